@@ -1,0 +1,153 @@
+"""Turn a scraped news page into the article's body text and the metadata the page states.
+
+Scraped pages carry menus, photo captions (often printed twice), credit and "관련사진보기"
+markers, bylines and e-mails, reader-support blurbs, comment counters, tag lines, "most read"
+sidebars of unrelated news, and sometimes the whole body twice. Each rule below removes one kind;
+the body that is left is what quotes are cut from, so lines are kept verbatim apart from
+whitespace normalisation.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from retrieval.meta import BRACKET_BYLINE, DATE_PREFIX, date_in_line, outlet_in_byline, url_in_line
+
+MIN_LINE_CHARS = 6  # shorter lines are menu items, counters, names, reactions
+MAX_TITLE_CHARS = 120
+
+NAV = re.compile(
+    r"^(메뉴\s*건너뛰기|본문\s*바로가기|close|닫기|기사\s*메일전송|기사\s*수정|기사\s*삭제|"
+    r"목록\s*(바로가기|보기)?|인쇄(하기)?|스크랩|공유(하기)?|이전\s*기사\s*보기.*|다음\s*기사\s*보기|"
+    r"모바일\s*버전\s*바로가기|PC\s*버전(으로\s*보기)?|맨\s*위로|로그인|회원가입|구독(하기)?|"
+    r"글자\s*크기.*|독자\s*의견|연도별\s*콘텐츠\s*보기|기사\s*목록|전체\s*메뉴|"
+    r"(이\s*기사를?\s*)?(공유|추천)(합니다|하기)?|페이스북|트위터|카카오스토리|네이버\s*블로그)$",
+    re.IGNORECASE,
+)
+REACTION = re.compile(r"^(좋아요|슬퍼요|화나요|후속\s*기사\s*원해요|추천해요|훈훈해요|놀랐어요|응원해요)\s*\d*$")
+COUNTER = re.compile(r"^(댓글|의견|공감|조회수?)?\s*\d+(\s*/\s*\d+)?$")
+PHOTO_MARKER = re.compile(r"^(관련\s*사진\s*보기|사진\s*(확대|보기|크게\s*보기)|▶?\s*동영상\s*보기)$")
+CREDIT = re.compile(r"^(ⓒ|©)\s*\S")
+CAPTION = re.compile(
+    r"^(!\[.*|▲\s.*|\[사진.*|사진\s*[=:].*|.*[/<(]\s*(사진\s*[=:]?\s*)?[^/<()]{1,20}\s*제공\s*[>)]?\s*\|?)$"
+)
+BLURB = re.compile(
+    r"(원고료로\s*응원|기사가\s*마음에\s*드시나요|제보를\s*기다립니다|제보\s*받습니다|무단\s*전재|"
+    r"재배포\s*금지|저작권자|copyright|all rights reserved|카카오톡\s*플러스친구|구독\s*신청)",
+    re.IGNORECASE,
+)
+EMAIL = re.compile(r"[\w.+-]+@[\w-]+(\.[\w-]+)+")
+TAG_LINE = re.compile(r"^(태그|tags?|키워드)\s*[:：]|^(#\S+[\s,]*)+$", re.IGNORECASE)
+DATE_LINE = re.compile(r"^(기사\s*)?(입력|등록|수정|승인|발행|업데이트)(일|일시)?\s*[:：]?\s*\d{4}")
+SIDEBAR_HEADER = re.compile(
+    r"^#*\s*(가장\s*많이\s*본\s*(뉴스|기사)|많이\s*본\s*(뉴스|기사)|인기\s*(뉴스|기사)|"
+    r"연관\s*(뉴스|기사)|관련\s*(뉴스|기사)|주요\s*(뉴스|기사)|추천\s*(뉴스|기사)|최신\s*(뉴스|기사)|"
+    r"포토\s*뉴스|이\s*시각\s*\S+\s*뉴스|실시간\s*(뉴스|기사)|오늘의\s*(뉴스|기사))\s*(더보기)?\s*[>›]?$"
+)
+LIST_ITEM = re.compile(r"^(\d{1,2}[.)]|[-•·*]|\[\d+\])\s")
+BULLET = re.compile(r"^[•·◆◇■□●○►▶]\s+")
+SIDEBAR_RESUME_CHARS = 40  # after a sidebar header, a prose line this long ends the sidebar
+SENTENCE_END = re.compile(r"[.!?][\"'”’)]*$")
+
+
+@dataclass(frozen=True)
+class CleanPage:
+    body: str
+    title: str | None = None
+    outlet: str | None = None
+    date: str | None = None
+    url: str | None = None
+
+
+def normalize_line(line: str) -> str:
+    """Collapse the whitespace variants scrapers leave (NBSP, zero-width, tabs, runs of spaces)."""
+    line = line.replace("\u00a0", " ").replace("\u200b", "").replace("\ufeff", "")
+    return re.sub(r"\s+", " ", line).strip()
+
+
+def is_junk(line: str) -> bool:
+    """Lines that are page furniture rather than article text."""
+    return bool(
+        len(line.replace(" ", "")) < MIN_LINE_CHARS
+        or NAV.match(line)
+        or REACTION.match(line)
+        or COUNTER.match(line)
+        or PHOTO_MARKER.match(line)
+        or CREDIT.match(line)
+        or CAPTION.match(line)
+        or BLURB.search(line)
+        or TAG_LINE.match(line)
+        or DATE_LINE.match(line)
+        or (EMAIL.search(line) and len(line) < 200)
+    )
+
+
+def _drop_credited_captions(lines: list[str]) -> list[str]:
+    """A photo caption is the block of lines just above a "ⓒ 출처" credit or "관련사진보기" marker."""
+    keep = [True] * len(lines)
+    for i, line in enumerate(lines):
+        if CREDIT.match(line) or PHOTO_MARKER.match(line):
+            j = i - 1
+            while j >= 0 and lines[j] and not (CREDIT.match(lines[j]) or PHOTO_MARKER.match(lines[j])):
+                keep[j] = False
+                j -= 1
+    return [line for line, k in zip(lines, keep, strict=True) if k]
+
+
+def _drop_sidebars(lines: list[str]) -> list[str]:
+    """Drop "most read"/related-news lists: list items and short lines after a sidebar header."""
+    out: list[str] = []
+    in_sidebar = False
+    for line in lines:
+        if SIDEBAR_HEADER.match(line):
+            in_sidebar = True
+            continue
+        if in_sidebar:
+            if not line or LIST_ITEM.match(line) or len(line) < SIDEBAR_RESUME_CHARS:
+                continue
+            in_sidebar = False
+        out.append(line)
+    return out
+
+
+def _looks_like_title(line: str) -> bool:
+    return 4 <= len(line) <= MAX_TITLE_CHARS and not SENTENCE_END.search(line) and not is_junk(line)
+
+
+def clean_page(raw: str, title: str | None = None) -> CleanPage:
+    """Clean one scraped page. A known `title` (front matter) is removed from the body if repeated."""
+    lines = [normalize_line(line) for line in raw.replace("\r\n", "\n").replace("\r", "\n").split("\n")]
+    lines = _drop_credited_captions(lines)
+    lines = _drop_sidebars(lines)
+
+    date = outlet = url = None
+    kept: list[str] = []
+    seen: set[str] = set()
+    for line in lines:
+        line = BULLET.sub("", line)
+        if not line:
+            continue
+        date = date or date_in_line(line)
+        url = url or url_in_line(line)
+        if url_in_line(line):
+            continue
+        prefix = DATE_PREFIX.match(line)
+        if prefix:  # " date 2020-11 <headline>"
+            line = line[prefix.end():].strip()
+        byline = BRACKET_BYLINE.match(line)
+        if byline and "기자" in byline.group(1):
+            outlet = outlet or outlet_in_byline(line)
+            line = line[byline.end():].strip()
+        if line.startswith("#"):
+            line = line.lstrip("#").strip()
+        if is_junk(line) or line in seen:
+            continue
+        seen.add(line)
+        kept.append(line)
+
+    if title is None and kept and _looks_like_title(kept[0]):
+        title = kept.pop(0)
+    elif title is not None and kept and normalize_line(title) == kept[0]:
+        kept.pop(0)
+    return CleanPage(body="\n".join(kept), title=title, outlet=outlet, date=date, url=url)

@@ -1,0 +1,59 @@
+"""Settings: command-line flags win, then the environment (also read from `.env`), then defaults."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+from retrieval.embed import DEFAULT_MODEL
+
+ENV_PREFIX = "NEWSQA_"
+
+
+@dataclass(frozen=True)
+class Settings:
+    articles: Path = Path("seeds")
+    index_dir: Path = Path(".newsqa/index")
+    model: str = DEFAULT_MODEL  # a hub name or local path; "none" for lexical-only
+    top_k: int = 3  # quotes in an answer (1-3)
+    candidates: int = 20  # chunks each side fetches before fusion
+    lexical_weight: float = 1.0
+    dense_weight: float = 1.0
+    min_coverage: float = 0.55  # share of the question's weighted terms the best chunk must hold
+    min_dense_score: float = 0.85  # a dense-only answer needs this cosine (hybrid mode)
+    max_question_chars: int = 500
+    chunk_chars: int = 400
+    chunk_overlap: int = 1
+
+    def with_overrides(self, **values: object) -> Settings:
+        return replace(self, **{k: v for k, v in values.items() if v is not None})
+
+
+_ENV_FIELDS: dict[str, type] = {
+    "ARTICLES": Path, "INDEX_DIR": Path, "MODEL": str, "TOP_K": int, "CANDIDATES": int,
+    "LEXICAL_WEIGHT": float, "DENSE_WEIGHT": float, "MIN_COVERAGE": float,
+    "MIN_DENSE_SCORE": float, "MAX_QUESTION_CHARS": int, "CHUNK_CHARS": int, "CHUNK_OVERLAP": int,
+}
+
+
+class SettingsError(ValueError):
+    pass
+
+
+def load_settings(env_file: Path | None = Path(".env")) -> Settings:
+    """Defaults overridden by NEWSQA_* variables; a `.env` file fills variables not already set."""
+    if env_file is not None and env_file.is_file():
+        from dotenv import load_dotenv
+
+        load_dotenv(env_file, override=False)
+    values: dict[str, object] = {}
+    for suffix, kind in _ENV_FIELDS.items():
+        raw = os.environ.get(ENV_PREFIX + suffix)
+        if raw is None or (raw.strip() == "" and kind is not str):
+            continue
+        try:
+            values[suffix.lower()] = kind(raw.strip())
+        except ValueError as exc:
+            raise SettingsError(f"{ENV_PREFIX}{suffix}={raw!r} is not a valid {kind.__name__}") from exc
+    return Settings().with_overrides(**values)

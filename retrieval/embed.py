@@ -1,0 +1,123 @@
+"""Sentence embeddings with sentence-transformers, loaded only when an index needs vectors.
+
+torch and sentence-transformers are imported inside `load_embedder`, so lexical-only work never
+pays for them. Model hubs may be unreachable: a model that is neither a local path nor in the
+local cache is fetched only when the hub answers quickly, otherwise `ModelUnavailable` is raised
+and callers fall back to lexical search.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import socket
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Protocol
+from urllib.parse import urlparse
+
+import numpy as np
+
+log = logging.getLogger(__name__)
+
+DEFAULT_MODEL = "dragonkue/multilingual-e5-small-ko"
+NO_MODEL = {"", "none", "off", "lexical"}
+HUB_PROBE_SECONDS = 2.0
+
+
+class ModelUnavailable(RuntimeError):
+    """The embedding model could not be loaded (not cached, hub unreachable, or broken files)."""
+
+
+class Embedder(Protocol):
+    name: str
+    dim: int
+
+    def embed_passages(self, texts: list[str]) -> np.ndarray: ...
+
+    def embed_queries(self, texts: list[str]) -> np.ndarray: ...
+
+
+@dataclass(frozen=True)
+class Prefixes:
+    """E5-family models were trained with these markers; other models use none."""
+
+    query: str = ""
+    passage: str = ""
+
+
+def prefixes_for(name: str) -> Prefixes:
+    return Prefixes("query: ", "passage: ") if "e5" in name.lower() else Prefixes()
+
+
+class SentenceTransformerEmbedder:
+    """Normalized float32 vectors from a `SentenceTransformer`, ready for inner-product search."""
+
+    def __init__(self, model: object, name: str, prefixes: Prefixes, batch_size: int = 32) -> None:
+        self.model = model
+        self.name = name
+        self.prefixes = prefixes
+        self.batch_size = batch_size
+        self.dim = int(model.get_sentence_embedding_dimension())  # type: ignore[attr-defined]
+
+    def _encode(self, texts: list[str], prefix: str) -> np.ndarray:
+        if not texts:
+            return np.zeros((0, self.dim), dtype=np.float32)
+        vectors = self.model.encode(  # type: ignore[attr-defined]
+            [prefix + t for t in texts],
+            batch_size=self.batch_size,
+            normalize_embeddings=True,
+            convert_to_numpy=True,
+            show_progress_bar=False,
+        )
+        return np.ascontiguousarray(vectors, dtype=np.float32)
+
+    def embed_passages(self, texts: list[str]) -> np.ndarray:
+        return self._encode(texts, self.prefixes.passage)
+
+    def embed_queries(self, texts: list[str]) -> np.ndarray:
+        return self._encode(texts, self.prefixes.query)
+
+
+def wants_model(name: str | None) -> bool:
+    return name is not None and name.strip().lower() not in NO_MODEL
+
+
+def hub_reachable(timeout: float = HUB_PROBE_SECONDS) -> bool:
+    """A quick TCP probe, so an offline machine fails in seconds instead of minutes of retries."""
+    if os.environ.get("HF_HUB_OFFLINE", "").lower() in {"1", "true", "yes"}:
+        return False
+    endpoint = urlparse(os.environ.get("HF_ENDPOINT", "https://huggingface.co"))
+    try:
+        with socket.create_connection((endpoint.hostname or "", endpoint.port or 443), timeout):
+            return True
+    except OSError:
+        return False
+
+
+def load_embedder(name: str, device: str = "cpu") -> SentenceTransformerEmbedder:
+    """Load a model by local path or hub name; raise `ModelUnavailable` with the reason."""
+    try:
+        from sentence_transformers import SentenceTransformer
+    except ImportError as exc:  # pragma: no cover - a broken install
+        raise ModelUnavailable(f"sentence-transformers is not installed: {exc}") from exc
+
+    local = Path(name).expanduser()
+    try:
+        if local.exists():
+            model = SentenceTransformer(str(local), device=device)
+        else:
+            try:
+                model = SentenceTransformer(name, device=device, local_files_only=True)
+            except OSError:
+                if not hub_reachable():
+                    raise ModelUnavailable(
+                        f"model {name!r} is not cached and the model hub is unreachable"
+                    ) from None
+                model = SentenceTransformer(name, device=device)
+    except ModelUnavailable:
+        raise
+    except Exception as exc:  # noqa: BLE001 - any loader failure means "no model"
+        raise ModelUnavailable(f"model {name!r} could not be loaded: {exc}") from exc
+    log.info("loaded embedding model %s", name)
+    return SentenceTransformerEmbedder(model, name, prefixes_for(name))

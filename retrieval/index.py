@@ -1,0 +1,274 @@
+"""The searchable index: articles, their sentences and chunks, BM25 and (optionally) FAISS.
+
+`update_index` is incremental: articles whose content hash is unchanged keep their chunks,
+tokens and vectors; only new or changed articles are analysed and embedded, and deleted ones
+are removed from both the lexical and the dense side.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import time
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from retrieval import korean, store
+from retrieval.chunk import ChunkerSettings, chunk_sentences
+from retrieval.dense import DenseIndex
+from retrieval.embed import Embedder
+from retrieval.lexical import LexicalIndex
+from retrieval.types import Article, Chunk, Span
+
+ARTICLES_FILE = "articles.jsonl"
+DENSE_FILE = "dense.faiss"
+BM25_DIR = "bm25"
+
+
+@dataclass(frozen=True)
+class StoredArticle:
+    """An article with what was derived from it, so unchanged articles are never re-analysed."""
+
+    article: Article
+    content_hash: str
+    sentences: tuple[Span, ...]
+    sentence_tokens: tuple[tuple[str, ...], ...]
+    chunks: tuple[tuple[int, int, int], ...]  # (chunk id, first sentence, last sentence)
+
+
+@dataclass(frozen=True)
+class UpdateSummary:
+    added: int = 0
+    updated: int = 0
+    removed: int = 0
+    unchanged: int = 0
+    chunks_embedded: int = 0
+    chunks_total: int = 0
+    took_s: float = 0.0
+    notices: tuple[str, ...] = field(default=())
+
+    def as_json(self) -> dict[str, Any]:
+        data = asdict(self)
+        data.pop("notices")
+        data["took_s"] = round(self.took_s, 3)
+        return data
+
+
+def content_hash(article: Article, chunker: ChunkerSettings) -> str:
+    payload = json.dumps([asdict(article), chunker.as_dict(), korean.TOKENIZER_SETTINGS],
+                         ensure_ascii=False, sort_keys=True)
+    return hashlib.sha256(payload.encode("utf-8")).hexdigest()
+
+
+def embedding_text(article: Article, chunk_text: str) -> str:
+    """The title gives a chunk the context its sentences often leave implicit."""
+    return f"{article.title}\n{chunk_text}"
+
+
+class NewsIndex:
+    def __init__(
+        self,
+        articles: dict[str, StoredArticle],
+        chunker: ChunkerSettings,
+        model: str | None,
+        dense: DenseIndex | None,
+        next_chunk_id: int,
+        lexical: LexicalIndex | None = None,
+        manifest: dict[str, Any] | None = None,
+    ) -> None:
+        self.articles = articles
+        self.chunker = chunker
+        self.model = model  # the model whose vectors `dense` holds; None for lexical-only
+        self.dense = dense
+        self.next_chunk_id = next_chunk_id
+        self.manifest = manifest or {}
+        self.chunks: list[Chunk] = []
+        self.chunk_tokens: list[list[str]] = []
+        for stored in articles.values():
+            body = stored.article.body
+            for chunk_id, first, last in stored.chunks:
+                start, end = stored.sentences[first].start, stored.sentences[last].end
+                self.chunks.append(Chunk(chunk_id, stored.article.id, start, end, first, last,
+                                         body[start:end]))
+                self.chunk_tokens.append(
+                    [t for tokens in stored.sentence_tokens[first:last + 1] for t in tokens]
+                )
+        self.row_of = {chunk.id: row for row, chunk in enumerate(self.chunks)}
+        self.lexical = lexical if lexical is not None else LexicalIndex.build(self.chunk_tokens)
+
+    def chunk(self, chunk_id: int) -> Chunk:
+        return self.chunks[self.row_of[chunk_id]]
+
+    @property
+    def has_vectors(self) -> bool:
+        return self.dense is not None and self.model is not None
+
+
+def analyse(article: Article, chunker: ChunkerSettings) -> tuple[tuple[Span, ...], list[tuple[int, int]]]:
+    sentences = tuple(korean.split_sentences(article.body))
+    return sentences, chunk_sentences(list(sentences), chunker)
+
+
+def update_index(
+    old: NewsIndex | None,
+    articles: list[Article],
+    embedder: Embedder | None,
+    chunker: ChunkerSettings,
+) -> tuple[NewsIndex, UpdateSummary]:
+    """Bring `old` (None: start empty) in line with `articles`, embedding only what changed."""
+    started = time.perf_counter()
+    old_articles = old.articles if old else {}
+    reuse_vectors = old is not None and old.has_vectors and embedder is not None
+    next_id = old.next_chunk_id if old else 0
+    dense = old.dense if reuse_vectors else (DenseIndex.empty(embedder.dim) if embedder else None)
+
+    incoming = {a.id: a for a in articles}
+    removed_ids = [i for i in old_articles if i not in incoming]
+    stale_chunk_ids = [c[0] for i in removed_ids for c in old_articles[i].chunks]
+
+    kept: dict[str, StoredArticle] = {}
+    fresh: list[tuple[Article, str]] = []
+    added = updated = unchanged = 0
+    for article in articles:
+        digest = content_hash(article, chunker)
+        previous = old_articles.get(article.id)
+        if previous is not None and previous.content_hash == digest:
+            kept[article.id] = previous
+            unchanged += 1
+            continue
+        if previous is not None:
+            updated += 1
+            stale_chunk_ids.extend(c[0] for c in previous.chunks)
+        else:
+            added += 1
+        fresh.append((article, digest))
+
+    analysed = [(a, d, *analyse(a, chunker)) for a, d in fresh]
+    all_sentences = [a.body[s.start:s.end] for a, _, sentences, _ in analysed for s in sentences]
+    all_tokens = iter(korean.tokenize_many(all_sentences))
+    new_texts: list[str] = []
+    new_ids: list[int] = []
+    for article, digest, sentences, spans in analysed:
+        tokens = tuple(tuple(next(all_tokens)) for _ in sentences)
+        chunks = []
+        for first, last in spans:
+            chunks.append((next_id, first, last))
+            new_ids.append(next_id)
+            new_texts.append(embedding_text(
+                article, article.body[sentences[first].start:sentences[last].end]))
+            next_id += 1
+        kept[article.id] = StoredArticle(article, digest, sentences, tokens, tuple(chunks))
+
+    # Vectors: keep the unchanged ones, drop the stale ones, embed the new ones. When the old
+    # index had no vectors (or another model's), every chunk is embedded now.
+    if dense is not None and embedder is not None:
+        if reuse_vectors:
+            dense.remove(stale_chunk_ids)
+            to_embed_ids, to_embed_texts = new_ids, new_texts
+        else:
+            to_embed_ids, to_embed_texts = [], []
+            for stored in kept.values():
+                for chunk_id, first, last in stored.chunks:
+                    to_embed_ids.append(chunk_id)
+                    to_embed_texts.append(embedding_text(stored.article, stored.article.body[
+                        stored.sentences[first].start:stored.sentences[last].end]))
+        vectors = embedder.embed_passages(to_embed_texts) if to_embed_texts else np.zeros((0, 1))
+        dense.add(to_embed_ids, vectors)
+        embedded = len(to_embed_ids)
+    else:
+        embedded = 0
+
+    ordered = {a.id: kept[a.id] for a in articles}
+    index = NewsIndex(ordered, chunker, embedder.name if embedder else None, dense, next_id)
+    summary = UpdateSummary(
+        added=added, updated=updated, removed=len(removed_ids), unchanged=unchanged,
+        chunks_embedded=embedded, chunks_total=len(index.chunks),
+        took_s=time.perf_counter() - started,
+    )
+    return index, summary
+
+
+# ---------------------------------------------------------------- persistence
+
+
+def _article_record(stored: StoredArticle) -> dict[str, Any]:
+    return {
+        **asdict(stored.article),
+        "hash": stored.content_hash,
+        "sentences": [[s.start, s.end] for s in stored.sentences],
+        "tokens": [list(t) for t in stored.sentence_tokens],
+        "chunks": [list(c) for c in stored.chunks],
+    }
+
+
+def _stored_article(record: dict[str, Any]) -> StoredArticle:
+    article = Article(**{k: record.get(k) for k in ("id", "title", "body", "outlet", "date", "url")})
+    return StoredArticle(
+        article=article,
+        content_hash=record["hash"],
+        sentences=tuple(Span(s, e) for s, e in record["sentences"]),
+        sentence_tokens=tuple(tuple(t) for t in record["tokens"]),
+        chunks=tuple((int(c), int(f), int(la)) for c, f, la in record["chunks"]),
+    )
+
+
+def save_index(index: NewsIndex, folder: Path, model_requested: str | None = None) -> dict[str, Any]:
+    """Commit `index` as a new generation of `folder` (see `retrieval.store`)."""
+
+    def write(gen: Path) -> None:
+        with (gen / ARTICLES_FILE).open("w", encoding="utf-8") as handle:
+            for stored in index.articles.values():
+                handle.write(json.dumps(_article_record(stored), ensure_ascii=False) + "\n")
+        index.lexical.save(gen / BM25_DIR)
+        if index.dense is not None:
+            index.dense.save(gen / DENSE_FILE)
+
+    manifest = {
+        "model": index.model,
+        "model_requested": model_requested,
+        "dim": index.dense.dim if index.dense is not None else None,
+        "dense": index.dense is not None,
+        "chunker": index.chunker.as_dict(),
+        "tokenizer": korean.TOKENIZER_SETTINGS,
+        "built_at": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
+        "articles": len(index.articles),
+        "chunks": len(index.chunks),
+        "next_chunk_id": index.next_chunk_id,
+    }
+    index.manifest = store.commit(folder, write, manifest)
+    return index.manifest
+
+
+def check_compatible(manifest: dict[str, Any], chunker: ChunkerSettings) -> None:
+    if manifest.get("tokenizer") != korean.TOKENIZER_SETTINGS:
+        raise store.IndexIncompatible("index was built with other tokenizer settings")
+    if manifest.get("chunker") != chunker.as_dict():
+        raise store.IndexIncompatible(
+            f"index was built with chunker {manifest.get('chunker')} != {chunker.as_dict()}"
+        )
+
+
+def load_index(folder: Path, chunker: ChunkerSettings | None = None, verify: bool = True) -> NewsIndex:
+    """Load the current generation; refuse damaged or incompatible indexes with `store` errors."""
+    manifest = store.read_manifest(folder)
+    chunker = chunker or ChunkerSettings(**manifest.get("chunker", {}))
+    check_compatible(manifest, chunker)
+    gen = store.generation_dir(folder, manifest, verify=verify)
+    try:
+        articles: dict[str, StoredArticle] = {}
+        with (gen / ARTICLES_FILE).open(encoding="utf-8") as handle:
+            for line in handle:
+                stored = _stored_article(json.loads(line))
+                articles[stored.article.id] = stored
+        n_chunks = sum(len(s.chunks) for s in articles.values())
+        lexical = LexicalIndex.load(gen / BM25_DIR, n_chunks)
+        dense = DenseIndex.load(gen / DENSE_FILE) if manifest.get("dense") else None
+    except (OSError, ValueError, KeyError, TypeError, RuntimeError) as exc:
+        raise store.IndexCorrupt(f"index files in {gen} cannot be read: {exc}") from exc
+    if dense is not None and len(dense) != n_chunks:
+        raise store.IndexCorrupt(f"dense index holds {len(dense)} vectors for {n_chunks} chunks")
+    return NewsIndex(articles, chunker, manifest.get("model"), dense,
+                     int(manifest.get("next_chunk_id", n_chunks)), lexical, manifest)

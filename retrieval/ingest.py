@@ -1,0 +1,178 @@
+"""Read article files (.txt/.md with optional front matter, .jsonl) into cleaned Articles.
+
+A file that cannot be read is reported as a `Skipped` with a Korean reason and the rest go on.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+import yaml
+
+from retrieval.clean import clean_page, normalize_line
+from retrieval.meta import normalize_date
+from retrieval.types import Article
+
+TEXT_SUFFIXES = {".txt", ".md"}
+METADATA_FILE = "metadata.json"
+FRONT_MATTER = re.compile(r"\A---[ \t]*\n(.*?)\n---[ \t]*(\n|\Z)", re.DOTALL)
+FALLBACK_TITLE_CHARS = 60
+
+
+@dataclass(frozen=True)
+class Skipped:
+    """A file (or a line of a .jsonl file) left out, and why, in words for the user."""
+
+    path: str
+    reason: str
+
+
+class UnreadableError(ValueError):
+    """Raised with a Korean reason when bytes are not an article's text."""
+
+
+def decode(data: bytes) -> str:
+    """Decode UTF-8 (with or without BOM), then CP949, which is a superset of EUC-KR."""
+    if not data.strip():
+        raise UnreadableError("빈 파일입니다")
+    if b"\x00" in data[:4096]:
+        raise UnreadableError("텍스트가 아닌 바이너리 파일입니다")
+    for encoding in ("utf-8-sig", "cp949"):
+        try:
+            return data.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+    raise UnreadableError("UTF-8이나 CP949(EUC-KR)로 읽을 수 없는 인코딩입니다")
+
+
+def split_front_matter(text: str) -> tuple[dict[str, object], str]:
+    """Split an optional leading `---` YAML block (title, outlet, date, url) from the page."""
+    match = FRONT_MATTER.match(text)
+    if not match:
+        return {}, text
+    try:
+        fields = yaml.safe_load(match.group(1)) or {}
+    except yaml.YAMLError as exc:
+        raise UnreadableError("머리말(front matter)의 YAML 형식이 잘못되었습니다") from exc
+    if not isinstance(fields, dict):
+        raise UnreadableError("머리말(front matter)은 '키: 값' 형식이어야 합니다")
+    return fields, text[match.end():]
+
+
+def _text(value: object) -> str | None:
+    if value is None:
+        return None
+    text = normalize_line(str(value))
+    return text or None
+
+
+def fallback_title(body: str) -> str:
+    """Pages without a headline get their lead sentence, shortened, so every source has a name."""
+    lead = body.split("\n", 1)[0]
+    return lead if len(lead) <= FALLBACK_TITLE_CHARS else lead[: FALLBACK_TITLE_CHARS - 1] + "…"
+
+
+def build_article(
+    article_id: str, raw: str, fields: dict[str, object], extra: dict[str, object] | None = None
+) -> Article:
+    """Clean one page; explicit fields win over what the page states, which wins over `extra`."""
+    extra = extra or {}
+    page = clean_page(raw, title=_text(fields.get("title")))
+    if not page.body:
+        raise UnreadableError("정리하고 나니 본문이 남지 않았습니다")
+
+    def pick(name: str, found: str | None) -> str | None:
+        return _text(fields.get(name)) or found or _text(extra.get(name))
+
+    date = normalize_date(fields.get("date")) or page.date or normalize_date(extra.get("date"))
+    return Article(
+        id=article_id,
+        title=pick("title", page.title) or fallback_title(page.body),
+        body=page.body,
+        outlet=pick("outlet", page.outlet),
+        date=date,
+        url=pick("url", page.url),
+    )
+
+
+def read_text_file(path: Path, extra: dict[str, object] | None = None) -> Article:
+    fields, raw = split_front_matter(decode(path.read_bytes()))
+    return build_article(path.stem, raw, fields, extra)
+
+
+def read_jsonl(path: Path) -> tuple[list[Article], list[Skipped]]:
+    """One article per line: `id`, `title`, `body`, optional `outlet`, `date`, `url`."""
+    articles: list[Article] = []
+    skipped: list[Skipped] = []
+    for number, line in enumerate(decode(path.read_bytes()).splitlines(), start=1):
+        if not line.strip():
+            continue
+        where = f"{path}:{number}"
+        try:
+            record = json.loads(line)
+            if not isinstance(record, dict):
+                raise UnreadableError("JSON 객체가 아닙니다")
+            article_id, body = record.get("id"), record.get("body")
+            if not isinstance(article_id, str | int) or not str(article_id).strip():
+                raise UnreadableError("'id'가 없습니다")
+            if not isinstance(body, str):
+                raise UnreadableError("'body'가 없습니다")
+            articles.append(build_article(str(article_id).strip(), body, record))
+        except json.JSONDecodeError:
+            skipped.append(Skipped(where, "JSON 형식이 잘못되었습니다"))
+        except UnreadableError as exc:
+            skipped.append(Skipped(where, str(exc)))
+    return articles, skipped
+
+
+def load_metadata(folder: Path) -> dict[str, dict[str, object]]:
+    path = folder / METADATA_FILE
+    if not path.is_file():
+        return {}
+    data = json.loads(path.read_text(encoding="utf-8"))
+    return {key: value for key, value in data.items() if isinstance(value, dict)}
+
+
+def article_files(root: Path) -> list[Path]:
+    if root.is_file():
+        return [root]
+    return sorted(
+        p for p in root.iterdir() if p.is_file() and p.suffix.lower() in TEXT_SUFFIXES | {".jsonl"}
+    )
+
+
+def read_articles(root: Path) -> tuple[list[Article], list[Skipped]]:
+    """Read every article under `root` (a folder, a text file or a .jsonl file)."""
+    if not root.exists():
+        raise FileNotFoundError(root)
+    metadata = load_metadata(root) if root.is_dir() else {}
+    articles: list[Article] = []
+    skipped: list[Skipped] = []
+    for path in article_files(root):
+        try:
+            if path.suffix.lower() == ".jsonl":
+                found, bad = read_jsonl(path)
+                articles.extend(found)
+                skipped.extend(bad)
+            else:
+                articles.append(read_text_file(path, metadata.get(path.stem)))
+        except UnreadableError as exc:
+            skipped.append(Skipped(str(path), str(exc)))
+        except OSError as exc:
+            skipped.append(Skipped(str(path), f"파일을 열 수 없습니다 ({exc.strerror})"))
+    return _unique(articles, skipped), skipped
+
+
+def _unique(articles: Iterable[Article], skipped: list[Skipped]) -> list[Article]:
+    """Article ids must be unique; a later duplicate is reported, not silently merged."""
+    seen: dict[str, Article] = {}
+    for article in articles:
+        if article.id in seen:
+            skipped.append(Skipped(article.id, "같은 id의 기사가 이미 있어 건너뜁니다"))
+            continue
+        seen[article.id] = article
+    return list(seen.values())

@@ -1,0 +1,62 @@
+"""Metadata found in scraped pages: dates, outlets and links in the forms Korean news sites print."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+
+_DATE_LABELS = r"(?:기사\s*)?(?:입력|등록|승인|발행|게재|작성|송고)(?:일|일시|시간)?"
+_YMD = r"(\d{4})\s*[.\-/년]\s*(\d{1,2})\s*[.\-/월]\s*(\d{1,2})"
+LABELLED_DATE = re.compile(rf"^{_DATE_LABELS}\s*[:：]?\s*{_YMD}")
+DATE_PREFIX = re.compile(r"^date\s*[:：]?\s*(\d{4})-(\d{1,2})(?:-(\d{1,2}))?\s*", re.IGNORECASE)
+BRACKET_BYLINE = re.compile(r"^[\[(【]\s*([^\]\)】]{1,60}?)\s*[\])】]\s*")
+URL_LINE = re.compile(r"^(?:(?:url|link|원문|출처|기사\s*원문)\s*[:：]\s*)?(https?://\S+)$", re.I)
+
+
+def normalize_date(value: object) -> str | None:
+    """Turn the date spellings we meet into ISO "YYYY-MM-DD" or "YYYY-MM"; None if it is no date."""
+    if value is None:
+        return None
+    if isinstance(value, dt.datetime):
+        return value.date().isoformat()
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    text = str(value).strip()
+    match = re.match(_YMD, text)
+    if match:
+        year, month, day = (int(g) for g in match.groups())
+        try:
+            return dt.date(year, month, day).isoformat()
+        except ValueError:
+            return None
+    match = re.match(r"(\d{4})\s*[.\-/년]\s*(\d{1,2})\s*월?\s*\.?$", text)
+    if match:
+        year, month = (int(g) for g in match.groups())
+        return f"{year:04d}-{month:02d}" if 1 <= month <= 12 else None
+    return None
+
+
+def date_in_line(line: str) -> str | None:
+    """A publication date the line states ("입력 2024.10.02. 17:11", "등록 2024-03-07", "date 2020-11")."""
+    match = LABELLED_DATE.match(line)
+    if match:
+        return normalize_date("-".join(match.groups()))
+    match = DATE_PREFIX.match(line)
+    if match:
+        year, month, day = match.groups()
+        return normalize_date(f"{year}-{month}-{day}" if day else f"{year}-{month}")
+    return None
+
+
+def outlet_in_byline(line: str) -> str | None:
+    """The outlet named by a leading "[아시아경제 … 기자]" or "[뉴스21/장병기 기자]" byline."""
+    match = BRACKET_BYLINE.match(line)
+    if not match or "기자" not in match.group(1):
+        return None
+    head = re.split(r"[\s/=]", match.group(1).strip(), maxsplit=1)[0]
+    return head if head and head != "기자" else None
+
+
+def url_in_line(line: str) -> str | None:
+    match = URL_LINE.match(line.strip())
+    return match.group(1) if match else None

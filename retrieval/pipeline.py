@@ -1,0 +1,150 @@
+"""The one pipeline the CLI and the Discord bot both call: build/update an index, ask questions."""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from retrieval import korean, store
+from retrieval.answer import AnswerPolicy, compose_answer
+from retrieval.chunk import ChunkerSettings
+from retrieval.config import Settings
+from retrieval.embed import DEFAULT_MODEL, Embedder, ModelUnavailable, load_embedder, wants_model
+from retrieval.errors import ArticlesMissing, ModelMismatch, QuestionError
+from retrieval.index import NewsIndex, UpdateSummary, load_index, save_index, update_index
+from retrieval.ingest import Skipped, read_articles
+from retrieval.search import search
+from retrieval.types import Answer
+
+log = logging.getLogger(__name__)
+
+ModelLoader = Callable[[str], Embedder]
+
+
+def model_missing_notice(name: str) -> str:
+    return f"임베딩 모델 '{name}'을(를) 불러올 수 없어 어휘(BM25) 검색만 사용합니다."
+
+
+@dataclass
+class IndexReport:
+    summary: UpdateSummary
+    skipped: list[Skipped] = field(default_factory=list)
+    notices: list[str] = field(default_factory=list)
+
+
+def chunker_of(settings: Settings) -> ChunkerSettings:
+    return ChunkerSettings(settings.chunk_chars, settings.chunk_overlap)
+
+
+def build_index(
+    settings: Settings, full: bool = False, load_model: ModelLoader = load_embedder
+) -> IndexReport:
+    """Read `settings.articles` and bring the index at `settings.index_dir` up to date."""
+    if not settings.articles.exists():
+        raise ArticlesMissing(f"기사 경로 '{settings.articles}'이(가) 없습니다. --articles로 기사 폴더를 지정하세요.")
+    articles, skipped = read_articles(settings.articles)
+    chunker = chunker_of(settings)
+    notices: list[str] = []
+    with store.writer_lock(settings.index_dir):
+        old: NewsIndex | None = None
+        if not full:
+            try:
+                old = load_index(settings.index_dir, chunker)
+            except store.IndexMissing:
+                old = None
+        requested = settings.model or (old.manifest.get("model_requested") if old else None) or DEFAULT_MODEL
+        embedder: Embedder | None = None
+        if wants_model(requested):
+            try:
+                embedder = load_model(requested)
+            except ModelUnavailable as exc:
+                log.warning("%s", exc)
+                notices.append(model_missing_notice(requested))
+        if old is not None and old.has_vectors:
+            if embedder is None:
+                raise ModelMismatch(
+                    f"색인에 '{old.model}' 모델의 벡터가 있지만 지금은 그 모델을 쓸 수 없습니다. "
+                    "모델을 준비하거나 `newsqa index --full --model none`으로 어휘 색인만 다시 만드세요."
+                )
+            if embedder.name != old.model or embedder.dim != old.dense.dim:  # type: ignore[union-attr]
+                raise ModelMismatch(
+                    f"색인은 '{old.model}' 모델로 만들어졌는데 '{embedder.name}' 모델이 지정되었습니다. "
+                    "`newsqa index --full`로 색인을 다시 만드세요."
+                )
+        index, summary = update_index(old, articles, embedder, chunker)
+        save_index(index, settings.index_dir, model_requested=requested)
+    summary = UpdateSummary(**{**summary.__dict__, "notices": tuple(notices)})
+    return IndexReport(summary, skipped, notices)
+
+
+class Pipeline:
+    """A loaded index (and model, when the index has vectors) ready to answer questions."""
+
+    def __init__(self, index: NewsIndex, embedder: Embedder | None, settings: Settings,
+                 notices: list[str] | None = None, index_dir: Path | None = None) -> None:
+        self.index = index
+        self.embedder = embedder
+        self.settings = settings
+        self.notices = notices or []
+        self.index_dir = index_dir or settings.index_dir
+        self.policy = AnswerPolicy(settings.top_k, settings.min_coverage, settings.min_dense_score)
+
+    @property
+    def generation(self) -> str | None:
+        return self.index.manifest.get("generation")
+
+    @classmethod
+    def open(cls, settings: Settings, load_model: ModelLoader = load_embedder,
+             auto_build: bool = False) -> Pipeline:
+        notices: list[str] = []
+        try:
+            index = load_index(settings.index_dir, chunker_of(settings))
+        except store.IndexMissing:
+            if not auto_build:
+                raise
+            report = build_index(settings, load_model=load_model)
+            notices.extend(report.notices)
+            notices.extend(f"건너뜀: {s.path} — {s.reason}" for s in report.skipped)
+            index = load_index(settings.index_dir, chunker_of(settings))
+        embedder = None
+        if index.has_vectors:
+            name = settings.model or index.model
+            if name != index.model:
+                raise ModelMismatch(
+                    f"색인은 '{index.model}' 모델로 만들어졌는데 '{name}' 모델이 지정되었습니다. "
+                    "같은 모델을 지정하거나 `newsqa index --full`로 색인을 다시 만드세요."
+                )
+            try:
+                embedder = load_model(str(name))
+            except ModelUnavailable as exc:
+                log.warning("%s", exc)
+                notices.append(model_missing_notice(str(name)))
+            if embedder is not None and embedder.dim != index.dense.dim:  # type: ignore[union-attr]
+                raise ModelMismatch(f"모델 차원({embedder.dim})이 색인({index.dense.dim})과 다릅니다. "  # type: ignore[union-attr]
+                                    "`newsqa index --full`로 색인을 다시 만드세요.")
+        return cls(index, embedder, settings, notices)
+
+    def check_question(self, question: str) -> str:
+        text = " ".join(question.split())
+        if not text:
+            raise QuestionError("질문이 비어 있습니다. 궁금한 내용을 입력해 주세요.")
+        if len(text) > self.settings.max_question_chars:
+            raise QuestionError(
+                f"질문이 너무 깁니다({len(text)}자). {self.settings.max_question_chars}자 이내로 줄여 주세요."
+            )
+        return text
+
+    def ask(self, question: str) -> Answer:
+        started = time.perf_counter()
+        text = self.check_question(question)
+        tokens = korean.tokenize(text)
+        vector = self.embedder.embed_queries([text])[0] if self.embedder is not None else None
+        result = search(self.index, tokens, vector, self.settings.candidates,
+                        self.settings.lexical_weight, self.settings.dense_weight)
+        answer = compose_answer(text, tokens, result, self.index, self.policy)
+        took = (time.perf_counter() - started) * 1000
+        log.info("question answered=%s mode=%s took_ms=%.1f", answer.answered, answer.mode, took)
+        return Answer(**{**answer.__dict__, "took_ms": round(took, 2), "notices": tuple(self.notices)})

@@ -1,0 +1,38 @@
+"""Hybrid retrieval: BM25 and FAISS each over-fetch candidates, reciprocal rank fusion merges them."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from retrieval.fusion import reciprocal_rank_fusion
+from retrieval.index import NewsIndex
+from retrieval.types import Hit
+
+
+@dataclass(frozen=True)
+class SearchResult:
+    hits: list[Hit]
+    mode: str  # "hybrid" | "lexical" | "dense"
+    dense_scores: dict[int, float]  # cosine similarity by chunk id, for the dense candidates
+
+
+def search(
+    index: NewsIndex,
+    query_tokens: list[str],
+    query_vector: np.ndarray | None,
+    candidates: int,
+    lexical_weight: float = 1.0,
+    dense_weight: float = 1.0,
+) -> SearchResult:
+    lexical = [index.chunks[row].id for row, _ in index.lexical.search(query_tokens, candidates)]
+    if query_vector is None or index.dense is None:
+        return SearchResult(reciprocal_rank_fusion(lexical, []), "lexical", {})
+    dense_hits = index.dense.search(query_vector, candidates)
+    dense = [chunk_id for chunk_id, _ in dense_hits]
+    weights = (lexical_weight, dense_weight)
+    mode = "hybrid" if lexical_weight > 0 and dense_weight > 0 else "dense" if dense_weight > 0 else "lexical"
+    hits = reciprocal_rank_fusion(lexical if weights[0] > 0 else [], dense if weights[1] > 0 else [],
+                                  *weights)
+    return SearchResult(hits, mode, dict(dense_hits))

@@ -1,0 +1,161 @@
+"""The index directory on disk: generations of data files, committed by one atomic manifest write.
+
+Layout::
+
+    DIR/manifest.json       the commit point: settings, counts and a checksum of every data file
+    DIR/gen-<id>/...        the data files of one generation, never modified after commit
+    DIR/.lock               serialises writers
+
+A save writes a whole new generation, renames it into place, then atomically replaces the
+manifest. A crash at any moment leaves the previous manifest pointing at the previous, intact
+generation. The generation before the current one is kept, so a reader that read the old
+manifest just before a commit can still load it.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import hashlib
+import json
+import os
+import shutil
+import time
+import uuid
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+FORMAT_VERSION = 1
+MANIFEST = "manifest.json"
+KEEP_GENERATIONS = 2
+
+
+class IndexError_(RuntimeError):
+    """Base of the index problems the CLI and the bot turn into one sentence for the user."""
+
+
+class IndexMissing(IndexError_):
+    pass
+
+
+class IndexCorrupt(IndexError_):
+    pass
+
+
+class IndexIncompatible(IndexError_):
+    pass
+
+
+def sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def _fsync_dir(path: Path) -> None:
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def _fsync_tree(root: Path) -> dict[str, str]:
+    """fsync every file under `root` and return their checksums by relative path."""
+    sums: dict[str, str] = {}
+    for path in sorted(p for p in root.rglob("*") if p.is_file()):
+        with path.open("rb") as handle:
+            os.fsync(handle.fileno())
+        sums[path.relative_to(root).as_posix()] = sha256(path)
+    for folder in [root, *(p for p in root.rglob("*") if p.is_dir())]:
+        _fsync_dir(folder)
+    return sums
+
+
+@contextmanager
+def writer_lock(folder: Path) -> Iterator[None]:
+    """One writer at a time per index directory (CLI and bot may both reindex)."""
+    folder.mkdir(parents=True, exist_ok=True)
+    with (folder / ".lock").open("w") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def commit(folder: Path, write: Callable[[Path], None], manifest: dict[str, Any]) -> dict[str, Any]:
+    """Write a new generation with `write(gen_dir)` and make it current atomically."""
+    folder.mkdir(parents=True, exist_ok=True)
+    generation = f"gen-{time.strftime('%Y%m%dT%H%M%S')}-{uuid.uuid4().hex[:8]}"
+    staging = folder / f".{generation}.tmp"
+    staging.mkdir()
+    try:
+        write(staging)
+        files = _fsync_tree(staging)
+        os.rename(staging, folder / generation)
+        _fsync_dir(folder)
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+    manifest = {**manifest, "format_version": FORMAT_VERSION, "generation": generation, "files": files}
+    tmp = folder / f".{MANIFEST}.{uuid.uuid4().hex[:8]}.tmp"
+    with tmp.open("w", encoding="utf-8") as handle:
+        json.dump(manifest, handle, ensure_ascii=False, indent=2)
+        handle.flush()
+        os.fsync(handle.fileno())
+    os.replace(tmp, folder / MANIFEST)
+    _fsync_dir(folder)
+    _collect_garbage(folder, generation)
+    return manifest
+
+
+def _collect_garbage(folder: Path, current: str) -> None:
+    generations = sorted(
+        (p for p in folder.glob("gen-*") if p.is_dir()), key=lambda p: p.stat().st_mtime, reverse=True
+    )
+    keep = {current} | {p.name for p in generations[: KEEP_GENERATIONS]}
+    for path in generations:
+        if path.name not in keep:
+            shutil.rmtree(path, ignore_errors=True)
+    for path in folder.glob(".*.tmp"):
+        if path.is_dir():
+            shutil.rmtree(path, ignore_errors=True)
+        else:
+            path.unlink(missing_ok=True)
+
+
+def read_manifest(folder: Path) -> dict[str, Any]:
+    path = folder / MANIFEST
+    if not path.is_file():
+        raise IndexMissing(f"no index at {folder}")
+    try:
+        manifest = json.loads(path.read_text(encoding="utf-8"))
+    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+        raise IndexCorrupt(f"manifest {path} is not valid JSON: {exc}") from exc
+    if not isinstance(manifest, dict):
+        raise IndexCorrupt(f"manifest {path} is not a JSON object")
+    if manifest.get("format_version") != FORMAT_VERSION:
+        raise IndexIncompatible(
+            f"index format {manifest.get('format_version')!r} != supported {FORMAT_VERSION}"
+        )
+    return manifest
+
+
+def generation_dir(folder: Path, manifest: dict[str, Any], verify: bool = True) -> Path:
+    """The current generation's folder, after checking every file against the manifest."""
+    gen = folder / str(manifest.get("generation", ""))
+    files = manifest.get("files")
+    if not gen.is_dir() or not isinstance(files, dict):
+        raise IndexCorrupt(f"generation {gen.name!r} named by the manifest is missing")
+    if verify:
+        for name, expected in files.items():
+            path = gen / name
+            if not path.is_file():
+                raise IndexCorrupt(f"index file {name} is missing")
+            if sha256(path) != expected:
+                raise IndexCorrupt(f"index file {name} is damaged (checksum mismatch)")
+    return gen

@@ -1,0 +1,82 @@
+"""The plain data that flows through the pipeline, from article file to answer."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True)
+class Article:
+    """A cleaned article; `body` is the text every quote and offset refers to."""
+
+    id: str
+    title: str
+    body: str
+    outlet: str | None = None
+    date: str | None = None  # "YYYY-MM-DD" or "YYYY-MM"
+    url: str | None = None
+
+
+@dataclass(frozen=True)
+class Span:
+    """A half-open character range [start, end) in an article body."""
+
+    start: int
+    end: int
+
+
+@dataclass(frozen=True)
+class Chunk:
+    """A run of whole sentences of one article, the unit that is embedded and searched."""
+
+    id: int
+    article_id: str
+    start: int
+    end: int
+    first_sentence: int
+    last_sentence: int  # inclusive
+    text: str
+
+
+@dataclass(frozen=True)
+class Hit:
+    """A chunk found for a query, with the fused score and the rank on each side (None: absent)."""
+
+    chunk_id: int
+    score: float
+    lexical_rank: int | None = None
+    dense_rank: int | None = None
+
+
+@dataclass(frozen=True)
+class Quote:
+    """A verbatim passage: `text == body[start:end]` of article `article_id`."""
+
+    text: str
+    article_id: str
+    start: int
+    end: int
+    score: float
+    source: int  # 1-based number of the source it cites
+
+
+@dataclass(frozen=True)
+class Source:
+    number: int
+    article_id: str
+    title: str
+    outlet: str | None
+    date: str | None
+    url: str | None
+
+
+@dataclass(frozen=True)
+class Answer:
+    question: str
+    answered: bool
+    message: str
+    quotes: tuple[Quote, ...] = ()
+    sources: tuple[Source, ...] = ()
+    mode: str = "lexical"  # "hybrid" | "lexical" | "dense"
+    took_ms: float = 0.0
+    notices: tuple[str, ...] = field(default=())
