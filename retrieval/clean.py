@@ -25,9 +25,13 @@ NAV = re.compile(
     r"(이\s*기사를?\s*)?(공유|추천)(합니다|하기)?|페이스북|트위터|카카오스토리|네이버\s*블로그)$",
     re.IGNORECASE,
 )
-REACTION = re.compile(r"^(좋아요|슬퍼요|화나요|후속\s*기사\s*원해요|추천해요|훈훈해요|놀랐어요|응원해요)\s*\d*$")
+REACTION = re.compile(
+    r"^(좋아요|슬퍼요|화나요|후속\s*기사\s*원해요|추천해요|훈훈해요|놀랐어요|응원해요)\s*\d*$"
+)
 COUNTER = re.compile(r"^(댓글|의견|공감|조회수?)?\s*\d+(\s*/\s*\d+)?$")
-PHOTO_MARKER = re.compile(r"^(관련\s*사진\s*보기|사진\s*(확대|보기|크게\s*보기)|▶?\s*동영상\s*보기)$")
+PHOTO_MARKER = re.compile(
+    r"^(관련\s*사진\s*보기|사진\s*(확대|보기|크게\s*보기)|▶?\s*동영상\s*보기)$"
+)
 CREDIT = re.compile(r"^(ⓒ|©)\s*\S")
 CAPTION = re.compile(
     r"^(!\[.*|▲\s.*|\[사진.*|사진\s*[=:].*|.*[/<(]\s*(사진\s*[=:]?\s*)?[^/<()]{1,20}\s*제공\s*[>)]?\s*\|?)$"
@@ -89,7 +93,9 @@ def _drop_credited_captions(lines: list[str]) -> list[str]:
     for i, line in enumerate(lines):
         if CREDIT.match(line) or PHOTO_MARKER.match(line):
             j = i - 1
-            while j >= 0 and lines[j] and not (CREDIT.match(lines[j]) or PHOTO_MARKER.match(lines[j])):
+            while (
+                j >= 0 and lines[j] and not (CREDIT.match(lines[j]) or PHOTO_MARKER.match(lines[j]))
+            ):
                 keep[j] = False
                 j -= 1
     return [line for line, k in zip(lines, keep, strict=True) if k]
@@ -117,7 +123,9 @@ def _looks_like_title(line: str) -> bool:
 
 def clean_page(raw: str, title: str | None = None) -> CleanPage:
     """Clean one scraped page. A known `title` (front matter) is removed from the body if repeated."""
-    lines = [normalize_line(line) for line in raw.replace("\r\n", "\n").replace("\r", "\n").split("\n")]
+    lines = [
+        normalize_line(line) for line in raw.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+    ]
     lines = _drop_credited_captions(lines)
     lines = _drop_sidebars(lines)
 
@@ -134,11 +142,11 @@ def clean_page(raw: str, title: str | None = None) -> CleanPage:
             continue
         prefix = DATE_PREFIX.match(line)
         if prefix:  # " date 2020-11 <headline>"
-            line = line[prefix.end():].strip()
+            line = line[prefix.end() :].strip()
         byline = BRACKET_BYLINE.match(line)
         if byline and "기자" in byline.group(1):
             outlet = outlet or outlet_in_byline(line)
-            line = line[byline.end():].strip()
+            line = line[byline.end() :].strip()
         if line.startswith("#"):
             line = line.lstrip("#").strip()
         if is_junk(line) or line in seen:

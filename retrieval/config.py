@@ -31,9 +31,18 @@ class Settings:
 
 
 _ENV_FIELDS: dict[str, type] = {
-    "ARTICLES": Path, "INDEX_DIR": Path, "MODEL": str, "TOP_K": int, "CANDIDATES": int,
-    "LEXICAL_WEIGHT": float, "DENSE_WEIGHT": float, "MIN_COVERAGE": float,
-    "MIN_DENSE_SCORE": float, "MAX_QUESTION_CHARS": int, "CHUNK_CHARS": int, "CHUNK_OVERLAP": int,
+    "ARTICLES": Path,
+    "INDEX_DIR": Path,
+    "MODEL": str,
+    "TOP_K": int,
+    "CANDIDATES": int,
+    "LEXICAL_WEIGHT": float,
+    "DENSE_WEIGHT": float,
+    "MIN_COVERAGE": float,
+    "MIN_DENSE_SCORE": float,
+    "MAX_QUESTION_CHARS": int,
+    "CHUNK_CHARS": int,
+    "CHUNK_OVERLAP": int,
 }
 
 
@@ -55,5 +64,7 @@ def load_settings(env_file: Path | None = Path(".env")) -> Settings:
         try:
             values[suffix.lower()] = kind(raw.strip())
         except ValueError as exc:
-            raise SettingsError(f"{ENV_PREFIX}{suffix}={raw!r} is not a valid {kind.__name__}") from exc
+            raise SettingsError(
+                f"{ENV_PREFIX}{suffix}={raw!r} is not a valid {kind.__name__}"
+            ) from exc
     return Settings().with_overrides(**values)

@@ -58,8 +58,11 @@ class UpdateSummary:
 
 
 def content_hash(article: Article, chunker: ChunkerSettings) -> str:
-    payload = json.dumps([asdict(article), chunker.as_dict(), korean.TOKENIZER_SETTINGS],
-                         ensure_ascii=False, sort_keys=True)
+    payload = json.dumps(
+        [asdict(article), chunker.as_dict(), korean.TOKENIZER_SETTINGS],
+        ensure_ascii=False,
+        sort_keys=True,
+    )
     return hashlib.sha256(payload.encode("utf-8")).hexdigest()
 
 
@@ -91,10 +94,11 @@ class NewsIndex:
             body = stored.article.body
             for chunk_id, first, last in stored.chunks:
                 start, end = stored.sentences[first].start, stored.sentences[last].end
-                self.chunks.append(Chunk(chunk_id, stored.article.id, start, end, first, last,
-                                         body[start:end]))
+                self.chunks.append(
+                    Chunk(chunk_id, stored.article.id, start, end, first, last, body[start:end])
+                )
                 self.chunk_tokens.append(
-                    [t for tokens in stored.sentence_tokens[first:last + 1] for t in tokens]
+                    [t for tokens in stored.sentence_tokens[first : last + 1] for t in tokens]
                 )
         self.row_of = {chunk.id: row for row, chunk in enumerate(self.chunks)}
         self.lexical = lexical if lexical is not None else LexicalIndex.build(self.chunk_tokens)
@@ -107,7 +111,9 @@ class NewsIndex:
         return self.dense is not None and self.model is not None
 
 
-def analyse(article: Article, chunker: ChunkerSettings) -> tuple[tuple[Span, ...], list[tuple[int, int]]]:
+def analyse(
+    article: Article, chunker: ChunkerSettings
+) -> tuple[tuple[Span, ...], list[tuple[int, int]]]:
     sentences = tuple(korean.split_sentences(article.body))
     return sentences, chunk_sentences(list(sentences), chunker)
 
@@ -147,7 +153,7 @@ def update_index(
         fresh.append((article, digest))
 
     analysed = [(a, d, *analyse(a, chunker)) for a, d in fresh]
-    all_sentences = [a.body[s.start:s.end] for a, _, sentences, _ in analysed for s in sentences]
+    all_sentences = [a.body[s.start : s.end] for a, _, sentences, _ in analysed for s in sentences]
     all_tokens = iter(korean.tokenize_many(all_sentences))
     new_texts: list[str] = []
     new_ids: list[int] = []
@@ -157,8 +163,9 @@ def update_index(
         for first, last in spans:
             chunks.append((next_id, first, last))
             new_ids.append(next_id)
-            new_texts.append(embedding_text(
-                article, article.body[sentences[first].start:sentences[last].end]))
+            new_texts.append(
+                embedding_text(article, article.body[sentences[first].start : sentences[last].end])
+            )
             next_id += 1
         kept[article.id] = StoredArticle(article, digest, sentences, tokens, tuple(chunks))
 
@@ -173,8 +180,14 @@ def update_index(
             for stored in kept.values():
                 for chunk_id, first, last in stored.chunks:
                     to_embed_ids.append(chunk_id)
-                    to_embed_texts.append(embedding_text(stored.article, stored.article.body[
-                        stored.sentences[first].start:stored.sentences[last].end]))
+                    to_embed_texts.append(
+                        embedding_text(
+                            stored.article,
+                            stored.article.body[
+                                stored.sentences[first].start : stored.sentences[last].end
+                            ],
+                        )
+                    )
         vectors = embedder.embed_passages(to_embed_texts) if to_embed_texts else np.zeros((0, 1))
         dense.add(to_embed_ids, vectors)
         embedded = len(to_embed_ids)
@@ -184,8 +197,12 @@ def update_index(
     ordered = {a.id: kept[a.id] for a in articles}
     index = NewsIndex(ordered, chunker, embedder.name if embedder else None, dense, next_id)
     summary = UpdateSummary(
-        added=added, updated=updated, removed=len(removed_ids), unchanged=unchanged,
-        chunks_embedded=embedded, chunks_total=len(index.chunks),
+        added=added,
+        updated=updated,
+        removed=len(removed_ids),
+        unchanged=unchanged,
+        chunks_embedded=embedded,
+        chunks_total=len(index.chunks),
         took_s=time.perf_counter() - started,
     )
     return index, summary
@@ -205,7 +222,9 @@ def _article_record(stored: StoredArticle) -> dict[str, Any]:
 
 
 def _stored_article(record: dict[str, Any]) -> StoredArticle:
-    article = Article(**{k: record.get(k) for k in ("id", "title", "body", "outlet", "date", "url")})
+    article = Article(
+        **{k: record.get(k) for k in ("id", "title", "body", "outlet", "date", "url")}
+    )
     return StoredArticle(
         article=article,
         content_hash=record["hash"],
@@ -215,7 +234,9 @@ def _stored_article(record: dict[str, Any]) -> StoredArticle:
     )
 
 
-def save_index(index: NewsIndex, folder: Path, model_requested: str | None = None) -> dict[str, Any]:
+def save_index(
+    index: NewsIndex, folder: Path, model_requested: str | None = None
+) -> dict[str, Any]:
     """Commit `index` as a new generation of `folder` (see `retrieval.store`)."""
 
     def write(gen: Path) -> None:
@@ -251,7 +272,9 @@ def check_compatible(manifest: dict[str, Any], chunker: ChunkerSettings) -> None
         )
 
 
-def load_index(folder: Path, chunker: ChunkerSettings | None = None, verify: bool = True) -> NewsIndex:
+def load_index(
+    folder: Path, chunker: ChunkerSettings | None = None, verify: bool = True
+) -> NewsIndex:
     """Load the current generation; refuse damaged or incompatible indexes with `store` errors."""
     manifest = store.read_manifest(folder)
     chunker = chunker or ChunkerSettings(**manifest.get("chunker", {}))
@@ -270,5 +293,12 @@ def load_index(folder: Path, chunker: ChunkerSettings | None = None, verify: boo
         raise store.IndexCorrupt(f"index files in {gen} cannot be read: {exc}") from exc
     if dense is not None and len(dense) != n_chunks:
         raise store.IndexCorrupt(f"dense index holds {len(dense)} vectors for {n_chunks} chunks")
-    return NewsIndex(articles, chunker, manifest.get("model"), dense,
-                     int(manifest.get("next_chunk_id", n_chunks)), lexical, manifest)
+    return NewsIndex(
+        articles,
+        chunker,
+        manifest.get("model"),
+        dense,
+        int(manifest.get("next_chunk_id", n_chunks)),
+        lexical,
+        manifest,
+    )

@@ -60,7 +60,7 @@ def split_front_matter(text: str) -> tuple[dict[str, object], str]:
         raise UnreadableError("머리말(front matter)의 YAML 형식이 잘못되었습니다") from exc
     if not isinstance(fields, dict):
         raise UnreadableError("머리말(front matter)은 '키: 값' 형식이어야 합니다")
-    return fields, text[match.end():]
+    return fields, text[match.end() :]
 
 
 def _text(value: object) -> str | None:

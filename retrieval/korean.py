@@ -1,4 +1,9 @@
-"""Korean text analysis with Kiwi: sentence boundaries and the content morphemes BM25 matches on.
+"""Korean text analysis with Kiwi: sentence boundaries and the terms BM25 matches on.
+
+Kiwi segments the same compound differently by context ("벤처기업협회" as one proper noun in a
+question, "벤처/기업/협회" in an article), so besides single content morphemes every run of
+adjacent nouns is also emitted joined ("벤처기업협회", "데이터센터"). Both sides then meet on
+the joined form, and an exact compound match weighs more than its parts.
 
 Kiwi's model takes about a second to load, so one analyser is made lazily and shared.
 """
@@ -7,23 +12,51 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Sequence
+from dataclasses import dataclass
 from functools import cache
 
 from retrieval.types import Span
 
-# Nouns, numerals, foreign words, hanja, roots, and verb/adjective stems carry a question's
-# meaning; particles, endings, suffixes and pronouns (무엇, 어디, 누구) do not.
+# Nouns, numerals, foreign words, hanja, roots, and verb/adjective stems carry meaning;
+# particles, endings, suffixes and pronouns (무엇, 어디, 누구) do not.
 CONTENT_TAGS = frozenset({"NNG", "NNP", "NR", "SN", "SL", "SH", "XR", "VV", "VA"})
+NOUN_TAGS = frozenset({"NNG", "NNP", "NR", "SN", "SL", "SH", "XR"})
+ENTITY_TAGS = frozenset({"NNP", "SL"})
 # Words that ask rather than tell: they appear in questions, almost never in the answer.
-QUESTION_WORDS = frozenset({"곳", "것", "수", "등", "때", "이름", "얼마", "무엇", "누구", "어디", "언제"})
+QUESTION_WORDS = frozenset(
+    {"곳", "것", "수", "등", "때", "이름", "얼마", "무엇", "누구", "어디", "언제"}
+)
+# Light verbs and copulas carry grammar, not content ("설립되다", "해주다", "있다").
+LIGHT_VERBS = frozenset({"하", "되", "있", "없", "않", "이", "주", "받", "보", "같"})
+FOCUS_MARKERS = frozenset({"어떤", "어느", "무슨", "무엇"})
+MAX_JOINED = 4  # longest run of nouns emitted as one joined term
 TOKENIZER_SETTINGS = {
     "analyzer": "kiwipiepy",
     "tags": sorted(CONTENT_TAGS),
-    "dropped": sorted(QUESTION_WORDS),
+    "joined_noun_runs": MAX_JOINED,
+    "dropped": sorted(QUESTION_WORDS | LIGHT_VERBS),
     "lowercase_foreign": True,
 }
 
 _lock = threading.Lock()
+
+
+@dataclass(frozen=True)
+class Morph:
+    form: str
+    tag: str
+    start: int
+    end: int
+
+
+@dataclass(frozen=True)
+class Term:
+    """A unit of meaning in a question: a word or a noun compound with its parts."""
+
+    form: str  # the token to look up (joined form for compounds)
+    parts: tuple[str, ...]
+    entity: bool  # a proper noun or foreign word: the corpus must know it to answer
+    focus: bool = False  # what the question asks for: the noun after 어떤/어느/무슨
 
 
 @cache
@@ -34,25 +67,86 @@ def kiwi():  # noqa: ANN201 - kiwipiepy has no public type to name here
         return Kiwi()
 
 
-def _token(form: str, tag: str) -> str | None:
-    if tag not in CONTENT_TAGS or form in QUESTION_WORDS:
+def _morphs(tokens: Sequence[object]) -> list[Morph]:
+    return [Morph(t.form, t.tag, t.start, t.start + t.len) for t in tokens]  # type: ignore[attr-defined]
+
+
+def analyze(text: str) -> list[Morph]:
+    return _morphs(kiwi().tokenize(text))
+
+
+def _norm(morph: Morph) -> str | None:
+    if morph.tag not in CONTENT_TAGS or morph.form in QUESTION_WORDS:
         return None
-    return form.lower() if tag == "SL" else form
+    if morph.tag in {"VV", "VA"} and morph.form in LIGHT_VERBS:
+        return None
+    return morph.form.lower() if morph.tag == "SL" else morph.form
+
+
+def noun_runs(morphs: list[Morph]) -> list[list[Morph]]:
+    """Maximal runs of nouns written together with no space or symbol between them."""
+    runs: list[list[Morph]] = []
+    current: list[Morph] = []
+    for morph in morphs:
+        if morph.tag in NOUN_TAGS and _norm(morph) and current and current[-1].end == morph.start:
+            current.append(morph)
+            continue
+        if len(current) > 1:
+            runs.append(current)
+        current = [morph] if morph.tag in NOUN_TAGS and _norm(morph) else []
+    if len(current) > 1:
+        runs.append(current)
+    return runs
+
+
+def _joined(run: list[Morph]) -> str:
+    return "".join(_norm(m) or "" for m in run)
+
+
+def index_tokens(morphs: list[Morph]) -> list[str]:
+    """Content morphemes in order (repeats kept: BM25 counts them), then joined noun sub-runs."""
+    tokens = [t for m in morphs if (t := _norm(m))]
+    for run in noun_runs(morphs):
+        for size in range(2, min(MAX_JOINED, len(run)) + 1):
+            tokens.extend(_joined(run[i : i + size]) for i in range(len(run) - size + 1))
+    return tokens
 
 
 def tokenize(text: str) -> list[str]:
-    """Content morphemes of `text`, in order, repeats kept (BM25 counts them)."""
-    return [t for tok in kiwi().tokenize(text) if (t := _token(tok.form, tok.tag))]
+    return index_tokens(analyze(text))
 
 
 def tokenize_many(texts: Sequence[str]) -> list[list[str]]:
     """Batch form of `tokenize`; Kiwi spreads a batch over its worker threads."""
     if not texts:
         return []
-    return [
-        [t for tok in tokens if (t := _token(tok.form, tok.tag))]
-        for tokens in kiwi().tokenize(list(texts))
-    ]
+    return [index_tokens(_morphs(tokens)) for tokens in kiwi().tokenize(list(texts))]
+
+
+def query_terms(morphs: list[Morph]) -> list[Term]:
+    """The question's terms: each noun run as one compound term, other content words alone."""
+    runs = noun_runs(morphs)
+    in_run = {id(m) for run in runs for m in run}
+    focus_at = {morphs[i + 1].start for i, m in enumerate(morphs[:-1]) if m.form in FOCUS_MARKERS}
+    terms: list[Term] = []
+    for run in runs:
+        parts = tuple(_norm(m) or "" for m in run)
+        terms.append(
+            Term(
+                _joined(run),
+                parts,
+                any(m.tag in ENTITY_TAGS for m in run),
+                run[0].start in focus_at,
+            )
+        )
+    for morph in morphs:
+        token = _norm(morph)
+        if token and id(morph) not in in_run:
+            terms.append(Term(token, (token,), morph.tag in ENTITY_TAGS, morph.start in focus_at))
+    unique: dict[str, Term] = {}
+    for term in terms:
+        unique.setdefault(term.form, term)
+    return list(unique.values())
 
 
 def split_sentences(body: str) -> list[Span]:

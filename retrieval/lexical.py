@@ -14,7 +14,10 @@ from pathlib import Path
 
 import numpy as np
 
-logging.getLogger("bm25s").setLevel(logging.WARNING)
+
+def _quiet_bm25s() -> None:
+    """bm25s logs every build at DEBUG through its own handler; keep it out of user output."""
+    logging.getLogger("bm25s").setLevel(logging.WARNING)
 
 
 class LexicalIndex:
@@ -30,10 +33,17 @@ class LexicalIndex:
             return cls(None, 0)
         import bm25s
 
+        _quiet_bm25s()
         bm25 = bm25s.BM25()
         # bm25s cannot score a document with no tokens; an empty marker token keeps rows aligned.
         bm25.index([d or [""] for d in docs], show_progress=False)
         return cls(bm25, len(docs))
+
+    def __contains__(self, token: str) -> bool:
+        return self._bm25 is not None and token in self._bm25.vocab_dict  # type: ignore[attr-defined]
+
+    def vocabulary(self) -> list[str]:
+        return [] if self._bm25 is None else list(self._bm25.vocab_dict)  # type: ignore[attr-defined]
 
     def document_frequency(self, token: str) -> int:
         if self._bm25 is None:
@@ -73,5 +83,6 @@ class LexicalIndex:
             return cls(None, 0)
         import bm25s
 
+        _quiet_bm25s()
         bm25 = bm25s.BM25.load(str(folder), allow_pickle=False, mmap=False)
         return cls(bm25, n_docs)

@@ -44,7 +44,9 @@ def build_index(
 ) -> IndexReport:
     """Read `settings.articles` and bring the index at `settings.index_dir` up to date."""
     if not settings.articles.exists():
-        raise ArticlesMissing(f"기사 경로 '{settings.articles}'이(가) 없습니다. --articles로 기사 폴더를 지정하세요.")
+        raise ArticlesMissing(
+            f"기사 경로 '{settings.articles}'이(가) 없습니다. --articles로 기사 폴더를 지정하세요."
+        )
     articles, skipped = read_articles(settings.articles)
     chunker = chunker_of(settings)
     notices: list[str] = []
@@ -55,7 +57,11 @@ def build_index(
                 old = load_index(settings.index_dir, chunker)
             except store.IndexMissing:
                 old = None
-        requested = settings.model or (old.manifest.get("model_requested") if old else None) or DEFAULT_MODEL
+        requested = (
+            settings.model
+            or (old.manifest.get("model_requested") if old else None)
+            or DEFAULT_MODEL
+        )
         embedder: Embedder | None = None
         if wants_model(requested):
             try:
@@ -83,8 +89,14 @@ def build_index(
 class Pipeline:
     """A loaded index (and model, when the index has vectors) ready to answer questions."""
 
-    def __init__(self, index: NewsIndex, embedder: Embedder | None, settings: Settings,
-                 notices: list[str] | None = None, index_dir: Path | None = None) -> None:
+    def __init__(
+        self,
+        index: NewsIndex,
+        embedder: Embedder | None,
+        settings: Settings,
+        notices: list[str] | None = None,
+        index_dir: Path | None = None,
+    ) -> None:
         self.index = index
         self.embedder = embedder
         self.settings = settings
@@ -97,8 +109,9 @@ class Pipeline:
         return self.index.manifest.get("generation")
 
     @classmethod
-    def open(cls, settings: Settings, load_model: ModelLoader = load_embedder,
-             auto_build: bool = False) -> Pipeline:
+    def open(
+        cls, settings: Settings, load_model: ModelLoader = load_embedder, auto_build: bool = False
+    ) -> Pipeline:
         notices: list[str] = []
         try:
             index = load_index(settings.index_dir, chunker_of(settings))
@@ -123,8 +136,11 @@ class Pipeline:
                 log.warning("%s", exc)
                 notices.append(model_missing_notice(str(name)))
             if embedder is not None and embedder.dim != index.dense.dim:  # type: ignore[union-attr]
-                raise ModelMismatch(f"모델 차원({embedder.dim})이 색인({index.dense.dim})과 다릅니다. "  # type: ignore[union-attr]
-                                    "`newsqa index --full`로 색인을 다시 만드세요.")
+                raise ModelMismatch(
+                    f"모델 차원({embedder.dim})이 색인({index.dense.dim})과 다릅니다. "  # type: ignore[union-attr]
+                    "`newsqa index --full`로 색인을 다시 만드세요."
+                )
+        korean.kiwi()  # load the analyser now, not inside the first question's latency
         return cls(index, embedder, settings, notices)
 
     def check_question(self, question: str) -> str:
@@ -140,11 +156,22 @@ class Pipeline:
     def ask(self, question: str) -> Answer:
         started = time.perf_counter()
         text = self.check_question(question)
-        tokens = korean.tokenize(text)
+        morphs = korean.analyze(text)
+        tokens = korean.index_tokens(morphs)
         vector = self.embedder.embed_queries([text])[0] if self.embedder is not None else None
-        result = search(self.index, tokens, vector, self.settings.candidates,
-                        self.settings.lexical_weight, self.settings.dense_weight)
-        answer = compose_answer(text, tokens, result, self.index, self.policy)
+        result = search(
+            self.index,
+            tokens,
+            vector,
+            self.settings.candidates,
+            self.settings.lexical_weight,
+            self.settings.dense_weight,
+        )
+        answer = compose_answer(
+            text, morphs, korean.query_terms(morphs), result, self.index, self.policy
+        )
         took = (time.perf_counter() - started) * 1000
         log.info("question answered=%s mode=%s took_ms=%.1f", answer.answered, answer.mode, took)
-        return Answer(**{**answer.__dict__, "took_ms": round(took, 2), "notices": tuple(self.notices)})
+        return Answer(
+            **{**answer.__dict__, "took_ms": round(took, 2), "notices": tuple(self.notices)}
+        )

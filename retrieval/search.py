@@ -32,7 +32,14 @@ def search(
     dense_hits = index.dense.search(query_vector, candidates)
     dense = [chunk_id for chunk_id, _ in dense_hits]
     weights = (lexical_weight, dense_weight)
-    mode = "hybrid" if lexical_weight > 0 and dense_weight > 0 else "dense" if dense_weight > 0 else "lexical"
-    hits = reciprocal_rank_fusion(lexical if weights[0] > 0 else [], dense if weights[1] > 0 else [],
-                                  *weights)
+    mode = (
+        "hybrid"
+        if lexical_weight > 0 and dense_weight > 0
+        else "dense"
+        if dense_weight > 0
+        else "lexical"
+    )
+    hits = reciprocal_rank_fusion(
+        lexical if weights[0] > 0 else [], dense if weights[1] > 0 else [], *weights
+    )
     return SearchResult(hits, mode, dict(dense_hits))

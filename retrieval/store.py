@@ -101,7 +101,12 @@ def commit(folder: Path, write: Callable[[Path], None], manifest: dict[str, Any]
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
-    manifest = {**manifest, "format_version": FORMAT_VERSION, "generation": generation, "files": files}
+    manifest = {
+        **manifest,
+        "format_version": FORMAT_VERSION,
+        "generation": generation,
+        "files": files,
+    }
     tmp = folder / f".{MANIFEST}.{uuid.uuid4().hex[:8]}.tmp"
     with tmp.open("w", encoding="utf-8") as handle:
         json.dump(manifest, handle, ensure_ascii=False, indent=2)
@@ -115,9 +120,11 @@ def commit(folder: Path, write: Callable[[Path], None], manifest: dict[str, Any]
 
 def _collect_garbage(folder: Path, current: str) -> None:
     generations = sorted(
-        (p for p in folder.glob("gen-*") if p.is_dir()), key=lambda p: p.stat().st_mtime, reverse=True
+        (p for p in folder.glob("gen-*") if p.is_dir()),
+        key=lambda p: p.stat().st_mtime,
+        reverse=True,
     )
-    keep = {current} | {p.name for p in generations[: KEEP_GENERATIONS]}
+    keep = {current} | {p.name for p in generations[:KEEP_GENERATIONS]}
     for path in generations:
         if path.name not in keep:
             shutil.rmtree(path, ignore_errors=True)

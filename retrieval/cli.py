@@ -1,0 +1,201 @@
+"""`newsqa`: build the index, ask questions, score a question set. Korean for users, exit codes for scripts."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import sys
+from collections.abc import Callable, Iterable
+from pathlib import Path
+from typing import NoReturn
+
+from retrieval.config import Settings, load_settings
+from retrieval.errors import QuestionError, user_message
+
+EXIT_OK, EXIT_ERROR, EXIT_USAGE = 0, 1, 2
+
+
+class KoreanArgumentParser(argparse.ArgumentParser):
+    def error(self, message: str) -> NoReturn:
+        self.exit(
+            EXIT_USAGE,
+            f"명령을 이해하지 못했습니다({message}). `{self.prog} --help`로 사용법을 확인하세요.\n",
+        )
+
+
+def _quotes(value: str) -> int:
+    try:
+        k = int(value)
+    except ValueError:
+        k = 0
+    if not 1 <= k <= 3:
+        raise argparse.ArgumentTypeError("-k는 1에서 3 사이의 정수여야 합니다")
+    return k
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = KoreanArgumentParser(
+        prog="newsqa", description="한국어 뉴스 기사 질의응답: 기사 문장을 그대로 인용해 답합니다."
+    )
+    parser.add_argument(
+        "-v", "--verbose", action="store_true", help="진행 기록(로그)을 자세히 보여 줍니다"
+    )
+    commands = parser.add_subparsers(
+        dest="command", required=True, parser_class=KoreanArgumentParser, metavar="{index,ask,eval}"
+    )
+
+    index = commands.add_parser(
+        "index", help="기사 폴더를 읽어 색인을 만들거나 바뀐 기사만 갱신합니다"
+    )
+    index.add_argument(
+        "--articles", type=Path, help="기사 폴더 또는 .txt/.md/.jsonl 파일 (기본: seeds/)"
+    )
+    index.add_argument(
+        "--index", type=Path, dest="index_dir", help="색인 폴더 (기본: .newsqa/index)"
+    )
+    index.add_argument("--model", help="임베딩 모델 이름 또는 로컬 경로, 'none'이면 어휘 검색만")
+    index.add_argument(
+        "--full", action="store_true", help="기존 색인을 무시하고 처음부터 다시 만듭니다"
+    )
+    index.add_argument("--json", action="store_true", help="마지막 줄에 요약을 JSON으로 출력합니다")
+
+    ask = commands.add_parser(
+        "ask", help="질문에 기사 인용문과 출처로 답합니다 (질문이 없으면 표준 입력에서 한 줄씩)"
+    )
+    ask.add_argument(
+        "question", nargs="?", help="질문 (생략하면 표준 입력에서 한 줄에 하나씩 읽습니다)"
+    )
+    ask.add_argument("--index", type=Path, dest="index_dir", help="색인 폴더 (기본: .newsqa/index)")
+    ask.add_argument(
+        "--articles", type=Path, help="색인이 없을 때 먼저 색인할 기사 폴더 (기본: seeds/)"
+    )
+    ask.add_argument("--model", help="질문 임베딩 모델 (기본: 색인을 만든 모델)")
+    ask.add_argument("-k", type=_quotes, dest="top_k", help="인용문 최대 개수 (1~3, 기본 3)")
+    ask.add_argument("--json", action="store_true", help="질문마다 JSON 객체 한 줄로 출력합니다")
+
+    evaluate = commands.add_parser("eval", help="질문 세트(JSONL)로 검색·인용 품질을 측정합니다")
+    evaluate.add_argument("questions", type=Path, help="질문 세트 파일 (seed_qa_dev.jsonl 형식)")
+    evaluate.add_argument(
+        "--index", type=Path, dest="index_dir", help="색인 폴더 (기본: .newsqa/index)"
+    )
+    evaluate.add_argument(
+        "--articles", type=Path, help="색인이 없을 때 먼저 색인할 기사 폴더 (기본: seeds/)"
+    )
+    evaluate.add_argument("--model", help="질문 임베딩 모델 (기본: 색인을 만든 모델)")
+    evaluate.add_argument("--json", action="store_true", help="결과를 JSON으로 출력합니다")
+    return parser
+
+
+def _settings(args: argparse.Namespace) -> Settings:
+    fields = ("articles", "index_dir", "model", "top_k")
+    return load_settings().with_overrides(**{f: getattr(args, f, None) for f in fields})
+
+
+def _say(line: str) -> None:
+    print(line, file=sys.stderr)
+
+
+def run_index(args: argparse.Namespace) -> int:
+    from retrieval.pipeline import build_index
+
+    report = build_index(_settings(args), full=args.full)
+    for skipped in report.skipped:
+        _say(f"건너뜀: {skipped.path} — {skipped.reason}")
+    for notice in report.notices:
+        _say(notice)
+    from retrieval.render import summary_text
+
+    print(summary_text(report.summary))
+    if args.json:
+        print(json.dumps(report.summary.as_json(), ensure_ascii=False))
+    return EXIT_OK
+
+
+def _questions(args: argparse.Namespace) -> Iterable[str]:
+    if args.question is not None:
+        yield args.question
+        return
+    for line in sys.stdin:
+        if line.strip():
+            yield line.rstrip("\n")
+
+
+def run_ask(args: argparse.Namespace) -> int:
+    from retrieval.pipeline import Pipeline
+    from retrieval.render import answer_json, answer_text, error_json
+
+    pipeline = Pipeline.open(_settings(args), auto_build=True)
+    for notice in pipeline.notices:
+        _say(notice)
+    status = EXIT_OK
+    for question in _questions(args):
+        try:
+            answer = pipeline.ask(question)
+        except QuestionError as exc:
+            status = EXIT_USAGE if args.question is not None else status
+            print(
+                json.dumps(error_json(question, str(exc)), ensure_ascii=False)
+                if args.json
+                else str(exc)
+            )
+            continue
+        if args.json:
+            print(json.dumps(answer_json(answer), ensure_ascii=False), flush=True)
+        else:
+            print(answer_text(answer) + "\n", flush=True)
+    return status
+
+
+def run_eval(args: argparse.Namespace) -> int:
+    from retrieval.evaluate import evaluate, read_cases
+    from retrieval.pipeline import Pipeline
+    from retrieval.render import report_text
+
+    if not args.questions.is_file():
+        _say(f"질문 세트 파일 '{args.questions}'을(를) 찾을 수 없습니다. 경로를 확인하세요.")
+        return EXIT_USAGE
+    try:
+        cases = read_cases(args.questions)
+    except ValueError as exc:
+        _say(f"질문 세트를 읽을 수 없습니다: {exc}. 한 줄에 JSON 객체 하나씩 있어야 합니다.")
+        return EXIT_USAGE
+    pipeline = Pipeline.open(_settings(args), auto_build=True)
+    for notice in pipeline.notices:
+        _say(notice)
+    report, _ = evaluate(pipeline, cases)
+    print(json.dumps(report, ensure_ascii=False) if args.json else report_text(report))
+    return EXIT_OK
+
+
+COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
+    "index": run_index,
+    "ask": run_ask,
+    "eval": run_eval,
+}
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    logging.basicConfig(
+        level=logging.INFO if args.verbose else logging.ERROR,
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+    )
+    try:
+        return COMMANDS[args.command](args)
+    except KeyboardInterrupt:
+        _say("중단했습니다.")
+        return 130
+    except Exception as exc:  # noqa: BLE001 - the edge: every error becomes one sentence
+        message = user_message(exc)
+        if message is None:
+            logging.getLogger("newsqa").debug("unexpected error", exc_info=True)
+            message = f"예기치 못한 오류가 발생했습니다({type(exc).__name__}: {exc}). -v로 다시 실행해 자세한 기록을 확인하세요."
+            if args.verbose:
+                raise
+        _say(message)
+        return EXIT_ERROR
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,106 @@
+"""Score a question set: does the answer cite the right article and quote the answer?
+
+Each line of the set: {"id", "question", "answers": [str], "articles": [str]}; empty lists mean
+the corpus cannot answer and the right behaviour is to abstain.
+"""
+
+from __future__ import annotations
+
+import json
+import statistics
+from dataclasses import dataclass
+from pathlib import Path
+
+from retrieval.pipeline import Pipeline
+from retrieval.types import Answer
+
+
+@dataclass(frozen=True)
+class Case:
+    id: str
+    question: str
+    answers: tuple[str, ...]
+    articles: tuple[str, ...]
+
+    @property
+    def answerable(self) -> bool:
+        return bool(self.answers or self.articles)
+
+
+@dataclass(frozen=True)
+class Outcome:
+    case: Case
+    answer: Answer
+
+    @property
+    def cited(self) -> list[str]:
+        return [s.article_id for s in self.answer.sources]
+
+    def hit_at(self, k: int) -> bool:
+        return any(a in self.case.articles for a in self.cited[:k])
+
+    @property
+    def reciprocal_rank(self) -> float:
+        for rank, article in enumerate(self.cited, start=1):
+            if article in self.case.articles:
+                return 1.0 / rank
+        return 0.0
+
+    @property
+    def answer_in_quotes(self) -> bool:
+        text = "\n".join(q.text for q in self.answer.quotes)
+        return any(a in text for a in self.case.answers)
+
+
+def read_cases(path: Path) -> list[Case]:
+    cases = []
+    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
+        if not line.strip():
+            continue
+        try:
+            row = json.loads(line)
+            cases.append(
+                Case(
+                    str(row.get("id", number)),
+                    row["question"],
+                    tuple(row.get("answers", [])),
+                    tuple(row.get("articles", [])),
+                )
+            )
+        except (json.JSONDecodeError, KeyError, TypeError) as exc:
+            raise ValueError(f"{path}:{number}: not a question record ({exc})") from exc
+    return cases
+
+
+def _rate(flags: list[bool]) -> float | None:
+    return round(sum(flags) / len(flags), 4) if flags else None
+
+
+def _percentile(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    return round(ordered[min(len(ordered) - 1, int(q * len(ordered)))], 2) if ordered else 0.0
+
+
+def evaluate(pipeline: Pipeline, cases: list[Case]) -> tuple[dict[str, object], list[Outcome]]:
+    outcomes = [Outcome(case, pipeline.ask(case.question)) for case in cases]
+    answerable = [o for o in outcomes if o.case.answerable]
+    unanswerable = [o for o in outcomes if not o.case.answerable]
+    with_answers = [o for o in answerable if o.case.answers]
+    latencies = [o.answer.took_ms for o in outcomes]
+    report = {
+        "questions": len(outcomes),
+        "answerable": len(answerable),
+        "unanswerable": len(unanswerable),
+        "mode": outcomes[0].answer.mode if outcomes else None,
+        "article_hit@1": _rate([o.hit_at(1) for o in answerable]),
+        "article_hit@3": _rate([o.hit_at(3) for o in answerable]),
+        "mrr": round(statistics.fmean(o.reciprocal_rank for o in answerable), 4)
+        if answerable
+        else None,
+        "answer_in_quotes": _rate([o.answer_in_quotes for o in with_answers]),
+        "abstained_unanswerable": _rate([not o.answer.answered for o in unanswerable]),
+        "false_abstention": _rate([not o.answer.answered for o in answerable]),
+        "latency_ms_p50": _percentile(latencies, 0.50),
+        "latency_ms_p95": _percentile(latencies, 0.95),
+    }
+    return report, outcomes

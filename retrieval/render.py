@@ -1,0 +1,104 @@
+"""How answers, index summaries and evaluation reports read on a terminal (Korean) or as JSON."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from retrieval.index import UpdateSummary
+from retrieval.types import Answer, Source
+
+MODE_NAMES = {"hybrid": "하이브리드 검색", "lexical": "어휘(BM25) 검색", "dense": "의미 검색"}
+
+
+def answer_json(answer: Answer) -> dict[str, Any]:
+    return {
+        "question": answer.question,
+        "answered": answer.answered,
+        "message": answer.message,
+        "quotes": [
+            {
+                "text": q.text,
+                "article_id": q.article_id,
+                "score": q.score,
+                "source": q.source,
+                "start": q.start,
+                "end": q.end,
+            }
+            for q in answer.quotes
+        ],
+        "sources": [
+            {
+                "number": s.number,
+                "article_id": s.article_id,
+                "title": s.title,
+                "outlet": s.outlet,
+                "date": s.date,
+                "url": s.url,
+            }
+            for s in answer.sources
+        ],
+        "retrieval": {"mode": answer.mode, "took_ms": answer.took_ms},
+    }
+
+
+def error_json(question: str, message: str) -> dict[str, Any]:
+    return {
+        "question": question,
+        "answered": False,
+        "message": message,
+        "quotes": [],
+        "sources": [],
+        "retrieval": {"mode": None, "took_ms": 0.0},
+        "error": True,
+    }
+
+
+def source_line(source: Source) -> str:
+    parts = [source.title] + [p for p in (source.outlet, source.date) if p]
+    return f"[{source.number}] " + " · ".join(parts)
+
+
+def answer_text(answer: Answer) -> str:
+    lines = [f"질문: {answer.question}", ""]
+    if not answer.answered:
+        lines.append(answer.message)
+    else:
+        for quote in answer.quotes:
+            for i, line in enumerate(quote.text.split("\n")):
+                lines.append(f"  “{line}" if i == 0 else f"   {line}")
+            lines[-1] += f"” [{quote.source}]"
+            lines.append("")
+        lines.append("출처")
+        for source in answer.sources:
+            lines.append(source_line(source))
+            if source.url:
+                lines.append(f"    {source.url}")
+    lines.append(f"({MODE_NAMES.get(answer.mode, answer.mode)} · {answer.took_ms:.0f}ms)")
+    return "\n".join(lines)
+
+
+def summary_text(summary: UpdateSummary) -> str:
+    return (
+        f"색인 완료: 추가 {summary.added}건, 갱신 {summary.updated}건, 삭제 {summary.removed}건, "
+        f"변경 없음 {summary.unchanged}건 · 임베딩한 청크 {summary.chunks_embedded}개 "
+        f"(전체 {summary.chunks_total}개) · {summary.took_s:.1f}초"
+    )
+
+
+REPORT_LABELS = {
+    "questions": "질문 수",
+    "mode": "검색 방식",
+    "article_hit@1": "기사 적중률@1",
+    "article_hit@3": "기사 적중률@3",
+    "mrr": "MRR",
+    "answer_in_quotes": "인용문 속 정답 비율",
+    "abstained_unanswerable": "답 없는 질문 기권율",
+    "false_abstention": "답 있는 질문 오기권율",
+    "latency_ms_p50": "지연 p50 (ms)",
+    "latency_ms_p95": "지연 p95 (ms)",
+}
+
+
+def report_text(report: dict[str, Any]) -> str:
+    width = max(len(v) for v in REPORT_LABELS.values())
+    return "\n".join(f"{label:<{width}}  {report.get(key)}" for key, label in REPORT_LABELS.items())
