@@ -6,8 +6,6 @@ import os
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from retrieval.embed import DEFAULT_MODEL
-
 ENV_PREFIX = "NEWSQA_"
 
 
@@ -15,7 +13,9 @@ ENV_PREFIX = "NEWSQA_"
 class Settings:
     articles: Path = Path("seeds")
     index_dir: Path = Path(".newsqa/index")
-    model: str = DEFAULT_MODEL  # a hub name or local path; "none" for lexical-only
+    # A hub name or local path; "none" for lexical-only. Unset: `index` uses the model the index
+    # was built with (DEFAULT_MODEL for a new one) and `ask` uses the index's model.
+    model: str | None = None
     top_k: int = 3  # quotes in an answer (1-3)
     candidates: int = 20  # chunks each side fetches before fusion
     lexical_weight: float = 1.0

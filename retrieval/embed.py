@@ -58,7 +58,10 @@ class SentenceTransformerEmbedder:
         self.name = name
         self.prefixes = prefixes
         self.batch_size = batch_size
-        self.dim = int(model.get_sentence_embedding_dimension())  # type: ignore[attr-defined]
+        # Renamed in sentence-transformers 6; older releases only have the long name.
+        dimension = getattr(model, "get_embedding_dimension", None)
+        dimension = dimension or model.get_sentence_embedding_dimension  # type: ignore[attr-defined]
+        self.dim = int(dimension())
 
     def _encode(self, texts: list[str], prefix: str) -> np.ndarray:
         if not texts:
@@ -95,6 +98,17 @@ def hub_reachable(timeout: float = HUB_PROBE_SECONDS) -> bool:
         return False
 
 
+def _quiet_loaders() -> None:
+    """Progress bars from the model loaders would interleave with the CLI's output."""
+    try:
+        from transformers.utils import logging as hf_logging
+
+        hf_logging.disable_progress_bar()
+        hf_logging.set_verbosity_error()
+    except ImportError:  # pragma: no cover
+        pass
+
+
 def load_embedder(name: str, device: str = "cpu") -> SentenceTransformerEmbedder:
     """Load a model by local path or hub name; raise `ModelUnavailable` with the reason."""
     try:
@@ -102,6 +116,7 @@ def load_embedder(name: str, device: str = "cpu") -> SentenceTransformerEmbedder
     except ImportError as exc:  # pragma: no cover - a broken install
         raise ModelUnavailable(f"sentence-transformers is not installed: {exc}") from exc
 
+    _quiet_loaders()
     local = Path(name).expanduser()
     try:
         if local.exists():

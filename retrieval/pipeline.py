@@ -123,7 +123,7 @@ class Pipeline:
             notices.extend(f"건너뜀: {s.path} — {s.reason}" for s in report.skipped)
             index = load_index(settings.index_dir, chunker_of(settings))
         embedder = None
-        if index.has_vectors:
+        if index.has_vectors and (settings.model is None or wants_model(settings.model)):
             name = settings.model or index.model
             if name != index.model:
                 raise ModelMismatch(

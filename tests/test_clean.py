@@ -1,0 +1,128 @@
+"""Cleaning on the real seeds: each kind of page junk is gone, the article text stays verbatim."""
+
+from __future__ import annotations
+
+import pytest
+
+from conftest import SEEDS
+from retrieval.clean import clean_page
+from retrieval.ingest import read_articles
+
+
+@pytest.fixture(scope="module")
+def bodies() -> dict[str, str]:
+    articles, skipped = read_articles(SEEDS)
+    assert not skipped
+    return {a.id[:3]: a.body for a in articles}
+
+
+@pytest.fixture(scope="module")
+def articles():
+    found, _ = read_articles(SEEDS)
+    return {a.id[:3]: a for a in found}
+
+
+JUNK = {
+    "menus and navigation": [
+        "메뉴 건너뛰기",
+        "close",
+        "기사 메일전송",
+        "기사수정",
+        "목록 바로가기",
+        "모바일 버전 바로가기",
+        "이전 기사 보기",
+        "연도별 콘텐츠 보기",
+    ],
+    "photo markers and credits": [
+        "관련사진보기",
+        "ⓒ",
+        "/광주시 제공",
+        "<광주시 제공>",
+        "![]",
+        "▲ 벤처기업협회 업무협약식",
+    ],
+    "comment boxes and reactions": ["댓글", "0/300", "슬퍼요", "후속기사 원해요", "독자의견"],
+    "reader-support blurbs": ["원고료", "기사가 마음에 드시나요", "제보를 기다립니다", "카카오톡"],
+    "reporter e-mails and bylines": [
+        "@",
+        "이삼섭기자",
+        "박진표 기자",
+        "박선강 기자",
+        "[뉴스21/장병기 기자]",
+    ],
+    "tag lines": ["태그:", "#광주광역시"],
+    "most-read sidebar": [
+        "가장 많이 본 뉴스",
+        "코스피",
+        "서산",
+        "갤럭시",
+        "충우회",
+        "중소기업은행장",
+        "전자계약",
+        "기자수첩",
+    ],
+}
+
+
+@pytest.mark.parametrize("kind", sorted(JUNK))
+def test_junk_is_removed_from_every_seed(bodies: dict[str, str], kind: str) -> None:
+    found = [(aid, junk) for aid, body in bodies.items() for junk in JUNK[kind] if junk in body]
+    assert not found, f"{kind} left in: {found}"
+
+
+def test_photo_captions_printed_twice_are_dropped_with_their_duplicate(bodies) -> None:
+    assert "지원 업체 부스를 둘러보고 있다" not in bodies["000"]
+    assert "기념촬영을 하고 있다" not in bodies["000"]
+    assert "현장 간담회에 앞서 캠프 내 입주기업을 둘러보고 있다" not in bodies["001"]
+
+
+def test_a_body_that_repeats_itself_is_kept_once(bodies) -> None:
+    body = bodies["002"]
+    assert body.count("136~145번째 업무협약을 체결했다") == 1
+    assert body.count("94개사가 이미 광주에 법인이나 사무소") == 1
+
+
+def test_article_sentences_survive_verbatim(bodies) -> None:
+    assert (
+        "이번에 선정된 기업은 ▲경량화 솔루션을 적용한 AI 모델 개발 기업 '클리카'" in bodies["000"]
+    )
+    assert "현재 약 1만8200여개의 기업들을 회원사로 두고 있다." in bodies["004"]
+    assert "오는 2026년 6월 광주연구개발특구" in bodies["001"]
+    assert bodies["003"].startswith(
+        "광주광역시가 지역산업 발전 및"
+    )  # the "[아시아경제 … 기자]" byline is cut
+
+
+def test_metadata_found_on_the_page(articles) -> None:
+    assert articles["001"].title == '강 시장 만난 AI 기업들 "정착 위한 투자 필요"'
+    assert articles["001"].date == "2024-10-02"  # "입력 2024.10.02. 17:11"
+    assert articles["004"].date == "2024-03-07"  # "등록 2024-03-07 19:33:20"
+    assert articles["003"].date == "2020-11"  # " date 2020-11 …"
+    assert articles["003"].outlet == "아시아경제"  # "[아시아경제 호남취재본부 박선강 기자]"
+    assert articles["004"].outlet == "뉴스21"
+    assert articles["004"].title == "광주시, 벤처기업협회와 손잡고 인공지능 실증도시 조성에 박차"
+
+
+def test_metadata_file_fills_only_what_the_page_lacks(articles) -> None:
+    assert articles["000"].outlet == "오마이뉴스"
+    assert articles["002"].outlet == "광주일보"
+    assert articles["003"].outlet == "아시아경제"  # from the page, not overridden
+
+
+def test_title_falls_back_to_the_lead_when_the_page_has_none(articles) -> None:
+    assert articles["000"].title.startswith("광주광역시와 삼성전자가 손잡고")
+
+
+def test_sidebar_ends_at_returning_prose() -> None:
+    page = "\n".join(
+        [
+            "본문 첫 문장은 충분히 길어서 기사 본문으로 남아야 한다고 보는 것이 맞다.",
+            "관련기사",
+            "1. 다른 기사 제목",
+            "짧은 줄",
+            "사이드바가 끝나고 다시 나온 긴 본문 문장도 기사 본문으로 남아야 한다고 본다.",
+        ]
+    )
+    body = clean_page(page).body
+    assert "다른 기사 제목" not in body and "짧은 줄" not in body
+    assert "다시 나온 긴 본문 문장" in body

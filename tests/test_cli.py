@@ -1,0 +1,196 @@
+"""The `newsqa` command: JSON shapes, stdin mode, settings from .env, and one-line errors."""
+
+from __future__ import annotations
+
+import json
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from retrieval import store
+from retrieval.cli import build_parser, main
+
+ASK_KEYS = {"question", "answered", "message", "quotes", "sources", "retrieval"}
+SUMMARY_KEYS = [
+    "added",
+    "updated",
+    "removed",
+    "unchanged",
+    "chunks_embedded",
+    "chunks_total",
+    "took_s",
+]
+
+
+@pytest.fixture
+def env(monkeypatch, seeds: Path, tmp_path: Path) -> Path:
+    monkeypatch.setenv("NEWSQA_ARTICLES", str(seeds))
+    monkeypatch.setenv("NEWSQA_INDEX_DIR", str(tmp_path / "idx"))
+    monkeypatch.setenv("NEWSQA_MODEL", "none")
+    return tmp_path / "idx"
+
+
+def run(capsys, *argv: str) -> tuple[int, str, str]:
+    code = main(list(argv))
+    out, err = capsys.readouterr()
+    assert "Traceback" not in out + err
+    return code, out, err
+
+
+def test_index_json_summary_is_the_last_line(env, capsys) -> None:
+    code, out, _ = run(capsys, "index", "--json")
+    assert code == 0
+    summary = json.loads(out.strip().splitlines()[-1])
+    assert list(summary) == SUMMARY_KEYS
+    assert summary["added"] == 5 and summary["chunks_total"] > 0
+    code, out, _ = run(capsys, "index", "--json")
+    assert json.loads(out.strip().splitlines()[-1])["unchanged"] == 5
+
+
+def test_ask_builds_the_index_first_and_prints_the_json_shape(env, capsys) -> None:
+    code, out, _ = run(capsys, "ask", "지아이랩의 대표는 누구인가요?", "--json")
+    assert code == 0 and (env / store.MANIFEST).is_file()
+    answer = json.loads(out)
+    assert ASK_KEYS <= set(answer)
+    assert answer["answered"] is True and isinstance(answer["message"], str)
+    assert answer["retrieval"]["mode"] == "lexical" and answer["retrieval"]["took_ms"] >= 0
+    for quote in answer["quotes"]:
+        assert {"text", "article_id", "score"} <= set(quote)
+    for source in answer["sources"]:
+        assert {"article_id", "title", "outlet", "date", "url"} <= set(source)
+        assert source["date"] is None or re.fullmatch(r"\d{4}-\d{2}(-\d{2})?", source["date"])
+    assert "전창호" in " ".join(q["text"] for q in answer["quotes"])
+
+
+def test_human_output_is_korean_text_with_sources(env, capsys) -> None:
+    code, out, _ = run(capsys, "ask", "벤처기업협회는 언제 설립됐나요?")
+    assert code == 0
+    assert "1995년" in out and "출처" in out and "[1]" in out and "뉴스21" in out
+
+
+def test_stdin_questions_one_json_per_line(env, capsys, monkeypatch) -> None:
+    import io
+
+    monkeypatch.setattr(
+        sys,
+        "stdin",
+        io.StringIO(
+            "체인브리지의 대표이사는 누구인가요?\n\n코스피가 5000포인트를 돌파한 날은?\n"
+            + "가" * 600
+            + "\n"
+        ),
+    )
+    code, out, _ = run(capsys, "ask", "--json", "-k", "1")
+    lines = [json.loads(line) for line in out.strip().splitlines()]
+    assert [line["answered"] for line in lines] == [True, False, False]
+    assert len(lines[0]["quotes"]) == 1
+    assert lines[2].get("error") is True and "질문이 너무 깁니다" in lines[2]["message"]
+
+
+def test_empty_question_is_one_clear_line(env, capsys) -> None:
+    code, out, err = run(capsys, "ask", "   ")
+    assert code == 2 and out.strip() == "질문이 비어 있습니다. 궁금한 내용을 입력해 주세요."
+
+
+def test_corrupt_index_is_one_line_that_says_how_to_rebuild(env, capsys) -> None:
+    run(capsys, "index")
+    (env / store.MANIFEST).write_text("{broken")
+    code, out, err = run(capsys, "ask", "지아이랩의 대표는?")
+    assert code == 1 and len(err.strip().splitlines()) == 1 and "newsqa index --full" in err
+
+
+def test_missing_articles_folder_is_one_line(env, capsys, tmp_path) -> None:
+    code, _, err = run(capsys, "index", "--articles", str(tmp_path / "nope"))
+    assert code == 1 and len(err.strip().splitlines()) == 1 and "--articles" in err
+
+
+def test_bad_files_are_named_and_skipped(env, capsys, seeds: Path) -> None:
+    (seeds / "broken.txt").write_bytes(b"\x00\x01\x02binary")
+    code, out, err = run(capsys, "index", "--json")
+    assert code == 0 and "broken.txt" in err and "바이너리" in err
+    assert json.loads(out.strip().splitlines()[-1])["added"] == 5
+
+
+def test_missing_model_is_one_notice_and_lexical_answers(env, capsys, monkeypatch) -> None:
+    monkeypatch.setenv("NEWSQA_MODEL", "dragonkue/multilingual-e5-small-ko")
+    code, out, err = run(capsys, "index", "--json")
+    assert code == 0 and err.count("\n") == 1 and "어휘(BM25) 검색만" in err
+    assert json.loads(out.strip().splitlines()[-1])["chunks_embedded"] == 0
+
+
+def test_settings_come_from_dotenv(capsys, seeds: Path, tmp_path: Path, monkeypatch) -> None:
+    (tmp_path / ".env").write_text(
+        f"NEWSQA_ARTICLES={seeds}\nNEWSQA_INDEX_DIR={tmp_path / 'from-dotenv'}\nNEWSQA_MODEL=none\n"
+    )
+    for key in ("NEWSQA_ARTICLES", "NEWSQA_INDEX_DIR", "NEWSQA_MODEL"):
+        monkeypatch.delenv(key, raising=False)
+    code, _, _ = run(capsys, "index")
+    assert code == 0 and (tmp_path / "from-dotenv" / store.MANIFEST).is_file()
+
+
+def test_eval_reports_every_metric(env, capsys, tmp_path: Path) -> None:
+    questions = tmp_path / "qa.jsonl"
+    questions.write_text(
+        "\n".join(
+            json.dumps(q, ensure_ascii=False)
+            for q in [
+                {
+                    "id": "a",
+                    "question": "지아이랩의 대표는 누구인가요?",
+                    "answers": ["전창호"],
+                    "articles": ["003_9ef72064848059dd"],
+                },
+                {
+                    "id": "b",
+                    "question": "코스피가 5000포인트를 돌파한 날은?",
+                    "answers": [],
+                    "articles": [],
+                },
+            ]
+        ),
+        encoding="utf-8",
+    )
+    code, out, _ = run(capsys, "eval", str(questions), "--json")
+    report = json.loads(out)
+    assert code == 0
+    for key in (
+        "article_hit@1",
+        "article_hit@3",
+        "answer_in_quotes",
+        "mrr",
+        "abstained_unanswerable",
+        "false_abstention",
+        "latency_ms_p50",
+        "latency_ms_p95",
+    ):
+        assert key in report
+    assert report["article_hit@1"] == 1.0 and report["abstained_unanswerable"] == 1.0
+
+
+def test_usage_errors_are_korean(capsys) -> None:
+    with pytest.raises(SystemExit) as exit_:
+        main(["ask", "질문", "-k", "9"])
+    assert exit_.value.code == 2 and "명령을 이해하지 못했습니다" in capsys.readouterr().err
+
+
+def test_every_command_has_help_text() -> None:
+    parser = build_parser()
+    commands = next(a for a in parser._actions if a.dest == "command")
+    for name, sub in commands.choices.items():
+        assert sub.description or any(c.dest == name and c.help for c in commands._choices_actions)
+        for action in sub._actions:
+            if action.dest != "help":
+                assert action.help, f"{name} {action.dest} has no help"
+
+
+def test_python_dash_m_retrieval_runs(env) -> None:
+    result = subprocess.run(
+        [sys.executable, "-m", "retrieval", "ask", "--help"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 0 and "질문" in result.stdout

@@ -1,0 +1,66 @@
+"""The real sentence-transformers path, with a tiny locally built model; and a missing model."""
+
+from __future__ import annotations
+
+import time
+from dataclasses import replace
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from retrieval.embed import ModelUnavailable, load_embedder, prefixes_for
+from retrieval.pipeline import Pipeline, build_index
+
+
+def test_tiny_model_loads_and_encodes_normalized_vectors(tiny_model: Path) -> None:
+    embedder = load_embedder(str(tiny_model))
+    vectors = embedder.embed_passages(["광주 인공지능 산업", "삼성전자 C랩 아웃사이드"])
+    assert vectors.shape == (2, embedder.dim) and vectors.dtype == np.float32
+    assert np.allclose(np.linalg.norm(vectors, axis=1), 1.0, atol=1e-5)
+    assert embedder.embed_queries([]).shape == (0, embedder.dim)
+
+
+def test_e5_models_get_their_prefixes() -> None:
+    assert prefixes_for("dragonkue/multilingual-e5-small-ko").query == "query: "
+    assert prefixes_for("dragonkue/multilingual-e5-small-ko").passage == "passage: "
+    assert prefixes_for("/models/tiny").query == ""
+
+
+def test_hybrid_index_with_a_real_model(settings, tiny_model: Path) -> None:
+    config = settings.with_overrides(model=str(tiny_model))
+    summary = build_index(config).summary
+    assert summary.chunks_embedded == summary.chunks_total > 0
+    pipeline = Pipeline.open(config)
+    answer = pipeline.ask("벤처기업협회의 회원사는 몇 개인가요?")
+    assert answer.mode == "hybrid"
+    assert answer.answered and "1만8200" in " ".join(q.text for q in answer.quotes)
+
+
+def test_missing_model_fails_fast_and_falls_back_to_lexical(settings) -> None:
+    started = time.perf_counter()
+    with pytest.raises(ModelUnavailable):
+        load_embedder("nobody/no-such-model")
+    assert time.perf_counter() - started < 30
+    report = build_index(settings.with_overrides(model="nobody/no-such-model"))
+    assert report.notices and "어휘(BM25) 검색만" in report.notices[0]
+    assert Pipeline.open(settings).ask("지아이랩의 대표는 누구인가요?").mode == "lexical"
+
+
+def test_vectors_without_their_model_fall_back_with_a_notice(
+    settings, tiny_model: Path, tmp_path
+) -> None:
+    moved = tmp_path / "moved-away"
+    config = settings.with_overrides(model=str(tiny_model))
+    build_index(config)
+    tiny_model.rename(moved)
+    try:
+        pipeline = Pipeline.open(replace(settings, model=None))
+        assert pipeline.notices and "어휘(BM25) 검색만" in pipeline.notices[0]
+        assert pipeline.ask("지아이랩의 대표는 누구인가요?").mode == "lexical"
+        lexical = Pipeline.open(settings)  # "--model none": lexical on purpose, no notice
+        assert (
+            not lexical.notices and lexical.ask("지아이랩의 대표는 누구인가요?").mode == "lexical"
+        )
+    finally:
+        moved.rename(tiny_model)

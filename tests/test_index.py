@@ -1,0 +1,185 @@
+"""Incremental indexing, deletion from both indexes, atomic saves and refused indexes."""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+import pytest
+
+from conftest import CountingEmbedder
+from retrieval import store
+from retrieval.config import Settings
+from retrieval.errors import ModelMismatch
+from retrieval.index import load_index
+from retrieval.pipeline import Pipeline, build_index
+
+
+def loader(embedder: CountingEmbedder):
+    return lambda name: embedder
+
+
+def dense_settings(settings: Settings, embedder: CountingEmbedder) -> Settings:
+    return settings.with_overrides(model=embedder.name)
+
+
+def test_first_build_embeds_every_chunk(settings, embedder) -> None:
+    report = build_index(dense_settings(settings, embedder), load_model=loader(embedder))
+    s = report.summary
+    assert (s.added, s.updated, s.removed, s.unchanged) == (5, 0, 0, 0)
+    assert s.chunks_embedded == s.chunks_total == len(embedder.passages) > 0
+    index = load_index(settings.index_dir)
+    assert index.dense is not None and len(index.dense) == s.chunks_total
+    assert index.manifest["model"] == embedder.name and index.manifest["dim"] == embedder.dim
+
+
+def test_rerun_without_changes_embeds_nothing(settings, embedder) -> None:
+    config = dense_settings(settings, embedder)
+    build_index(config, load_model=loader(embedder))
+    embedder.passages.clear()
+    s = build_index(config, load_model=loader(embedder)).summary
+    assert (s.added, s.updated, s.removed, s.unchanged, s.chunks_embedded) == (0, 0, 0, 5, 0)
+    assert embedder.passages == []
+
+
+def test_changed_article_reembeds_only_its_chunks(settings, embedder, seeds: Path) -> None:
+    config = dense_settings(settings, embedder)
+    build_index(config, load_model=loader(embedder))
+    before = load_index(settings.index_dir)
+    target = seeds / "002_1271b9cf7e65fcdf.txt"
+    target.write_text(
+        target.read_text(encoding="utf-8")
+        + "\n광주시는 새로 추가된 문장으로 퀀텀점프 계획을 발표했다.\n",
+        encoding="utf-8",
+    )
+    embedder.passages.clear()
+    s = build_index(config, load_model=loader(embedder)).summary
+    after = load_index(settings.index_dir)
+    changed = len(after.articles["002_1271b9cf7e65fcdf"].chunks)
+    assert (s.added, s.updated, s.removed, s.unchanged) == (0, 1, 0, 4)
+    assert s.chunks_embedded == changed == len(embedder.passages)
+    assert all(
+        "인공지능 기업들, 광주로 몰려온다" in text for text in embedder.passages
+    )  # only 002's chunks
+    for article_id, stored in before.articles.items():  # untouched articles keep their chunk ids
+        if article_id != "002_1271b9cf7e65fcdf":
+            assert after.articles[article_id].chunks == stored.chunks
+    assert len(after.dense) == s.chunks_total
+    hits = after.lexical.search(["퀀텀점프"], 5)
+    assert [after.chunks[row].article_id for row, _ in hits] == ["002_1271b9cf7e65fcdf"]
+
+
+def test_deleted_article_leaves_both_indexes(settings, embedder, seeds: Path) -> None:
+    config = dense_settings(settings, embedder)
+    build_index(config, load_model=loader(embedder))
+    old = load_index(settings.index_dir)
+    gone = old.articles["004_ecd383afc86f028b"]
+    gone_ids = {c[0] for c in gone.chunks}
+    (seeds / "004_ecd383afc86f028b.txt").unlink()
+    s = build_index(config, load_model=loader(embedder)).summary
+    assert (s.removed, s.unchanged, s.chunks_embedded) == (1, 4, 0)
+    index = load_index(settings.index_dir)
+    assert "004_ecd383afc86f028b" not in index.articles
+    assert not gone_ids & index.dense.ids()
+    assert index.dense.ids() == {c.id for c in index.chunks}
+    assert index.lexical.search(["벤처기업협회"], 10) == []
+    assert "벤처기업협회" not in index.lexical
+
+
+def test_lexical_only_index_is_embedded_once_a_model_is_available(settings, embedder) -> None:
+    build_index(settings)  # model "none"
+    assert not load_index(settings.index_dir).has_vectors
+    s = build_index(dense_settings(settings, embedder), load_model=loader(embedder)).summary
+    assert s.unchanged == 5 and s.chunks_embedded == s.chunks_total
+
+
+def test_crash_while_writing_keeps_the_previous_index(settings, seeds: Path, monkeypatch) -> None:
+    build_index(settings)
+    manifest = store.read_manifest(settings.index_dir)
+    (seeds / "001_3a6c26851f6077eb.txt").unlink()
+
+    def crash(*args, **kwargs):
+        raise OSError("disk died mid-write")
+
+    monkeypatch.setattr("retrieval.lexical.LexicalIndex.save", crash)
+    with pytest.raises(OSError):
+        build_index(settings)
+    monkeypatch.undo()
+    assert store.read_manifest(settings.index_dir) == manifest
+    assert len(load_index(settings.index_dir).articles) == 5
+    assert not list(settings.index_dir.glob(".*.tmp"))  # the half-written generation is gone
+
+
+def test_crash_before_the_manifest_switch_keeps_the_previous_index(
+    settings, seeds, monkeypatch
+) -> None:
+    build_index(settings)
+    (seeds / "001_3a6c26851f6077eb.txt").unlink()
+    real_replace = os.replace
+
+    def crash_on_manifest(src, dst):
+        if str(dst).endswith(store.MANIFEST):
+            raise KeyboardInterrupt  # the process is killed between the two steps
+        return real_replace(src, dst)
+
+    monkeypatch.setattr(os, "replace", crash_on_manifest)
+    with pytest.raises(KeyboardInterrupt):
+        build_index(settings)
+    monkeypatch.undo()
+    assert len(load_index(settings.index_dir).articles) == 5
+    build_index(settings)  # the next run recovers and cleans up
+    assert len(load_index(settings.index_dir).articles) == 4
+
+
+def test_damaged_file_is_refused(settings) -> None:
+    build_index(settings)
+    manifest = store.read_manifest(settings.index_dir)
+    target = settings.index_dir / manifest["generation"] / "articles.jsonl"
+    data = bytearray(target.read_bytes())
+    data[100] ^= 0xFF
+    target.write_bytes(bytes(data))
+    with pytest.raises(store.IndexCorrupt, match="checksum"):
+        load_index(settings.index_dir)
+
+
+def test_unparseable_manifest_and_other_format_are_refused(settings) -> None:
+    build_index(settings)
+    path = settings.index_dir / store.MANIFEST
+    manifest = json.loads(path.read_text())
+    path.write_text(json.dumps({**manifest, "format_version": 999}))
+    with pytest.raises(store.IndexIncompatible):
+        load_index(settings.index_dir)
+    path.write_text("{truncated")
+    with pytest.raises(store.IndexCorrupt):
+        load_index(settings.index_dir)
+
+
+def test_index_of_another_model_is_refused(settings, embedder) -> None:
+    build_index(dense_settings(settings, embedder), load_model=loader(embedder))
+    other = CountingEmbedder(name="other-model")
+    with pytest.raises(ModelMismatch, match="--full"):
+        Pipeline.open(settings.with_overrides(model="other-model"), load_model=loader(other))
+    with pytest.raises(ModelMismatch, match="--full"):
+        build_index(settings.with_overrides(model="other-model"), load_model=loader(other))
+    s = build_index(
+        settings.with_overrides(model="other-model"), full=True, load_model=loader(other)
+    ).summary
+    assert s.chunks_embedded == s.chunks_total
+
+
+def test_chunker_settings_change_is_refused(settings) -> None:
+    build_index(settings)
+    with pytest.raises(store.IndexIncompatible):
+        build_index(settings.with_overrides(chunk_chars=200))
+
+
+def test_old_generations_are_collected(settings, seeds: Path) -> None:
+    for i in range(4):
+        (seeds / f"extra{i}.txt").write_text(
+            f"광주시는 {i}번째 추가 기사를 색인했다고 밝혔다. 본문이 충분히 길어야 한다.",
+            encoding="utf-8",
+        )
+        build_index(settings)
+    generations = [p for p in settings.index_dir.glob("gen-*") if p.is_dir()]
+    assert len(generations) == store.KEEP_GENERATIONS

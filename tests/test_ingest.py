@@ -1,0 +1,92 @@
+"""Reading article files: encodings, front matter, .jsonl, metadata, and files that must be skipped."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from conftest import SEEDS
+from retrieval.ingest import read_articles
+
+BODY = "광주시는 23일 인공지능 기업 10곳과 업무협약을 체결했다고 밝혔다.\n기업들은 법인 설립을 통해 협력하기로 했다."
+
+
+def test_cp949_euc_kr_and_bom_decode(tmp_path: Path) -> None:
+    (tmp_path / "cp949.txt").write_bytes(BODY.encode("cp949"))
+    (tmp_path / "euckr.txt").write_bytes(BODY.encode("euc-kr"))
+    (tmp_path / "bom.txt").write_bytes(b"\xef\xbb\xbf" + BODY.encode("utf-8"))
+    articles, skipped = read_articles(tmp_path)
+    assert not skipped
+    assert {a.id for a in articles} == {"cp949", "euckr", "bom"}
+    assert all(a.body == BODY for a in articles)
+
+
+def test_front_matter_supplies_metadata(tmp_path: Path) -> None:
+    (tmp_path / "fm.md").write_text(
+        "---\ntitle: 제목입니다\noutlet: 광주일보\ndate: 2024-03-07\nurl: https://example.com/a\n---\n"
+        + BODY,
+        encoding="utf-8",
+    )
+    (article,), skipped = read_articles(tmp_path)
+    assert not skipped
+    assert (article.title, article.outlet, article.date, article.url) == (
+        "제목입니다",
+        "광주일보",
+        "2024-03-07",
+        "https://example.com/a",
+    )
+    assert article.body == BODY
+
+
+def test_jsonl_articles_and_bad_lines(tmp_path: Path) -> None:
+    lines = [
+        json.dumps(
+            {"id": "a1", "title": "첫 기사", "body": BODY, "outlet": "뉴스", "date": "2024.10.02"},
+            ensure_ascii=False,
+        ),
+        "{not json",
+        json.dumps({"id": "a2", "title": "본문 없음"}, ensure_ascii=False),
+        json.dumps(
+            {"id": "a3", "title": "세 번째", "body": BODY, "url": "https://example.com/3"},
+            ensure_ascii=False,
+        ),
+    ]
+    (tmp_path / "batch.jsonl").write_text("\n".join(lines), encoding="utf-8")
+    articles, skipped = read_articles(tmp_path)
+    assert [a.id for a in articles] == ["a1", "a3"]
+    assert articles[0].date == "2024-10-02" and articles[1].url == "https://example.com/3"
+    assert [s.path.rsplit(":", 1)[1] for s in skipped] == ["2", "3"]
+
+
+def test_unreadable_files_are_skipped_with_a_reason_and_the_rest_indexed(tmp_path: Path) -> None:
+    (tmp_path / "good.txt").write_text(BODY, encoding="utf-8")
+    (tmp_path / "empty.txt").write_bytes(b"")
+    (tmp_path / "binary.txt").write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR")
+    (tmp_path / "garbage.txt").write_bytes(bytes([0xFF, 0xFE, 0xFD, 0x81, 0x20]) * 20)
+    (tmp_path / "badyaml.md").write_text("---\ntitle: [unclosed\n---\n" + BODY, encoding="utf-8")
+    (tmp_path / "only-junk.txt").write_text("메뉴 건너뛰기\n관련사진보기\n댓글\n", encoding="utf-8")
+    articles, skipped = read_articles(tmp_path)
+    assert [a.id for a in articles] == ["good"]
+    reasons = {Path(s.path).name: s.reason for s in skipped}
+    assert set(reasons) == {"empty.txt", "binary.txt", "garbage.txt", "badyaml.md", "only-junk.txt"}
+    assert "빈 파일" in reasons["empty.txt"]
+    assert "바이너리" in reasons["binary.txt"]
+    assert "인코딩" in reasons["garbage.txt"]
+    assert all(reason for reason in reasons.values())
+
+
+def test_every_seed_is_a_valid_article() -> None:
+    """One pass over seeds/ that reports every problem at once."""
+    articles, skipped = read_articles(SEEDS)
+    problems = [f"{s.path}: {s.reason}" for s in skipped]
+    names = sorted(p.stem for p in SEEDS.glob("*.txt"))
+    if sorted(a.id for a in articles) != names:
+        problems.append(f"ids {sorted(a.id for a in articles)} != files {names}")
+    for a in articles:
+        if len(a.body) < 500:
+            problems.append(f"{a.id}: body only {len(a.body)} characters")
+        if not a.title or not a.outlet:
+            problems.append(f"{a.id}: missing title or outlet")
+        if "\n\n" in a.body or a.body != a.body.strip():
+            problems.append(f"{a.id}: body not normalised")
+    assert not problems, "\n".join(problems)
