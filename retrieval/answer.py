@@ -123,7 +123,9 @@ def compose_answer(
         (coverage(weighted, set(index.chunk_tokens[index.row_of[h.chunk_id]])) for h in top),
         default=0.0,
     )
-    dense_support = max(result.dense_scores.values(), default=0.0) >= policy.min_dense_score
+    # Only the chunks quotes are cut from count, and only when the dense side is in the fusion.
+    closest = max((result.dense_scores.get(h.chunk_id, 0.0) for h in top), default=0.0)
+    dense_support = result.mode != "lexical" and closest >= policy.min_dense_score
     if (
         not top
         or unknown_entities(terms, lexical)

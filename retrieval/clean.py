@@ -15,6 +15,9 @@ from dataclasses import dataclass
 from retrieval.meta import BRACKET_BYLINE, DATE_PREFIX, date_in_line, outlet_in_byline, url_in_line
 
 MIN_LINE_CHARS = 6  # shorter lines are menu items, counters, names, reactions
+MAX_CREDIT_CHARS = 30  # "ⓒ 광주광역시"; a longer ⓒ line is a copyright footer, not a photo credit
+MAX_CAPTION_LINES = 2  # a caption, and its duplicate when the page prints it twice
+MAX_BOILERPLATE_CHARS = 200  # blurb/e-mail rules only apply to lines this short
 MAX_TITLE_CHARS = 120
 
 NAV = re.compile(
@@ -38,10 +41,13 @@ CAPTION = re.compile(
 )
 BLURB = re.compile(
     r"(원고료로\s*응원|기사가\s*마음에\s*드시나요|제보를\s*기다립니다|제보\s*받습니다|무단\s*전재|"
-    r"재배포\s*금지|저작권자|copyright|all rights reserved|카카오톡\s*플러스친구|구독\s*신청)",
+    r"재배포\s*금지|저작권자\s*[ⓒ©(]|copyright\s*(ⓒ|©|\(c\)|\d{4})|all rights reserved|"
+    r"카카오톡\s*플러스친구|구독\s*신청)",
     re.IGNORECASE,
 )
 EMAIL = re.compile(r"[\w.+-]+@[\w-]+(\.[\w-]+)+")
+# An e-mail is junk only in a byline or a contact blurb, not inside a reported sentence.
+CONTACT = re.compile(r"기자|메일|문의|제보|연락|e-?mail", re.IGNORECASE)
 TAG_LINE = re.compile(r"^(태그|tags?|키워드)\s*[:：]|^(#\S+[\s,]*)+$", re.IGNORECASE)
 DATE_LINE = re.compile(r"^(기사\s*)?(입력|등록|수정|승인|발행|업데이트)(일|일시)?\s*[:：]?\s*\d{4}")
 SIDEBAR_HEADER = re.compile(
@@ -80,24 +86,41 @@ def is_junk(line: str) -> bool:
         or PHOTO_MARKER.match(line)
         or CREDIT.match(line)
         or CAPTION.match(line)
-        or BLURB.search(line)
         or TAG_LINE.match(line)
         or DATE_LINE.match(line)
-        or (EMAIL.search(line) and len(line) < 200)
+        or (
+            len(line) < MAX_BOILERPLATE_CHARS
+            and (BLURB.search(line) or (EMAIL.search(line) and CONTACT.search(line)))
+        )
     )
 
 
+def _photo_block_at(lines: list[str], i: int) -> bool:
+    """A "관련사진보기" marker, or a short "ⓒ 출처" credit that such a marker follows."""
+    if PHOTO_MARKER.match(lines[i]):
+        return True
+    if not CREDIT.match(lines[i]) or len(lines[i]) > MAX_CREDIT_CHARS or BLURB.search(lines[i]):
+        return False
+    ahead = [line for line in lines[i + 1 : i + 1 + 3] if line]
+    return bool(ahead) and bool(PHOTO_MARKER.match(ahead[0]))
+
+
 def _drop_credited_captions(lines: list[str]) -> list[str]:
-    """A photo caption is the block of lines just above a "ⓒ 출처" credit or "관련사진보기" marker."""
+    """Drop photo captions: the (at most two, often identical) lines just above a photo block.
+
+    The block must stand alone (a blank line or the page start above it), so the last paragraph
+    of an article is never mistaken for a caption.
+    """
     keep = [True] * len(lines)
-    for i, line in enumerate(lines):
-        if CREDIT.match(line) or PHOTO_MARKER.match(line):
-            j = i - 1
-            while (
-                j >= 0 and lines[j] and not (CREDIT.match(lines[j]) or PHOTO_MARKER.match(lines[j]))
-            ):
-                keep[j] = False
-                j -= 1
+    for i in range(len(lines)):
+        if not _photo_block_at(lines, i) or (i > 0 and CREDIT.match(lines[i - 1])):
+            continue
+        j = i - 1
+        while j >= 0 and lines[j] and i - j <= MAX_CAPTION_LINES:
+            j -= 1
+        if j < 0 or not lines[j]:
+            for k in range(j + 1, i):
+                keep[k] = False
     return [line for line, k in zip(lines, keep, strict=True) if k]
 
 

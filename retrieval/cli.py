@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import json
 import logging
+import os
 import sys
 from collections.abc import Callable, Iterable
 from pathlib import Path
@@ -158,7 +159,7 @@ def run_eval(args: argparse.Namespace) -> int:
     try:
         cases = read_cases(args.questions)
     except ValueError as exc:
-        _say(f"질문 세트를 읽을 수 없습니다: {exc}. 한 줄에 JSON 객체 하나씩 있어야 합니다.")
+        _say(f"질문 세트를 읽을 수 없습니다({exc}). 한 줄에 JSON 객체 하나씩 있어야 합니다.")
         return EXIT_USAGE
     pipeline = Pipeline.open(_settings(args), auto_build=True)
     for notice in pipeline.notices:
@@ -186,6 +187,9 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         _say("중단했습니다.")
         return 130
+    except BrokenPipeError:  # `newsqa ask … | head`: the reader left, nothing to report
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())  # no error at exit flush
+        return EXIT_OK
     except Exception as exc:  # noqa: BLE001 - the edge: every error becomes one sentence
         message = user_message(exc)
         if message is None:

@@ -47,7 +47,32 @@ _ENV_FIELDS: dict[str, type] = {
 
 
 class SettingsError(ValueError):
-    pass
+    """A setting out of range; the message is a Korean sentence fragment naming it."""
+
+
+# (minimum, maximum) of each numeric setting; None is unbounded.
+RANGES: dict[str, tuple[float | None, float | None]] = {
+    "top_k": (1, 3),
+    "candidates": (1, 1000),
+    "lexical_weight": (0, None),
+    "dense_weight": (0, None),
+    "min_coverage": (0, 1),
+    "min_dense_score": (-1, 1),
+    "max_question_chars": (1, 100_000),
+    "chunk_chars": (50, 100_000),
+    "chunk_overlap": (0, 10),
+}
+
+
+def validate(settings: Settings) -> Settings:
+    for name, (low, high) in RANGES.items():
+        value = getattr(settings, name)
+        if (low is not None and value < low) or (high is not None and value > high):
+            bounds = f"{low} 이상" if high is None else f"{low}~{high} 범위"
+            raise SettingsError(f"{ENV_PREFIX}{name.upper()}={value}은(는) {bounds}여야 합니다")
+    if settings.lexical_weight == 0 and settings.dense_weight == 0:
+        raise SettingsError("NEWSQA_LEXICAL_WEIGHT와 NEWSQA_DENSE_WEIGHT가 모두 0일 수는 없습니다")
+    return settings
 
 
 def load_settings(env_file: Path | None = Path(".env")) -> Settings:
@@ -59,12 +84,13 @@ def load_settings(env_file: Path | None = Path(".env")) -> Settings:
     values: dict[str, object] = {}
     for suffix, kind in _ENV_FIELDS.items():
         raw = os.environ.get(ENV_PREFIX + suffix)
-        if raw is None or (raw.strip() == "" and kind is not str):
+        if raw is None or not raw.strip():  # set but empty means "use the default"
             continue
         try:
             values[suffix.lower()] = kind(raw.strip())
         except ValueError as exc:
+            kind_name = {int: "정수", float: "숫자"}.get(kind, "값")
             raise SettingsError(
-                f"{ENV_PREFIX}{suffix}={raw!r} is not a valid {kind.__name__}"
+                f"{ENV_PREFIX}{suffix}={raw!r}은(는) 올바른 {kind_name}가 아닙니다"
             ) from exc
-    return Settings().with_overrides(**values)
+    return validate(Settings().with_overrides(**values))

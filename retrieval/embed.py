@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 import os
+import re
 import socket
 from dataclasses import dataclass
 from pathlib import Path
@@ -46,8 +47,19 @@ class Prefixes:
     passage: str = ""
 
 
+E5_NAME = re.compile(r"(^|[-_])e5([-_]|$)", re.IGNORECASE)
+
+
 def prefixes_for(name: str) -> Prefixes:
-    return Prefixes("query: ", "passage: ") if "e5" in name.lower() else Prefixes()
+    """E5 models by their name ("multilingual-e5-small-ko"), not by any "e5" in a path."""
+    base = name.rstrip("/").rsplit("/", 1)[-1]
+    return Prefixes("query: ", "passage: ") if E5_NAME.search(base) else Prefixes()
+
+
+def model_id(name: str) -> str:
+    """Local model paths are recorded absolute, so the index works from any directory."""
+    path = Path(name).expanduser()
+    return str(path.resolve()) if path.exists() else name
 
 
 class SentenceTransformerEmbedder:

@@ -30,11 +30,16 @@ def user_message(exc: BaseException) -> str | None:
     if isinstance(exc, UserError):
         return str(exc)
     if isinstance(exc, store.IndexMissing):
-        return f"색인이 아직 없습니다. `newsqa index`로 먼저 색인을 만드세요. ({exc})"
+        return f"{exc}. `newsqa index`로 먼저 색인을 만드세요."
     if isinstance(exc, store.IndexCorrupt):
-        return f"색인 파일이 손상되었습니다({exc}). {REBUILD}"
+        return f"색인이 손상되었습니다({exc}). {REBUILD}"
     if isinstance(exc, store.IndexIncompatible):
-        return f"이 버전과 맞지 않는 색인입니다({exc}). {REBUILD}"
+        return f"이 설정과 맞지 않는 색인입니다({exc}). {REBUILD}"
+    if isinstance(exc, store.StoreError):
+        return f"{exc}. --index로 색인 폴더를 다시 지정하세요."
     if isinstance(exc, SettingsError):
-        return f"설정값이 잘못되었습니다: {exc}. .env 또는 환경 변수를 고쳐 주세요."
+        return f"설정값이 잘못되었습니다: {exc}. 명령 옵션, .env 또는 환경 변수를 고쳐 주세요."
+    if isinstance(exc, OSError):
+        where = f" ({exc.filename})" if exc.filename else ""
+        return f"파일을 읽거나 쓰지 못했습니다{where}: {exc.strerror or exc}. 경로와 권한을 확인하세요."
     return None

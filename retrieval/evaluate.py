@@ -11,6 +11,7 @@ import statistics
 from dataclasses import dataclass
 from pathlib import Path
 
+from retrieval.errors import QuestionError
 from retrieval.pipeline import Pipeline
 from retrieval.types import Answer
 
@@ -52,23 +53,37 @@ class Outcome:
         return any(a in text for a in self.case.answers)
 
 
+def _strings(row: dict[str, object], key: str) -> tuple[str, ...]:
+    value = row.get(key, [])
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        raise ValueError(f"'{key}'는 문자열 목록이어야 합니다")
+    return tuple(value)
+
+
 def read_cases(path: Path) -> list[Case]:
+    """Parse a question set; a malformed line is a ValueError naming the line (Korean)."""
     cases = []
-    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
+    for number, line in enumerate(path.read_text(encoding="utf-8-sig").splitlines(), start=1):
         if not line.strip():
             continue
         try:
             row = json.loads(line)
+            if not isinstance(row, dict):
+                raise ValueError("JSON 객체가 아닙니다")
+            if not isinstance(row.get("question"), str):
+                raise ValueError("'question' 문자열이 없습니다")
             cases.append(
                 Case(
                     str(row.get("id", number)),
                     row["question"],
-                    tuple(row.get("answers", [])),
-                    tuple(row.get("articles", [])),
+                    _strings(row, "answers"),
+                    _strings(row, "articles"),
                 )
             )
-        except (json.JSONDecodeError, KeyError, TypeError) as exc:
-            raise ValueError(f"{path}:{number}: not a question record ({exc})") from exc
+        except json.JSONDecodeError as exc:
+            raise ValueError(f"{path.name} {number}번째 줄: JSON 형식이 잘못되었습니다") from exc
+        except ValueError as exc:
+            raise ValueError(f"{path.name} {number}번째 줄: {exc}") from exc
     return cases
 
 
@@ -81,8 +96,16 @@ def _percentile(values: list[float], q: float) -> float:
     return round(ordered[min(len(ordered) - 1, int(q * len(ordered)))], 2) if ordered else 0.0
 
 
+def _ask(pipeline: Pipeline, question: str) -> Answer:
+    """An invalid question in the set counts as an abstention instead of stopping the run."""
+    try:
+        return pipeline.ask(question)
+    except QuestionError as exc:
+        return Answer(question, False, str(exc))
+
+
 def evaluate(pipeline: Pipeline, cases: list[Case]) -> tuple[dict[str, object], list[Outcome]]:
-    outcomes = [Outcome(case, pipeline.ask(case.question)) for case in cases]
+    outcomes = [Outcome(case, _ask(pipeline, case.question)) for case in cases]
     answerable = [o for o in outcomes if o.case.answerable]
     unanswerable = [o for o in outcomes if not o.case.answerable]
     with_answers = [o for o in answerable if o.case.answers]

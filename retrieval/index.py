@@ -10,11 +10,9 @@ from __future__ import annotations
 import hashlib
 import json
 import time
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
-
-import numpy as np
 
 from retrieval import korean, store
 from retrieval.chunk import ChunkerSettings, chunk_sentences
@@ -48,11 +46,9 @@ class UpdateSummary:
     chunks_embedded: int = 0
     chunks_total: int = 0
     took_s: float = 0.0
-    notices: tuple[str, ...] = field(default=())
 
     def as_json(self) -> dict[str, Any]:
         data = asdict(self)
-        data.pop("notices")
         data["took_s"] = round(self.took_s, 3)
         return data
 
@@ -123,84 +119,78 @@ def update_index(
     articles: list[Article],
     embedder: Embedder | None,
     chunker: ChunkerSettings,
+    unreadable: frozenset[str] = frozenset(),
 ) -> tuple[NewsIndex, UpdateSummary]:
-    """Bring `old` (None: start empty) in line with `articles`, embedding only what changed."""
+    """Bring `old` (None: start empty) in line with `articles`, embedding only what changed.
+
+    Articles in `unreadable` (their file exists but could not be read this time) keep their
+    indexed copy instead of being treated as deleted.
+    """
     started = time.perf_counter()
     old_articles = old.articles if old else {}
     reuse_vectors = old is not None and old.has_vectors and embedder is not None
     next_id = old.next_chunk_id if old else 0
-    dense = old.dense if reuse_vectors else (DenseIndex.empty(embedder.dim) if embedder else None)
 
     incoming = {a.id: a for a in articles}
-    removed_ids = [i for i in old_articles if i not in incoming]
-    stale_chunk_ids = [c[0] for i in removed_ids for c in old_articles[i].chunks]
+    carried = [i for i in old_articles if i not in incoming and i in unreadable]
+    removed = [i for i in old_articles if i not in incoming and i not in unreadable]
+    stale_ids = [c[0] for i in removed for c in old_articles[i].chunks]
 
-    kept: dict[str, StoredArticle] = {}
+    kept: dict[str, StoredArticle] = {i: old_articles[i] for i in carried}
     fresh: list[tuple[Article, str]] = []
-    added = updated = unchanged = 0
+    added = updated = 0
     for article in articles:
         digest = content_hash(article, chunker)
         previous = old_articles.get(article.id)
         if previous is not None and previous.content_hash == digest:
             kept[article.id] = previous
-            unchanged += 1
             continue
         if previous is not None:
             updated += 1
-            stale_chunk_ids.extend(c[0] for c in previous.chunks)
+            stale_ids.extend(c[0] for c in previous.chunks)
         else:
             added += 1
         fresh.append((article, digest))
 
     analysed = [(a, d, *analyse(a, chunker)) for a, d in fresh]
-    all_sentences = [a.body[s.start : s.end] for a, _, sentences, _ in analysed for s in sentences]
-    all_tokens = iter(korean.tokenize_many(all_sentences))
-    new_texts: list[str] = []
+    sentence_texts = [a.body[s.start : s.end] for a, _, sentences, _ in analysed for s in sentences]
+    all_tokens = iter(korean.tokenize_many(sentence_texts))
     new_ids: list[int] = []
     for article, digest, sentences, spans in analysed:
         tokens = tuple(tuple(next(all_tokens)) for _ in sentences)
-        chunks = []
-        for first, last in spans:
-            chunks.append((next_id, first, last))
-            new_ids.append(next_id)
-            new_texts.append(
-                embedding_text(article, article.body[sentences[first].start : sentences[last].end])
-            )
-            next_id += 1
-        kept[article.id] = StoredArticle(article, digest, sentences, tokens, tuple(chunks))
+        chunks = tuple((next_id + n, first, last) for n, (first, last) in enumerate(spans))
+        new_ids.extend(c[0] for c in chunks)
+        next_id += len(chunks)
+        kept[article.id] = StoredArticle(article, digest, sentences, tokens, chunks)
+
+    ordered = {a.id: kept[a.id] for a in articles} | {i: kept[i] for i in carried}
+    dense: DenseIndex | None = None
+    if embedder is not None:
+        dense = old.dense if reuse_vectors and old is not None else DenseIndex.empty(embedder.dim)
+    index = NewsIndex(ordered, chunker, embedder.name if embedder else None, dense, next_id)
 
     # Vectors: keep the unchanged ones, drop the stale ones, embed the new ones. When the old
-    # index had no vectors (or another model's), every chunk is embedded now.
+    # index had no vectors, every chunk is embedded now.
+    embedded = 0
     if dense is not None and embedder is not None:
         if reuse_vectors:
-            dense.remove(stale_chunk_ids)
-            to_embed_ids, to_embed_texts = new_ids, new_texts
+            if dense.remove(stale_ids) != len(stale_ids):
+                raise store.IndexCorrupt("지울 벡터 일부가 색인에 없음")
+            to_embed = new_ids
         else:
-            to_embed_ids, to_embed_texts = [], []
-            for stored in kept.values():
-                for chunk_id, first, last in stored.chunks:
-                    to_embed_ids.append(chunk_id)
-                    to_embed_texts.append(
-                        embedding_text(
-                            stored.article,
-                            stored.article.body[
-                                stored.sentences[first].start : stored.sentences[last].end
-                            ],
-                        )
-                    )
-        vectors = embedder.embed_passages(to_embed_texts) if to_embed_texts else np.zeros((0, 1))
-        dense.add(to_embed_ids, vectors)
-        embedded = len(to_embed_ids)
-    else:
-        embedded = 0
+            to_embed = [c.id for c in index.chunks]
+        texts = [
+            embedding_text(index.articles[c.article_id].article, c.text)
+            for c in map(index.chunk, to_embed)
+        ]
+        dense.add(to_embed, embedder.embed_passages(texts))
+        embedded = len(to_embed)
 
-    ordered = {a.id: kept[a.id] for a in articles}
-    index = NewsIndex(ordered, chunker, embedder.name if embedder else None, dense, next_id)
     summary = UpdateSummary(
         added=added,
         updated=updated,
-        removed=len(removed_ids),
-        unchanged=unchanged,
+        removed=len(removed),
+        unchanged=len(articles) - added - updated,
         chunks_embedded=embedded,
         chunks_total=len(index.chunks),
         took_s=time.perf_counter() - started,
@@ -265,10 +255,10 @@ def save_index(
 
 def check_compatible(manifest: dict[str, Any], chunker: ChunkerSettings) -> None:
     if manifest.get("tokenizer") != korean.TOKENIZER_SETTINGS:
-        raise store.IndexIncompatible("index was built with other tokenizer settings")
+        raise store.IndexIncompatible("형태소 분석 설정이 다른 색인")
     if manifest.get("chunker") != chunker.as_dict():
         raise store.IndexIncompatible(
-            f"index was built with chunker {manifest.get('chunker')} != {chunker.as_dict()}"
+            f"청크 설정이 다름: 색인 {manifest.get('chunker')}, 현재 {chunker.as_dict()}"
         )
 
 
@@ -277,9 +267,15 @@ def load_index(
 ) -> NewsIndex:
     """Load the current generation; refuse damaged or incompatible indexes with `store` errors."""
     manifest = store.read_manifest(folder)
-    chunker = chunker or ChunkerSettings(**manifest.get("chunker", {}))
+    if chunker is None:
+        try:
+            chunker = ChunkerSettings(**manifest.get("chunker", {}))
+        except TypeError as exc:
+            raise store.IndexCorrupt("manifest의 청크 설정을 읽을 수 없음") from exc
     check_compatible(manifest, chunker)
     gen = store.generation_dir(folder, manifest, verify=verify)
+    if ARTICLES_FILE not in manifest["files"]:
+        raise store.IndexCorrupt(f"manifest에 {ARTICLES_FILE}이(가) 없음")
     try:
         articles: dict[str, StoredArticle] = {}
         with (gen / ARTICLES_FILE).open(encoding="utf-8") as handle:
@@ -290,15 +286,10 @@ def load_index(
         lexical = LexicalIndex.load(gen / BM25_DIR, n_chunks)
         dense = DenseIndex.load(gen / DENSE_FILE) if manifest.get("dense") else None
     except (OSError, ValueError, KeyError, TypeError, RuntimeError) as exc:
-        raise store.IndexCorrupt(f"index files in {gen} cannot be read: {exc}") from exc
-    if dense is not None and len(dense) != n_chunks:
-        raise store.IndexCorrupt(f"dense index holds {len(dense)} vectors for {n_chunks} chunks")
-    return NewsIndex(
-        articles,
-        chunker,
-        manifest.get("model"),
-        dense,
-        int(manifest.get("next_chunk_id", n_chunks)),
-        lexical,
-        manifest,
-    )
+        raise store.IndexCorrupt(f"{gen.name}의 데이터 파일을 읽을 수 없음") from exc
+    chunk_ids = {c[0] for s in articles.values() for c in s.chunks}
+    if dense is not None and dense.ids() != chunk_ids:
+        raise store.IndexCorrupt(f"벡터 {len(dense)}개가 청크 {len(chunk_ids)}개와 맞지 않음")
+    recorded = manifest.get("next_chunk_id")
+    next_id = max(recorded if isinstance(recorded, int) else 0, max(chunk_ids, default=-1) + 1)
+    return NewsIndex(articles, chunker, manifest.get("model"), dense, next_id, lexical, manifest)

@@ -29,6 +29,7 @@ class Skipped:
 
     path: str
     reason: str
+    article_id: str | None = None  # the id the file would have had, so its indexed copy is kept
 
 
 class UnreadableError(ValueError):
@@ -43,9 +44,10 @@ def decode(data: bytes) -> str:
         raise UnreadableError("텍스트가 아닌 바이너리 파일입니다")
     for encoding in ("utf-8-sig", "cp949"):
         try:
-            return data.decode(encoding)
+            text = data.decode(encoding)
         except UnicodeDecodeError:
             continue
+        return text.replace("\r\n", "\n").replace("\r", "\n")
     raise UnreadableError("UTF-8이나 CP949(EUC-KR)로 읽을 수 없는 인코딩입니다")
 
 
@@ -56,7 +58,7 @@ def split_front_matter(text: str) -> tuple[dict[str, object], str]:
         return {}, text
     try:
         fields = yaml.safe_load(match.group(1)) or {}
-    except yaml.YAMLError as exc:
+    except (yaml.YAMLError, ValueError) as exc:  # ValueError: a date like 2024-02-30
         raise UnreadableError("머리말(front matter)의 YAML 형식이 잘못되었습니다") from exc
     if not isinstance(fields, dict):
         raise UnreadableError("머리말(front matter)은 '키: 값' 형식이어야 합니다")
@@ -117,8 +119,10 @@ def read_jsonl(path: Path) -> tuple[list[Article], list[Skipped]]:
             if not isinstance(record, dict):
                 raise UnreadableError("JSON 객체가 아닙니다")
             article_id, body = record.get("id"), record.get("body")
-            if not isinstance(article_id, str | int) or not str(article_id).strip():
+            if article_id is None or not str(article_id).strip():
                 raise UnreadableError("'id'가 없습니다")
+            if not isinstance(article_id, str | int) or isinstance(article_id, bool):
+                raise UnreadableError("'id'는 문자열이어야 합니다")
             if not isinstance(body, str):
                 raise UnreadableError("'body'가 없습니다")
             articles.append(build_article(str(article_id).strip(), body, record))
@@ -130,10 +134,16 @@ def read_jsonl(path: Path) -> tuple[list[Article], list[Skipped]]:
 
 
 def load_metadata(folder: Path) -> dict[str, dict[str, object]]:
+    """Fields for pages that lack them, by article id; a broken file is an error, not a crash."""
     path = folder / METADATA_FILE
     if not path.is_file():
         return {}
-    data = json.loads(path.read_text(encoding="utf-8"))
+    try:
+        data = json.loads(decode(path.read_bytes()))
+    except (json.JSONDecodeError, UnreadableError) as exc:
+        raise UnreadableError(f"{METADATA_FILE}을(를) JSON으로 읽을 수 없습니다") from exc
+    if not isinstance(data, dict):
+        raise UnreadableError(f"{METADATA_FILE}은(는) 기사 id를 키로 하는 JSON 객체여야 합니다")
     return {key: value for key, value in data.items() if isinstance(value, dict)}
 
 
@@ -149,10 +159,20 @@ def read_articles(root: Path) -> tuple[list[Article], list[Skipped]]:
     """Read every article under `root` (a folder, a text file or a .jsonl file)."""
     if not root.exists():
         raise FileNotFoundError(root)
-    metadata = load_metadata(root) if root.is_dir() else {}
     articles: list[Article] = []
     skipped: list[Skipped] = []
+    metadata: dict[str, dict[str, object]] = {}
+    if root.is_dir():
+        try:
+            metadata = load_metadata(root)
+        except UnreadableError as exc:
+            skipped.append(Skipped(str(root / METADATA_FILE), str(exc)))
     for path in article_files(root):
+        if path.suffix.lower() not in TEXT_SUFFIXES | {".jsonl"}:
+            skipped.append(
+                Skipped(str(path), "지원하지 않는 형식입니다(.txt, .md, .jsonl만 읽습니다)")
+            )
+            continue
         try:
             if path.suffix.lower() == ".jsonl":
                 found, bad = read_jsonl(path)
@@ -161,10 +181,16 @@ def read_articles(root: Path) -> tuple[list[Article], list[Skipped]]:
             else:
                 articles.append(read_text_file(path, metadata.get(path.stem)))
         except UnreadableError as exc:
-            skipped.append(Skipped(str(path), str(exc)))
+            skipped.append(Skipped(str(path), str(exc), _id_of(path)))
         except OSError as exc:
-            skipped.append(Skipped(str(path), f"파일을 열 수 없습니다 ({exc.strerror})"))
+            skipped.append(
+                Skipped(str(path), f"파일을 열 수 없습니다({exc.strerror})", _id_of(path))
+            )
     return _unique(articles, skipped), skipped
+
+
+def _id_of(path: Path) -> str | None:
+    return None if path.suffix.lower() == ".jsonl" else path.stem
 
 
 def _unique(articles: Iterable[Article], skipped: list[Skipped]) -> list[Article]:

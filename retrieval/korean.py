@@ -13,7 +13,6 @@ from __future__ import annotations
 import threading
 from collections.abc import Sequence
 from dataclasses import dataclass
-from functools import cache
 
 from retrieval.types import Span
 
@@ -59,12 +58,24 @@ class Term:
     focus: bool = False  # what the question asks for: the noun after 어떤/어느/무슨
 
 
-@cache
-def kiwi():  # noqa: ANN201 - kiwipiepy has no public type to name here
-    from kiwipiepy import Kiwi
+_kiwi: object | None = None
 
-    with _lock:
-        return Kiwi()
+
+def kiwi():  # noqa: ANN201 - kiwipiepy has no public type to name here
+    """The shared analyser, built once even when several threads ask at the same time."""
+    global _kiwi
+    if _kiwi is None:
+        with _lock:
+            if _kiwi is None:
+                from kiwipiepy import Kiwi
+
+                _kiwi = Kiwi()
+    return _kiwi
+
+
+def warm_up() -> None:
+    """Kiwi builds its model lazily on first use; do it before the first question arrives."""
+    kiwi().tokenize("준비")  # type: ignore[attr-defined]
 
 
 def _morphs(tokens: Sequence[object]) -> list[Morph]:

@@ -12,7 +12,14 @@ from retrieval import korean, store
 from retrieval.answer import AnswerPolicy, compose_answer
 from retrieval.chunk import ChunkerSettings
 from retrieval.config import Settings
-from retrieval.embed import DEFAULT_MODEL, Embedder, ModelUnavailable, load_embedder, wants_model
+from retrieval.embed import (
+    DEFAULT_MODEL,
+    Embedder,
+    ModelUnavailable,
+    load_embedder,
+    model_id,
+    wants_model,
+)
 from retrieval.errors import ArticlesMissing, ModelMismatch, QuestionError
 from retrieval.index import NewsIndex, UpdateSummary, load_index, save_index, update_index
 from retrieval.ingest import Skipped, read_articles
@@ -32,7 +39,7 @@ def model_missing_notice(name: str) -> str:
 class IndexReport:
     summary: UpdateSummary
     skipped: list[Skipped] = field(default_factory=list)
-    notices: list[str] = field(default_factory=list)
+    notices: list[str] = field(default_factory=list)  # one Korean line each, for the user
 
 
 def chunker_of(settings: Settings) -> ChunkerSettings:
@@ -48,6 +55,12 @@ def build_index(
             f"기사 경로 '{settings.articles}'이(가) 없습니다. --articles로 기사 폴더를 지정하세요."
         )
     articles, skipped = read_articles(settings.articles)
+    if not articles:
+        raise ArticlesMissing(
+            f"'{settings.articles}'에서 읽을 수 있는 기사가 하나도 없어 색인을 바꾸지 않았습니다. "
+            "기사 경로를 확인하세요."
+        )
+    unreadable = frozenset(s.article_id for s in skipped if s.article_id)
     chunker = chunker_of(settings)
     notices: list[str] = []
     with store.writer_lock(settings.index_dir):
@@ -57,7 +70,7 @@ def build_index(
                 old = load_index(settings.index_dir, chunker)
             except store.IndexMissing:
                 old = None
-        requested = (
+        requested = model_id(
             settings.model
             or (old.manifest.get("model_requested") if old else None)
             or DEFAULT_MODEL
@@ -69,7 +82,7 @@ def build_index(
             except ModelUnavailable as exc:
                 log.warning("%s", exc)
                 notices.append(model_missing_notice(requested))
-        if old is not None and old.has_vectors:
+        if old is not None and old.has_vectors and wants_model(requested):
             if embedder is None:
                 raise ModelMismatch(
                     f"색인에 '{old.model}' 모델의 벡터가 있지만 지금은 그 모델을 쓸 수 없습니다. "
@@ -80,9 +93,13 @@ def build_index(
                     f"색인은 '{old.model}' 모델로 만들어졌는데 '{embedder.name}' 모델이 지정되었습니다. "
                     "`newsqa index --full`로 색인을 다시 만드세요."
                 )
-        index, summary = update_index(old, articles, embedder, chunker)
+        index, summary = update_index(old, articles, embedder, chunker, unreadable)
         save_index(index, settings.index_dir, model_requested=requested)
-    summary = UpdateSummary(**{**summary.__dict__, "notices": tuple(notices)})
+    for item in skipped:
+        if item.article_id and old is not None and item.article_id in old.articles:
+            notices.append(
+                f"'{item.article_id}'은(는) 읽지 못해 이전에 색인한 내용을 그대로 둡니다."
+            )
     return IndexReport(summary, skipped, notices)
 
 
@@ -124,7 +141,7 @@ class Pipeline:
             index = load_index(settings.index_dir, chunker_of(settings))
         embedder = None
         if index.has_vectors and (settings.model is None or wants_model(settings.model)):
-            name = settings.model or index.model
+            name = model_id(settings.model) if settings.model else index.model
             if name != index.model:
                 raise ModelMismatch(
                     f"색인은 '{index.model}' 모델로 만들어졌는데 '{name}' 모델이 지정되었습니다. "
@@ -140,7 +157,7 @@ class Pipeline:
                     f"모델 차원({embedder.dim})이 색인({index.dense.dim})과 다릅니다. "  # type: ignore[union-attr]
                     "`newsqa index --full`로 색인을 다시 만드세요."
                 )
-        korean.kiwi()  # load the analyser now, not inside the first question's latency
+        korean.warm_up()  # load the analyser now, not inside the first question's latency
         return cls(index, embedder, settings, notices)
 
     def check_question(self, question: str) -> str:

@@ -42,4 +42,4 @@ def search(
     hits = reciprocal_rank_fusion(
         lexical if weights[0] > 0 else [], dense if weights[1] > 0 else [], *weights
     )
-    return SearchResult(hits, mode, dict(dense_hits))
+    return SearchResult(hits, mode, dict(dense_hits) if dense_weight > 0 else {})

@@ -10,6 +10,8 @@ A save writes a whole new generation, renames it into place, then atomically rep
 manifest. A crash at any moment leaves the previous manifest pointing at the previous, intact
 generation. The generation before the current one is kept, so a reader that read the old
 manifest just before a commit can still load it.
+
+Exception messages are Korean: the CLI and the bot show them to the user inside one sentence.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ import fcntl
 import hashlib
 import json
 import os
+import re
 import shutil
 import time
 import uuid
@@ -28,22 +31,23 @@ from typing import Any
 
 FORMAT_VERSION = 1
 MANIFEST = "manifest.json"
-KEEP_GENERATIONS = 2
+KEEP_GENERATIONS = 2  # the current generation and the one before it
+OWN_NAMES = re.compile(r"^(manifest\.json|\.lock|gen-.*|\..*\.tmp)$")
 
 
-class IndexError_(RuntimeError):
+class StoreError(RuntimeError):
     """Base of the index problems the CLI and the bot turn into one sentence for the user."""
 
 
-class IndexMissing(IndexError_):
+class IndexMissing(StoreError):
     pass
 
 
-class IndexCorrupt(IndexError_):
+class IndexCorrupt(StoreError):
     pass
 
 
-class IndexIncompatible(IndexError_):
+class IndexIncompatible(StoreError):
     pass
 
 
@@ -75,9 +79,22 @@ def _fsync_tree(root: Path) -> dict[str, str]:
     return sums
 
 
+def check_index_folder(folder: Path) -> None:
+    """Refuse to write into (and garbage-collect) a folder that holds other things."""
+    if folder.exists() and not folder.is_dir():
+        raise StoreError(f"색인 경로 '{folder}'이(가) 폴더가 아니라 파일입니다")
+    if folder.is_dir() and not (folder / MANIFEST).exists():
+        foreign = [p.name for p in folder.iterdir() if not OWN_NAMES.match(p.name)]
+        if foreign:
+            raise StoreError(
+                f"'{folder}'은(는) 색인 폴더가 아닌데 다른 파일({foreign[0]} 등)이 있어 쓰지 않습니다"
+            )
+
+
 @contextmanager
 def writer_lock(folder: Path) -> Iterator[None]:
     """One writer at a time per index directory (CLI and bot may both reindex)."""
+    check_index_folder(folder)
     folder.mkdir(parents=True, exist_ok=True)
     with (folder / ".lock").open("w") as handle:
         fcntl.flock(handle, fcntl.LOCK_EX)
@@ -101,6 +118,10 @@ def commit(folder: Path, write: Callable[[Path], None], manifest: dict[str, Any]
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
+    try:
+        previous = read_manifest(folder).get("generation")
+    except StoreError:
+        previous = None
     manifest = {
         **manifest,
         "format_version": FORMAT_VERSION,
@@ -114,19 +135,14 @@ def commit(folder: Path, write: Callable[[Path], None], manifest: dict[str, Any]
         os.fsync(handle.fileno())
     os.replace(tmp, folder / MANIFEST)
     _fsync_dir(folder)
-    _collect_garbage(folder, generation)
+    _collect_garbage(folder, keep={generation, str(previous)})
     return manifest
 
 
-def _collect_garbage(folder: Path, current: str) -> None:
-    generations = sorted(
-        (p for p in folder.glob("gen-*") if p.is_dir()),
-        key=lambda p: p.stat().st_mtime,
-        reverse=True,
-    )
-    keep = {current} | {p.name for p in generations[:KEEP_GENERATIONS]}
-    for path in generations:
-        if path.name not in keep:
+def _collect_garbage(folder: Path, keep: set[str]) -> None:
+    """Remove generations no manifest points to any more, and leftovers of crashed saves."""
+    for path in folder.glob("gen-*"):
+        if path.is_dir() and path.name not in keep:
             shutil.rmtree(path, ignore_errors=True)
     for path in folder.glob(".*.tmp"):
         if path.is_dir():
@@ -138,16 +154,16 @@ def _collect_garbage(folder: Path, current: str) -> None:
 def read_manifest(folder: Path) -> dict[str, Any]:
     path = folder / MANIFEST
     if not path.is_file():
-        raise IndexMissing(f"no index at {folder}")
+        raise IndexMissing(f"'{folder}'에 색인이 아직 없습니다")
     try:
         manifest = json.loads(path.read_text(encoding="utf-8"))
     except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-        raise IndexCorrupt(f"manifest {path} is not valid JSON: {exc}") from exc
+        raise IndexCorrupt(f"{MANIFEST}을(를) JSON으로 읽을 수 없음") from exc
     if not isinstance(manifest, dict):
-        raise IndexCorrupt(f"manifest {path} is not a JSON object")
+        raise IndexCorrupt(f"{MANIFEST}이(가) JSON 객체가 아님")
     if manifest.get("format_version") != FORMAT_VERSION:
         raise IndexIncompatible(
-            f"index format {manifest.get('format_version')!r} != supported {FORMAT_VERSION}"
+            f"색인 형식 버전 {manifest.get('format_version')!r}, 지원하는 버전 {FORMAT_VERSION}"
         )
     return manifest
 
@@ -156,13 +172,15 @@ def generation_dir(folder: Path, manifest: dict[str, Any], verify: bool = True) 
     """The current generation's folder, after checking every file against the manifest."""
     gen = folder / str(manifest.get("generation", ""))
     files = manifest.get("files")
-    if not gen.is_dir() or not isinstance(files, dict):
-        raise IndexCorrupt(f"generation {gen.name!r} named by the manifest is missing")
+    if not manifest.get("generation") or not gen.is_dir():
+        raise IndexCorrupt(f"{MANIFEST}이(가) 가리키는 데이터 폴더 {gen.name!r}가 없음")
+    if not isinstance(files, dict) or not files:
+        raise IndexCorrupt(f"{MANIFEST}에 파일 체크섬 목록이 없음")
     if verify:
         for name, expected in files.items():
             path = gen / name
             if not path.is_file():
-                raise IndexCorrupt(f"index file {name} is missing")
+                raise IndexCorrupt(f"색인 파일 {name}이(가) 없음")
             if sha256(path) != expected:
-                raise IndexCorrupt(f"index file {name} is damaged (checksum mismatch)")
+                raise IndexCorrupt(f"색인 파일 {name}의 체크섬이 맞지 않음")
     return gen

@@ -194,3 +194,27 @@ def test_python_dash_m_retrieval_runs(env) -> None:
         timeout=120,
     )
     assert result.returncode == 0 and "질문" in result.stdout
+
+
+def test_eval_refuses_malformed_sets_with_the_line(env, capsys, tmp_path: Path) -> None:
+    questions = tmp_path / "bad.jsonl"
+    questions.write_text('{"question": "지아이랩?", "answers": "전창호"}\n', encoding="utf-8")
+    code, _, err = run(capsys, "eval", str(questions))
+    assert code == 2 and "1번째 줄" in err and "answers" in err
+
+
+def test_output_into_a_closed_pipe_is_quiet(env, tmp_path: Path) -> None:
+    run_index = subprocess.run(
+        [sys.executable, "-m", "retrieval", "index"], capture_output=True, timeout=120
+    )
+    assert run_index.returncode == 0
+    questions = "\n".join(["지아이랩의 대표는 누구인가요?"] * 200)
+    result = subprocess.run(
+        f"{sys.executable} -m retrieval ask --json | head -c 10",
+        shell=True,
+        input=questions,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert "Traceback" not in result.stderr and "오류" not in result.stderr

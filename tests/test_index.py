@@ -139,7 +139,7 @@ def test_damaged_file_is_refused(settings) -> None:
     data = bytearray(target.read_bytes())
     data[100] ^= 0xFF
     target.write_bytes(bytes(data))
-    with pytest.raises(store.IndexCorrupt, match="checksum"):
+    with pytest.raises(store.IndexCorrupt, match="체크섬"):
         load_index(settings.index_dir)
 
 
@@ -183,3 +183,84 @@ def test_old_generations_are_collected(settings, seeds: Path) -> None:
         build_index(settings)
     generations = [p for p in settings.index_dir.glob("gen-*") if p.is_dir()]
     assert len(generations) == store.KEEP_GENERATIONS
+
+
+def test_chunk_ids_are_never_reused_and_vectors_match_chunks(settings, embedder, seeds) -> None:
+    config = dense_settings(settings, embedder)
+    build_index(config, load_model=loader(embedder))
+    before = load_index(settings.index_dir)
+    first_free = before.next_chunk_id
+    target = seeds / "000_8944c63ec2984883.txt"
+    target.write_text(
+        target.read_text(encoding="utf-8") + "\n새 문단이 추가되어 본문이 바뀌었다고 밝혔다.\n",
+        encoding="utf-8",
+    )
+    (seeds / "004_ecd383afc86f028b.txt").unlink()
+    build_index(config, load_model=loader(embedder))
+    after = load_index(settings.index_dir)
+    new_ids = {c[0] for c in after.articles["000_8944c63ec2984883"].chunks}
+    assert min(new_ids) >= first_free
+    assert after.dense.ids() == {c.id for c in after.chunks}
+
+
+def test_empty_article_set_leaves_the_index_alone(settings, tmp_path) -> None:
+    from retrieval.errors import ArticlesMissing
+
+    build_index(settings)
+    manifest = store.read_manifest(settings.index_dir)
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    with pytest.raises(ArticlesMissing, match="하나도 없어"):
+        build_index(settings.with_overrides(articles=empty))
+    assert store.read_manifest(settings.index_dir) == manifest
+
+
+def test_unreadable_file_keeps_its_indexed_copy(settings, seeds) -> None:
+    build_index(settings)
+    (seeds / "002_1271b9cf7e65fcdf.txt").write_bytes(b"\x00\x00binary now")
+    report = build_index(settings)
+    assert report.summary.removed == 0
+    assert "002_1271b9cf7e65fcdf" in load_index(settings.index_dir).articles
+    assert any("이전에 색인한 내용" in n for n in report.notices)
+
+
+def test_previous_generation_survives_a_crashed_save_and_the_next_save(
+    settings, seeds, monkeypatch
+) -> None:
+    build_index(settings)
+    (seeds / "extra.txt").write_text(
+        "광주시는 추가 기사를 색인했다고 밝혔다. 본문이 충분히 길어야 한다.", encoding="utf-8"
+    )
+    build_index(settings)
+    live = store.read_manifest(settings.index_dir)["generation"]
+    real_replace = os.replace
+
+    def crash_on_manifest(src, dst):
+        if str(dst).endswith(store.MANIFEST):
+            raise KeyboardInterrupt
+        return real_replace(src, dst)
+
+    (seeds / "extra.txt").unlink()
+    monkeypatch.setattr(os, "replace", crash_on_manifest)
+    with pytest.raises(KeyboardInterrupt):
+        build_index(settings)
+    monkeypatch.undo()
+    build_index(settings)
+    kept = {p.name for p in settings.index_dir.glob("gen-*")}
+    assert live in kept and len(kept) == 2  # the orphan of the crash is collected, not the live one
+
+
+def test_explicit_none_model_turns_a_dense_index_lexical(settings, embedder) -> None:
+    build_index(dense_settings(settings, embedder), load_model=loader(embedder))
+    summary = build_index(settings).summary  # settings.model == "none"
+    assert summary.unchanged == 5 and summary.chunks_embedded == 0
+    assert not load_index(settings.index_dir).has_vectors
+
+
+def test_a_folder_that_is_not_an_index_is_not_written(settings, tmp_path) -> None:
+    folder = tmp_path / "my-documents"
+    folder.mkdir()
+    (folder / "thesis.docx").write_text("precious")
+    with pytest.raises(store.StoreError, match="색인 폴더가 아닌데"):
+        build_index(settings.with_overrides(index_dir=folder))
+    assert (folder / "thesis.docx").read_text() == "precious"

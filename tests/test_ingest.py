@@ -90,3 +90,61 @@ def test_every_seed_is_a_valid_article() -> None:
         if "\n\n" in a.body or a.body != a.body.strip():
             problems.append(f"{a.id}: body not normalised")
     assert not problems, "\n".join(problems)
+
+
+def test_windows_line_endings_and_front_matter(tmp_path: Path) -> None:
+    text = "---\r\ntitle: 테스트 제목입니다\r\noutlet: 테스트일보\r\n---\r\n" + BODY.replace(
+        "\n", "\r\n"
+    )
+    (tmp_path / "crlf.txt").write_bytes(text.encode("cp949"))
+    (article,), skipped = read_articles(tmp_path)
+    assert (article.title, article.outlet, article.body) == (
+        "테스트 제목입니다",
+        "테스트일보",
+        BODY,
+    )
+
+
+def test_impossible_front_matter_date_skips_only_that_file(tmp_path: Path) -> None:
+    (tmp_path / "good.txt").write_text(BODY, encoding="utf-8")
+    (tmp_path / "bad.md").write_text("---\ndate: 2024-02-30\n---\n" + BODY, encoding="utf-8")
+    articles, skipped = read_articles(tmp_path)
+    assert [a.id for a in articles] == ["good"]
+    assert [Path(s.path).name for s in skipped] == ["bad.md"] and skipped[0].article_id == "bad"
+
+
+def test_broken_metadata_file_is_reported_and_articles_still_read(tmp_path: Path) -> None:
+    (tmp_path / "good.txt").write_text(BODY, encoding="utf-8")
+    for content in ("{broken", "[1, 2]"):
+        (tmp_path / "metadata.json").write_text(content, encoding="utf-8")
+        articles, skipped = read_articles(tmp_path)
+        assert [a.id for a in articles] == ["good"]
+        assert [Path(s.path).name for s in skipped] == ["metadata.json"]
+
+
+def test_unsupported_single_file_is_named(tmp_path: Path) -> None:
+    path = tmp_path / "article.pdf"
+    path.write_bytes(b"%PDF-1.7 something")
+    articles, skipped = read_articles(path)
+    assert not articles and "지원하지 않는 형식" in skipped[0].reason
+
+
+def test_copyright_footer_does_not_eat_the_last_paragraph() -> None:
+    from retrieval.clean import clean_page
+
+    page = "광주시는 협약을 체결했다고 밝혔다.\n기업들은 협력하기로 했다.\n시는 지원을 설명했다.\nⓒ 연합뉴스, 무단 전재-재배포 금지"
+    assert (
+        clean_page(page).body
+        == "광주시는 협약을 체결했다고 밝혔다.\n기업들은 협력하기로 했다.\n시는 지원을 설명했다."
+    )
+    spaced = "광주시는 협약을 체결했다고 밝혔다.\n\n시는 지원을 설명했다.\nⓒ 연합뉴스"
+    assert "시는 지원을 설명했다." in clean_page(spaced).body
+
+
+def test_sentences_that_mention_copyright_or_mail_are_kept() -> None:
+    from retrieval.clean import clean_page
+
+    page = (
+        "저작권자들은 이번 판결에 대해 항소하겠다는 입장을 밝혔다.\n홍길동 기자 hong@news.example"
+    )
+    assert clean_page(page).body == "저작권자들은 이번 판결에 대해 항소하겠다는 입장을 밝혔다."
