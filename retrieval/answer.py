@@ -31,6 +31,7 @@ NEIGHBOUR_WEIGHT = (
 )
 TYPE_BONUS = 0.3  # the sentence contains the kind of thing asked for (a number, a date, a person)
 FOCUS_FACTOR = 2.0
+MAX_RELATED = 5  # further retrieved articles offered as "more sources"
 QUOTE_RATIO = 0.6  # a further quote must score at least this share of the best one
 MIN_CONTEXT_GAIN = 0.15  # a neighbour adding this much of the question joins the quote as context
 
@@ -187,4 +188,28 @@ def compose_answer(
                 number_of[article_id],
             )
         )
-    return Answer(question, True, FOUND, tuple(quotes), tuple(sources), mode=result.mode)
+    related: list[Source] = []
+    for hit in result.hits:
+        article = index.articles[index.chunk(hit.chunk_id).article_id].article
+        if article.id in number_of or len(related) == MAX_RELATED:
+            continue
+        number_of[article.id] = len(sources) + len(related) + 1
+        related.append(
+            Source(
+                number_of[article.id],
+                article.id,
+                article.title,
+                article.outlet,
+                article.date,
+                article.url,
+            )
+        )
+    return Answer(
+        question,
+        True,
+        FOUND,
+        tuple(quotes),
+        tuple(sources),
+        mode=result.mode,
+        related=tuple(related),
+    )

@@ -43,7 +43,7 @@ def build_parser() -> argparse.ArgumentParser:
         "-v", "--verbose", action="store_true", help="진행 기록(로그)을 자세히 보여 줍니다"
     )
     commands = parser.add_subparsers(
-        dest="command", required=True, parser_class=KoreanArgumentParser, metavar="{index,ask,eval}"
+        dest="command", required=True, parser_class=KoreanArgumentParser, metavar="{index,ask,eval,bot}"
     )
 
     index = commands.add_parser(
@@ -85,7 +85,17 @@ def build_parser() -> argparse.ArgumentParser:
     )
     evaluate.add_argument("--model", help="질문 임베딩 모델 (기본: 색인을 만든 모델)")
     evaluate.add_argument("--json", action="store_true", help="결과를 JSON으로 출력합니다")
+    bot = commands.add_parser("bot", help="디스코드 봇을 실행합니다 (DISCORD_TOKEN 필요)")
+    bot.add_argument("--sync", action="store_true", help="슬래시 명령을 디스코드에 등록하고 끝냅니다")
+    bot.add_argument("--guild", type=int, help="--sync와 함께: 이 서버(ID)에만 바로 등록합니다")
     return parser
+
+
+def run_bot(args: argparse.Namespace) -> int:
+    from bot.__main__ import main as bot_main
+
+    argv = (["--sync"] if args.sync else []) + (["--guild", str(args.guild)] if args.guild else [])
+    return bot_main(argv)
 
 
 def _settings(args: argparse.Namespace) -> Settings:
@@ -173,6 +183,7 @@ COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
     "index": run_index,
     "ask": run_ask,
     "eval": run_eval,
+    "bot": run_bot,
 }
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from retrieval.index import UpdateSummary
-from retrieval.types import Answer, Source
+from retrieval.types import Answer, Quote, Source
 
 MODE_NAMES = {"hybrid": "하이브리드 검색", "lexical": "어휘(BM25) 검색", "dense": "의미 검색"}
 
@@ -26,18 +26,20 @@ def answer_json(answer: Answer) -> dict[str, Any]:
             }
             for q in answer.quotes
         ],
-        "sources": [
-            {
-                "number": s.number,
-                "article_id": s.article_id,
-                "title": s.title,
-                "outlet": s.outlet,
-                "date": s.date,
-                "url": s.url,
-            }
-            for s in answer.sources
-        ],
+        "sources": [_source_json(s) for s in answer.sources],
+        "related": [_source_json(s) for s in answer.related],
         "retrieval": {"mode": answer.mode, "took_ms": answer.took_ms},
+    }
+
+
+def _source_json(s: Source) -> dict[str, Any]:
+    return {
+        "number": s.number,
+        "article_id": s.article_id,
+        "title": s.title,
+        "outlet": s.outlet,
+        "date": s.date,
+        "url": s.url,
     }
 
 
@@ -102,3 +104,34 @@ REPORT_LABELS = {
 def report_text(report: dict[str, Any]) -> str:
     width = max(len(v) for v in REPORT_LABELS.values())
     return "\n".join(f"{label:<{width}}  {report.get(key)}" for key, label in REPORT_LABELS.items())
+
+
+def answer_from_json(data: dict[str, Any]) -> Answer:
+    """The inverse of `answer_json`, for answers kept on disk (the bot's "more sources")."""
+
+    def source(s: dict[str, Any]) -> Source:
+        return Source(
+            s["number"], s["article_id"], s["title"], s.get("outlet"), s.get("date"), s.get("url")
+        )
+
+    quotes = tuple(
+        Quote(
+            q["text"],
+            q["article_id"],
+            q.get("start", 0),
+            q.get("end", 0),
+            q["score"],
+            q.get("source", 1),
+        )
+        for q in data.get("quotes", [])
+    )
+    return Answer(
+        question=data["question"],
+        answered=data["answered"],
+        message=data["message"],
+        quotes=quotes,
+        sources=tuple(source(s) for s in data.get("sources", [])),
+        mode=(data.get("retrieval") or {}).get("mode") or "lexical",
+        took_ms=(data.get("retrieval") or {}).get("took_ms") or 0.0,
+        related=tuple(source(s) for s in data.get("related", [])),
+    )

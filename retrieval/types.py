@@ -79,4 +79,5 @@ class Answer:
     sources: tuple[Source, ...] = ()
     mode: str = "lexical"  # "hybrid" | "lexical" | "dense"
     took_ms: float = 0.0
+    related: tuple[Source, ...] = ()  # further retrieved articles, not quoted ("more sources")
     notices: tuple[str, ...] = field(default=())

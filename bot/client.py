@@ -1,0 +1,212 @@
+"""The Discord client: `/ask` (`/질문`), `@봇 질문`, `/reindex` (`/재색인`) and the answer buttons.
+
+All retrieval happens in `QAService`; this module only turns Discord events into calls to it
+and answers into messages.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import re
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+import discord
+from discord import app_commands
+from discord.ext import commands
+
+from bot import render
+from bot.config import BotSettings
+from bot.records import AnswerStore, FeedbackLog
+from bot.service import Busy, QAService
+from bot.translator import KoreanTranslator
+from bot.views import FeedbackButton, MoreSourcesButton, answer_view
+from retrieval.errors import QuestionError, user_message
+from retrieval.render import summary_text
+from retrieval.types import Answer
+
+log = logging.getLogger("newsqa.bot")
+T = TypeVar("T")
+MAX_QUESTION = 500
+
+
+class QABot(commands.Bot):
+    """Owns the command tree; its dependencies come in through the constructor."""
+
+    def __init__(
+        self,
+        service: QAService,
+        limits: BotSettings,
+        answers: AnswerStore,
+        feedback: FeedbackLog,
+        **options: Any,
+    ) -> None:
+        super().__init__(
+            command_prefix=commands.when_mentioned,
+            intents=discord.Intents.default(),  # no privileged intent: mentions carry their content
+            allowed_mentions=discord.AllowedMentions.none(),
+            help_command=None,
+            **options,
+        )
+        self.service = service
+        self.limits = limits
+        self.answers = answers
+        self.feedback = feedback
+        self._cooldowns: dict[int, app_commands.Cooldown] = {}
+
+    async def setup_hook(self) -> None:
+        await self.tree.set_translator(KoreanTranslator())
+        self.add_dynamic_items(FeedbackButton, MoreSourcesButton)
+        await self.add_cog(QACog(self))
+        self.tree.on_error = self.on_app_command_error
+        await self.service.start()
+
+    async def close(self) -> None:
+        await self.service.close()
+        await super().close()
+        self.answers.close()
+
+    async def records_call(self, function: Callable[..., T], *args: Any) -> T:
+        """SQLite and the feedback file are touched in a thread, never on the event loop."""
+        return await asyncio.to_thread(function, *args)
+
+    def retry_after(self, user_id: int) -> float:
+        """Seconds the user must wait before the next question (0: go ahead)."""
+        if self.limits.cooldown_s <= 0:
+            return 0.0
+        bucket = self._cooldowns.setdefault(
+            user_id, app_commands.Cooldown(1, self.limits.cooldown_s)
+        )
+        return bucket.update_rate_limit() or 0.0
+
+    def channel_allowed(self, channel_id: int | None) -> bool:
+        return not self.limits.channels or channel_id in self.limits.channels
+
+    async def answer(self, question: str) -> tuple[Answer | None, str | None]:
+        """The answer, or a short Korean sentence saying why there is none."""
+        try:
+            return await self.service.ask(question), None
+        except QuestionError as exc:
+            return None, str(exc)
+        except Busy:
+            return None, render.BUSY_TEXT
+        except TimeoutError:
+            log.warning("question timed out after %.0fs", self.limits.timeout_s)
+            return None, render.TIMEOUT_TEXT
+
+    async def message_for(self, answer: Answer) -> dict[str, Any]:
+        answer_id = await self.records_call(self.answers.add, answer)
+        view = answer_view(answer_id, answer.answered)
+        if answer.answered:
+            return {"content": None, "embed": render.answer_embed(answer), "view": view}
+        return {"content": render.not_found_text(answer), "embed": None, "view": view}
+
+    async def on_message(self, message: discord.Message) -> None:
+        """`@봇 질문`: a reply with the same answer as `/ask` (no prefix commands here)."""
+        if message.author.bot or self.user is None or self.user not in message.mentions:
+            return
+        if not self.channel_allowed(message.channel.id):
+            return
+        question = re.sub(rf"<@!?{self.user.id}>", " ", message.content).strip()
+        none = discord.AllowedMentions.none()
+        if not question:
+            await message.reply(
+                render.EMPTY_MENTION_TEXT, mention_author=False, allowed_mentions=none
+            )
+            return
+        wait = self.retry_after(message.author.id)
+        if wait:
+            await message.reply(
+                render.cooldown_text(wait),
+                mention_author=False,
+                allowed_mentions=none,
+                delete_after=min(wait, 30),
+            )
+            return
+        async with message.channel.typing():
+            answer, problem = await self.answer(question[: MAX_QUESTION * 4])
+        if answer is None:
+            await message.reply(
+                problem or render.ERROR_TEXT, mention_author=False, allowed_mentions=none
+            )
+            return
+        payload = await self.message_for(answer)
+        await message.reply(**payload, mention_author=False, allowed_mentions=none)
+
+    async def on_app_command_error(
+        self, interaction: discord.Interaction, error: app_commands.AppCommandError
+    ) -> None:
+        """Short ephemeral Korean for the user; the full record in the log."""
+        if isinstance(error, app_commands.MissingPermissions):
+            text = render.ADMIN_ONLY_TEXT
+        elif isinstance(error, app_commands.NoPrivateMessage):
+            text = "이 명령은 서버 채널에서만 쓸 수 있습니다."
+        else:
+            log.error(
+                "command %s failed",
+                interaction.command and interaction.command.name,
+                exc_info=error,
+            )
+            text = render.ERROR_TEXT
+        await send_ephemeral(interaction, text)
+
+
+async def send_ephemeral(interaction: discord.Interaction, text: str) -> None:
+    try:
+        if interaction.response.is_done():
+            if interaction.command is not None and interaction.command.name == "ask":
+                await interaction.delete_original_response()  # no public "thinking…" left behind
+            await interaction.followup.send(text, ephemeral=True)
+        else:
+            await interaction.response.send_message(text, ephemeral=True)
+    except discord.HTTPException as exc:  # the interaction may have expired meanwhile
+        log.warning("could not tell the user about an error: %s", exc)
+
+
+class QACog(commands.Cog):
+    def __init__(self, bot: QABot) -> None:
+        self.bot = bot
+
+    @app_commands.command(name="ask", description="뉴스 기사에서 답을 찾아 원문 그대로 인용합니다")
+    @app_commands.describe(question="궁금한 내용 (예: 벤처기업협회의 회원사는 몇 개인가요?)")
+    async def ask(self, interaction: discord.Interaction, question: str) -> None:
+        bot = self.bot
+        if not bot.channel_allowed(interaction.channel_id):
+            await interaction.response.send_message(render.CHANNEL_TEXT, ephemeral=True)
+            return
+        wait = bot.retry_after(interaction.user.id)
+        if wait:
+            await interaction.response.send_message(render.cooldown_text(wait), ephemeral=True)
+            return
+        await interaction.response.defer(thinking=True)
+        answer, problem = await bot.answer(question)
+        if answer is None:
+            await interaction.delete_original_response()
+            await interaction.followup.send(problem or render.ERROR_TEXT, ephemeral=True)
+            return
+        payload = await bot.message_for(answer)
+        await interaction.edit_original_response(
+            **payload, allowed_mentions=discord.AllowedMentions.none()
+        )
+
+    @app_commands.command(
+        name="reindex", description="기사 폴더에서 바뀐 기사만 다시 색인합니다 (관리자 전용)"
+    )
+    @app_commands.guild_only()
+    @app_commands.default_permissions(manage_guild=True)
+    @app_commands.checks.has_permissions(manage_guild=True)
+    async def reindex(self, interaction: discord.Interaction) -> None:
+        await interaction.response.defer(ephemeral=True, thinking=True)
+        try:
+            report = await self.bot.service.reindex()
+        except Exception as exc:  # noqa: BLE001 - user-facing problems become one sentence
+            message = user_message(exc)
+            if message is None:
+                raise
+            await interaction.edit_original_response(content=message[: render.CONTENT_LIMIT])
+            return
+        lines = [summary_text(report.summary)]
+        lines += [f"건너뜀: {s.path} — {s.reason}" for s in report.skipped[:10]]
+        lines += report.notices[:5]
+        await interaction.edit_original_response(content="\n".join(lines)[: render.CONTENT_LIMIT])

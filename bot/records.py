@@ -1,0 +1,88 @@
+"""What the bot remembers across restarts: answers (for buttons) and the feedback log.
+
+Answers live in SQLite so a button under a week-old message still works after a restart;
+feedback is an append-only JSONL file, one vote per line, with hashed user ids only.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import secrets
+import sqlite3
+import threading
+import time
+import uuid
+from pathlib import Path
+from typing import Any
+
+from retrieval.render import answer_from_json, answer_json
+from retrieval.types import Answer
+
+
+class AnswerStore:
+    def __init__(self, path: Path) -> None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        self._lock = threading.Lock()
+        self._db = sqlite3.connect(path, check_same_thread=False, isolation_level=None)
+        self._db.execute("PRAGMA journal_mode=WAL")
+        self._db.execute(
+            "CREATE TABLE IF NOT EXISTS answers (id TEXT PRIMARY KEY, created REAL, body TEXT)"
+        )
+
+    def add(self, answer: Answer) -> str:
+        answer_id = uuid.uuid4().hex[:16]
+        body = json.dumps(answer_json(answer), ensure_ascii=False)
+        with self._lock:
+            self._db.execute("INSERT INTO answers VALUES (?, ?, ?)", (answer_id, time.time(), body))
+        return answer_id
+
+    def get(self, answer_id: str) -> Answer | None:
+        with self._lock:
+            row = self._db.execute("SELECT body FROM answers WHERE id = ?", (answer_id,)).fetchone()
+        return answer_from_json(json.loads(row[0])) if row else None
+
+    def close(self) -> None:
+        with self._lock:
+            self._db.close()
+
+
+class FeedbackLog:
+    """Appends {time, answer_id, question, articles, vote, user} lines; `user` is a salted hash."""
+
+    def __init__(self, path: Path) -> None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        self.path = path
+        self._lock = threading.Lock()
+        self._salt = _salt(path.parent / "feedback.salt")
+
+    def user_hash(self, user_id: int) -> str:
+        return hashlib.sha256(self._salt + str(user_id).encode()).hexdigest()[:16]
+
+    def record(
+        self, answer_id: str, answer: Answer | None, vote: str, user_id: int
+    ) -> dict[str, Any]:
+        entry = {
+            "time": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
+            "answer_id": answer_id,
+            "question": answer.question if answer else None,
+            "articles": [s.article_id for s in answer.sources] if answer else [],
+            "vote": vote,
+            "user": self.user_hash(user_id),
+        }
+        line = json.dumps(entry, ensure_ascii=False) + "\n"
+        with self._lock, self.path.open("a", encoding="utf-8") as handle:
+            handle.write(line)
+            handle.flush()
+            os.fsync(handle.fileno())
+        return entry
+
+
+def _salt(path: Path) -> bytes:
+    """A per-installation secret, so hashed ids cannot be reversed by hashing known user ids."""
+    if not path.exists():
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(secrets.token_bytes(16))
+    return path.read_bytes()

@@ -1,0 +1,158 @@
+"""Answers as Discord messages: embeds within Discord's limits, escaped, cut between sentences.
+
+Pure functions: no client, no network. Limits (characters, counted as Python `len`): message
+content 2000, embed title 256, description 4096, field value 1024, all embed text 6000.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from urllib.parse import quote as urlquote
+from urllib.parse import urlparse
+
+import discord
+
+from retrieval.types import Answer, Source
+
+CONTENT_LIMIT = 2000
+TITLE_LIMIT = 256
+DESCRIPTION_LIMIT = 4096
+FIELD_LIMIT = 1024
+EMBED_TOTAL_LIMIT = 6000
+DESCRIPTION_TARGET = 1800  # short answers read better; the hard cap is DESCRIPTION_LIMIT
+MAX_SOURCE_FIELDS = 5
+SOURCE_TITLE_CHARS = 150
+URL_LIMIT = 512
+ELLIPSIS = "…"
+SENTENCE_END = re.compile(r"[.!?。](?:[\"'”’)\]]*)(?=\s|$)")
+MODE_NAMES = {"hybrid": "하이브리드 검색", "lexical": "어휘 검색", "dense": "의미 검색"}
+COLOR = discord.Colour.from_rgb(46, 134, 222)
+
+
+def escape(text: str) -> str:
+    """Article text is shown as text: no markdown, no mentions (`@everyone` stays inert)."""
+    return discord.utils.escape_mentions(discord.utils.escape_markdown(text))
+
+
+def cut_at_sentence(text: str, limit: int) -> str:
+    """The longest prefix of whole sentences within `limit` (with "…"), else a word-boundary cut."""
+    if len(text) <= limit:
+        return text
+    room = limit - len(ELLIPSIS)
+    ends = [m.end() for m in SENTENCE_END.finditer(text) if m.end() <= room]
+    if ends:
+        return text[: ends[-1]] + ELLIPSIS
+    space = text.rfind(" ", 0, room)
+    return text[: space if space > room // 2 else room].rstrip() + ELLIPSIS
+
+
+def blockquote(text: str) -> str:
+    return "\n".join(f"> {line}" if line else ">" for line in text.split("\n"))
+
+
+def safe_url(url: str | None) -> str | None:
+    """An http(s) link short enough for Discord, with characters that would end `(…)` escaped."""
+    if not url:
+        return None
+    parsed = urlparse(url)
+    if parsed.scheme not in {"http", "https"} or not parsed.netloc:
+        return None
+    encoded = urlquote(url, safe=":/?#[]@!$&'*+,;=%~.-_")
+    encoded = encoded.replace("(", "%28").replace(")", "%29")
+    return encoded if len(encoded) <= URL_LIMIT else None
+
+
+def source_line(source: Source) -> str:
+    """`[제목](url) · 언론사 · 날짜`; the title is escaped so it cannot break the link."""
+    title = (
+        escape(cut_at_sentence(source.title, SOURCE_TITLE_CHARS))
+        .replace("[", "\\[")
+        .replace("]", "\\]")
+    )
+    url = safe_url(source.url)
+    head = f"[{title}]({url})" if url else title
+    parts = [head] + [escape(p) for p in (source.outlet, source.date) if p]
+    return " · ".join(parts)[:FIELD_LIMIT]
+
+
+def describe_quotes(answer: Answer, budget: int) -> str:
+    """Whole quotes while they fit; a first quote that alone is too long is cut between sentences."""
+    blocks: list[str] = []
+    used = 0
+    for quote in answer.quotes:
+        marker = f" **[{quote.source}]**"
+        block = blockquote(escape(quote.text)) + marker
+        extra = len(block) + (2 if blocks else 0)
+        if used + extra > budget:
+            if not blocks:  # cut inside the first quote, at a sentence boundary
+                room = budget - len(marker) - 2 * (quote.text.count("\n") + 1) - 16
+                text = cut_at_sentence(quote.text, max(room // 2, 1))
+                while len(blockquote(escape(text)) + marker) > budget and len(text) > 1:
+                    text = cut_at_sentence(text, len(text) - 1)
+                blocks.append(blockquote(escape(text)) + marker)
+            break
+        blocks.append(block)
+        used += extra
+    return "\n\n".join(blocks)
+
+
+def answer_embed(answer: Answer) -> discord.Embed:
+    """The answer card: the question, the quotes, numbered sources, and how it was found."""
+    title = cut_at_sentence(escape(answer.question), TITLE_LIMIT)
+    footer = f"기사 원문 인용 · {MODE_NAMES.get(answer.mode, answer.mode)} · {answer.took_ms:.0f}ms"
+    fields = [(f"출처 {s.number}", source_line(s)) for s in answer.sources[:MAX_SOURCE_FIELDS]]
+    fixed = len(title) + len(footer) + sum(len(n) + len(v) for n, v in fields)
+    budget = min(DESCRIPTION_TARGET, DESCRIPTION_LIMIT, EMBED_TOTAL_LIMIT - fixed)
+    embed = discord.Embed(title=title, description=describe_quotes(answer, budget), colour=COLOR)
+    for name, value in fields:
+        embed.add_field(name=name, value=value, inline=False)
+    embed.set_footer(text=footer)
+    return embed
+
+
+def more_sources_embed(answer: Answer) -> discord.Embed:
+    """Every cited source plus the further articles the search found (ephemeral)."""
+    cited = [f"**[{s.number}]** {source_line(s)}" for s in answer.sources]
+    further = [f"**[{s.number}]** {source_line(s)}" for s in answer.related]
+    embed = discord.Embed(title="출처 더보기", colour=COLOR)
+    if cited:
+        embed.add_field(name="인용한 기사", value=_join_within("\n".join(cited)), inline=False)
+    embed.add_field(
+        name="함께 검색된 기사",
+        value=_join_within("\n".join(further) or "더 찾은 기사가 없습니다."),
+        inline=False,
+    )
+    return embed
+
+
+def _join_within(text: str, limit: int = FIELD_LIMIT) -> str:
+    """Keep whole lines (never half a link) within a field's limit."""
+    if len(text) <= limit:
+        return text
+    lines, used = [], 0
+    for line in text.split("\n"):
+        if used + len(line) + 1 > limit - 2:
+            break
+        lines.append(line)
+        used += len(line) + 1
+    return "\n".join(lines) + "\n" + ELLIPSIS
+
+
+def not_found_text(answer: Answer) -> str:
+    return answer.message[:CONTENT_LIMIT]
+
+
+def cooldown_text(retry_after: float) -> str:
+    return f"잠시 후 다시 질문해 주세요. {math.ceil(retry_after)}초 뒤에 다시 물어볼 수 있습니다."
+
+
+BUSY_TEXT = "지금 질문이 많아 바로 답하기 어렵습니다. 잠시 후 다시 질문해 주세요."
+TIMEOUT_TEXT = "답을 찾는 데 너무 오래 걸려 중단했습니다. 잠시 후 다시 질문해 주세요."
+ERROR_TEXT = "답을 찾는 중에 문제가 생겼습니다. 잠시 후 다시 질문해 주세요."
+EMPTY_MENTION_TEXT = "질문을 함께 적어 주세요. 예: @봇 벤처기업협회의 회원사는 몇 개인가요?"
+CHANNEL_TEXT = "이 채널에서는 질문을 받지 않습니다. 봇이 허용된 채널에서 물어봐 주세요."
+ADMIN_ONLY_TEXT = "서버 관리 권한이 있는 사람만 쓸 수 있는 명령입니다."
+EXPIRED_TEXT = "이 답변의 기록이 없어 출처를 다시 보여 줄 수 없습니다. 질문을 다시 해 주세요."
+THANKS_UP = "의견 고맙습니다! 👍 도움이 되었다니 다행입니다."
+THANKS_DOWN = "의견 고맙습니다. 👎 더 나은 답을 찾도록 참고하겠습니다."

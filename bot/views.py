@@ -1,0 +1,94 @@
+"""Buttons under answers. DynamicItems: they are matched by custom_id, so they keep working on
+messages sent before a restart; the answer they refer to is looked up by its id."""
+
+from __future__ import annotations
+
+import logging
+import re
+from typing import TYPE_CHECKING, Any
+
+import discord
+
+from bot import render
+
+if TYPE_CHECKING:
+    from bot.client import QABot
+
+log = logging.getLogger("newsqa.bot")
+
+
+def _bot(interaction: discord.Interaction) -> QABot:
+    return interaction.client  # type: ignore[return-value]
+
+
+class FeedbackButton(
+    discord.ui.DynamicItem[discord.ui.Button[Any]],
+    template=r"newsqa:vote:(?P<vote>up|down):(?P<answer>[0-9a-f]{1,32})",
+):
+    def __init__(self, vote: str, answer_id: str) -> None:
+        self.vote = vote
+        self.answer_id = answer_id
+        super().__init__(
+            discord.ui.Button(
+                style=discord.ButtonStyle.secondary,
+                emoji="👍" if vote == "up" else "👎",
+                custom_id=f"newsqa:vote:{vote}:{answer_id}",
+            )
+        )
+
+    @classmethod
+    async def from_custom_id(
+        cls, interaction: discord.Interaction, item: discord.ui.Item[Any], match: re.Match[str]
+    ) -> FeedbackButton:
+        return cls(match["vote"], match["answer"])
+
+    async def callback(self, interaction: discord.Interaction) -> None:
+        bot = _bot(interaction)
+        answer = await bot.records_call(bot.answers.get, self.answer_id)
+        await bot.records_call(
+            bot.feedback.record, self.answer_id, answer, self.vote, interaction.user.id
+        )
+        log.info("feedback vote=%s answer=%s", self.vote, self.answer_id)
+        text = render.THANKS_UP if self.vote == "up" else render.THANKS_DOWN
+        await interaction.response.send_message(text, ephemeral=True)
+
+
+class MoreSourcesButton(
+    discord.ui.DynamicItem[discord.ui.Button[Any]],
+    template=r"newsqa:sources:(?P<answer>[0-9a-f]{1,32})",
+):
+    def __init__(self, answer_id: str) -> None:
+        self.answer_id = answer_id
+        super().__init__(
+            discord.ui.Button(
+                style=discord.ButtonStyle.secondary,
+                label="출처 더보기",
+                custom_id=f"newsqa:sources:{answer_id}",
+            )
+        )
+
+    @classmethod
+    async def from_custom_id(
+        cls, interaction: discord.Interaction, item: discord.ui.Item[Any], match: re.Match[str]
+    ) -> MoreSourcesButton:
+        return cls(match["answer"])
+
+    async def callback(self, interaction: discord.Interaction) -> None:
+        bot = _bot(interaction)
+        answer = await bot.records_call(bot.answers.get, self.answer_id)
+        if answer is None:
+            await interaction.response.send_message(render.EXPIRED_TEXT, ephemeral=True)
+            return
+        await interaction.response.send_message(
+            embed=render.more_sources_embed(answer), ephemeral=True
+        )
+
+
+def answer_view(answer_id: str, answered: bool) -> discord.ui.View:
+    """👍 / 👎 under every answer; "출처 더보기" only when there are sources."""
+    view = discord.ui.View(timeout=None)
+    view.add_item(FeedbackButton("up", answer_id))
+    view.add_item(FeedbackButton("down", answer_id))
+    if answered:
+        view.add_item(MoreSourcesButton(answer_id))
+    return view
