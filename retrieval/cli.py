@@ -43,7 +43,10 @@ def build_parser() -> argparse.ArgumentParser:
         "-v", "--verbose", action="store_true", help="진행 기록(로그)을 자세히 보여 줍니다"
     )
     commands = parser.add_subparsers(
-        dest="command", required=True, parser_class=KoreanArgumentParser, metavar="{index,ask,eval,bot}"
+        dest="command",
+        required=True,
+        parser_class=KoreanArgumentParser,
+        metavar="{index,ask,eval,bot}",
     )
 
     index = commands.add_parser(
@@ -86,7 +89,9 @@ def build_parser() -> argparse.ArgumentParser:
     evaluate.add_argument("--model", help="질문 임베딩 모델 (기본: 색인을 만든 모델)")
     evaluate.add_argument("--json", action="store_true", help="결과를 JSON으로 출력합니다")
     bot = commands.add_parser("bot", help="디스코드 봇을 실행합니다 (DISCORD_TOKEN 필요)")
-    bot.add_argument("--sync", action="store_true", help="슬래시 명령을 디스코드에 등록하고 끝냅니다")
+    bot.add_argument(
+        "--sync", action="store_true", help="슬래시 명령을 디스코드에 등록하고 끝냅니다"
+    )
     bot.add_argument("--guild", type=int, help="--sync와 함께: 이 서버(ID)에만 바로 등록합니다")
     return parser
 

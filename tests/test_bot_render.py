@@ -8,11 +8,22 @@ from bot import render
 from retrieval.types import Answer, Quote, Source
 
 
-def make_answer(quotes: list[str], title: str = "광주시 AI 기사", url: str | None = "https://news.example/a/1",
-                question: str = "질문입니다?") -> Answer:
+def make_answer(
+    quotes: list[str],
+    title: str = "광주시 AI 기사",
+    url: str | None = "https://news.example/a/1",
+    question: str = "질문입니다?",
+) -> Answer:
     sources = (Source(1, "a1", title, "광주일보", "2024-03-07", url),)
-    return Answer(question, True, "found",
-                  tuple(Quote(q, "a1", 0, len(q), 1.0, 1) for q in quotes), sources, "lexical", 12.3)
+    return Answer(
+        question,
+        True,
+        "found",
+        tuple(Quote(q, "a1", 0, len(q), 1.0, 1) for q in quotes),
+        sources,
+        "lexical",
+        12.3,
+    )
 
 
 def embed_sizes(embed) -> dict[str, int]:
@@ -25,7 +36,9 @@ def embed_sizes(embed) -> dict[str, int]:
 
 
 def test_quotes_are_blockquoted_escaped_and_numbered() -> None:
-    embed = render.answer_embed(make_answer(["@everyone 주목! *별표*와 _밑줄_, `코드`, ~~취소~~ 있다."]))
+    embed = render.answer_embed(
+        make_answer(["@everyone 주목! *별표*와 _밑줄_, `코드`, ~~취소~~ 있다."])
+    )
     description = embed.description
     assert description.startswith("> ")
     assert "@everyone" not in description.replace("@\u200beveryone", "")  # mention neutralised
@@ -33,7 +46,10 @@ def test_quotes_are_blockquoted_escaped_and_numbered() -> None:
         assert raw not in description
     assert description.endswith("**[1]**")
     assert embed.fields[0].name == "출처 1"
-    assert embed.fields[0].value == "[광주시 AI 기사](https://news.example/a/1) · 광주일보 · 2024-03-07"
+    assert (
+        embed.fields[0].value
+        == "[광주시 AI 기사](https://news.example/a/1) · 광주일보 · 2024-03-07"
+    )
 
 
 def test_source_without_url_or_with_a_bad_one_has_no_link() -> None:
@@ -43,18 +59,27 @@ def test_source_without_url_or_with_a_bad_one_has_no_link() -> None:
 
 
 def test_titles_cannot_break_the_link_and_urls_are_encoded() -> None:
-    line = render.source_line(Source(1, "a", "제목 [속보] (종합)", "뉴스", None, "https://x.example/a (b)"))
+    line = render.source_line(
+        Source(1, "a", "제목 [속보] (종합)", "뉴스", None, "https://x.example/a (b)")
+    )
     assert line.startswith("[제목 \\[속보\\] (종합)](https://x.example/a%20%28b%29)")
 
 
-@pytest.mark.parametrize("quotes", [
-    ["가나다라마바사 아자차카타파하. " * 400],  # one enormous quote
-    ["첫 번째 문장입니다. " * 150, "두 번째 문장입니다. " * 150, "세 번째 문장입니다. " * 150],
-    ["줄바꿈이\n많은\n인용문입니다." * 300],
-])
+@pytest.mark.parametrize(
+    "quotes",
+    [
+        ["가나다라마바사 아자차카타파하. " * 400],  # one enormous quote
+        ["첫 번째 문장입니다. " * 150, "두 번째 문장입니다. " * 150, "세 번째 문장입니다. " * 150],
+        ["줄바꿈이\n많은\n인용문입니다." * 300],
+    ],
+)
 def test_very_long_answers_stay_inside_every_limit(quotes: list[str]) -> None:
-    answer = make_answer(quotes, title="아주 긴 제목 " * 100, url="https://news.example/" + "p" * 400,
-                         question="아주 긴 질문 " * 200)
+    answer = make_answer(
+        quotes,
+        title="아주 긴 제목 " * 100,
+        url="https://news.example/" + "p" * 400,
+        question="아주 긴 질문 " * 200,
+    )
     embed = render.answer_embed(answer)
     sizes = embed_sizes(embed)
     assert sizes["title"] <= render.TITLE_LIMIT
@@ -77,16 +102,24 @@ def test_whole_quotes_are_dropped_rather_than_cut_when_several_do_not_fit() -> N
 
 
 def test_more_sources_lists_cited_and_further_articles_within_limits() -> None:
-    related = tuple(Source(n, f"r{n}", f"관련 기사 {n} " * 20, "뉴스", None, f"https://n.example/{n}")
-                    for n in range(2, 30))
-    answer = Answer("질문", True, "found", (), (Source(1, "a", "제목", None, None, None),), related=related)
+    related = tuple(
+        Source(n, f"r{n}", f"관련 기사 {n} " * 20, "뉴스", None, f"https://n.example/{n}")
+        for n in range(2, 30)
+    )
+    answer = Answer(
+        "질문", True, "found", (), (Source(1, "a", "제목", None, None, None),), related=related
+    )
     embed = render.more_sources_embed(answer)
     assert all(len(f.value) <= render.FIELD_LIMIT for f in embed.fields)
     assert len(embed) <= render.EMBED_TOTAL_LIMIT
-    assert all(line.count("](") == 1 for line in embed.fields[1].value.split("\n")[:-1])  # whole links
+    assert all(
+        line.count("](") == 1 for line in embed.fields[1].value.split("\n")[:-1]
+    )  # whole links
 
 
 def test_user_texts_are_short_korean() -> None:
-    assert render.cooldown_text(7.2) == "잠시 후 다시 질문해 주세요. 8초 뒤에 다시 물어볼 수 있습니다."
+    assert (
+        render.cooldown_text(7.2) == "잠시 후 다시 질문해 주세요. 8초 뒤에 다시 물어볼 수 있습니다."
+    )
     for text in (render.BUSY_TEXT, render.TIMEOUT_TEXT, render.ERROR_TEXT, render.ADMIN_ONLY_TEXT):
         assert len(text) < 100 and "니다" in text

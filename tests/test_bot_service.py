@@ -15,7 +15,13 @@ from retrieval.pipeline import Pipeline, build_index
 
 
 def limits(**changes) -> BotSettings:
-    base = {"concurrency": 2, "max_waiting": 10, "timeout_s": 5.0, "cooldown_s": 0, "reload_s": 0.05}
+    base = {
+        "concurrency": 2,
+        "max_waiting": 10,
+        "timeout_s": 5.0,
+        "cooldown_s": 0,
+        "reload_s": 0.05,
+    }
     return BotSettings(**(base | changes))
 
 
@@ -53,7 +59,9 @@ async def test_questions_run_in_threads_with_bounded_concurrency(settings, slow_
 
     tick = asyncio.create_task(ticker())
     started = time.perf_counter()
-    answers = await asyncio.gather(*(service.ask("지아이랩의 대표는 누구인가요?") for _ in range(4)))
+    answers = await asyncio.gather(
+        *(service.ask("지아이랩의 대표는 누구인가요?") for _ in range(4))
+    )
     took = time.perf_counter() - started
     tick.cancel()
     await service.close()
@@ -94,7 +102,9 @@ async def test_new_index_generation_is_swapped_in_without_dropping_a_question(
     in_flight = asyncio.create_task(service.ask("지아이랩의 대표는 누구인가요?"))
     await asyncio.sleep(0.05)
     (seeds / "new.txt").write_text(
-        "광주시는 양자컴퓨터 연구소를 새로 연다고 밝혔다. 연구소는 내년에 문을 연다.", encoding="utf-8")
+        "광주시는 양자컴퓨터 연구소를 새로 연다고 밝혔다. 연구소는 내년에 문을 연다.",
+        encoding="utf-8",
+    )
     await asyncio.to_thread(build_index, settings)  # what `newsqa index` does from another process
     for _ in range(100):  # the watcher polls every 0.05 s
         if service.pipeline is not old:

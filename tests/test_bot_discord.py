@@ -1,0 +1,428 @@
+"""The bot through the real discord.py client, against the fake Discord on 127.0.0.1."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import threading
+import time
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+
+import discord
+import pytest
+import pytest_asyncio
+
+from bot.client import QABot
+from bot.config import BotSettings
+from bot.records import AnswerStore, FeedbackLog
+from bot.service import QAService
+from fake_discord import FakeDiscord, Recorded
+from retrieval.config import Settings
+from retrieval.pipeline import Pipeline, build_index
+from retrieval.types import Answer, Quote, Source
+
+ORIGINAL = f"/webhooks/{FakeDiscord.APP_ID}/"
+CHANNEL_MESSAGES = f"/channels/{FakeDiscord.CHANNEL_ID}/messages"
+MENTION = f"<@{FakeDiscord.BOT_ID}>"
+EPHEMERAL = 64
+
+
+def limits(tmp_path: Path, **changes) -> BotSettings:
+    base = {
+        "concurrency": 2,
+        "max_waiting": 20,
+        "timeout_s": 10.0,
+        "cooldown_s": 0.0,
+        "reload_s": 0.1,
+        "data_dir": tmp_path / "bot-data",
+    }
+    return BotSettings(**(base | changes))
+
+
+def make_bot(settings: Settings, bot_limits: BotSettings) -> QABot:
+    return QABot(
+        QAService(settings, bot_limits),
+        bot_limits,
+        AnswerStore(bot_limits.answers_db),
+        FeedbackLog(bot_limits.feedback_log),
+        guild_ready_timeout=0.05,
+    )
+
+
+@asynccontextmanager
+async def running(bot: QABot, token: str = "fake-token") -> AsyncIterator[QABot]:
+    async with bot:
+        task = asyncio.create_task(bot.start(token))
+        try:
+            await asyncio.wait_for(bot.wait_until_ready(), 30)
+            yield bot
+        finally:
+            await bot.close()
+            await asyncio.wait_for(task, 10)
+
+
+@pytest_asyncio.fixture
+async def fake() -> AsyncIterator[FakeDiscord]:
+    server = FakeDiscord()
+    await server.start()
+    try:
+        yield server
+    finally:
+        await server.stop()
+
+
+@pytest.fixture
+def bot_limits(tmp_path: Path) -> BotSettings:
+    return limits(tmp_path)
+
+
+@pytest_asyncio.fixture
+async def qabot(
+    fake: FakeDiscord, settings: Settings, bot_limits: BotSettings
+) -> AsyncIterator[QABot]:
+    async with running(make_bot(settings, bot_limits)) as bot:
+        yield bot
+
+
+def edited(interaction) -> callable:
+    return lambda r: r.method == "PATCH" and r.path == interaction.original_path and r.status == 200
+
+
+def callback_of(fake: FakeDiscord, interaction) -> Recorded:
+    return next(r for r in fake.requests if r.path == interaction.callback_path)
+
+
+def embed_of(record: Recorded) -> dict:
+    (embed,) = record.json["embeds"]
+    return embed
+
+
+def custom_ids(record: Recorded) -> list[str]:
+    return [c["custom_id"] for row in record.json.get("components", []) for c in row["components"]]
+
+
+@pytest.mark.asyncio
+async def test_login_and_ready_without_privileged_intents(fake: FakeDiscord, qabot: QABot) -> None:
+    assert fake.identify["intents"] == discord.Intents.default().value
+    assert not discord.Intents.default().message_content
+    assert qabot.service.pipeline is not None
+
+
+@pytest.mark.asyncio
+async def test_ask_defers_then_edits_with_embed_and_buttons(
+    fake: FakeDiscord, qabot: QABot
+) -> None:
+    interaction = await fake.slash("ask", {"question": "벤처기업협회의 회원사는 몇 개인가요?"})
+    edit = await fake.wait_for(edited(interaction), timeout=10)
+    assert callback_of(fake, interaction).json["type"] == 5  # deferred first
+    embed = embed_of(edit)
+    assert "1만8200" in embed["description"] and embed["description"].startswith("> ")
+    assert embed["fields"][0]["name"] == "출처 1" and "뉴스21" in embed["fields"][0]["value"]
+    assert edit.json["allowed_mentions"] == {"parse": []}
+    ids = custom_ids(edit)
+    assert [i.split(":")[1] for i in ids] == ["vote", "vote", "sources"]
+
+
+@pytest.mark.asyncio
+async def test_mention_gets_a_reply_with_the_same_answer(fake: FakeDiscord, qabot: QABot) -> None:
+    question_id = await fake.message(f"{MENTION} 지아이랩의 대표는 누구인가요?", mention_bot=True)
+    reply = await fake.wait_for(
+        lambda r: r.method == "POST" and r.path == CHANNEL_MESSAGES, timeout=10
+    )
+    assert int(reply.json["message_reference"]["message_id"]) == question_id
+    assert reply.json["allowed_mentions"] == {"parse": [], "replied_user": False}
+    assert "전창호" in embed_of(reply)["description"]
+    assert any(r.path.endswith("/typing") for r in fake.requests)
+
+
+@pytest.mark.asyncio
+async def test_plain_messages_and_other_bots_are_ignored(fake: FakeDiscord, qabot: QABot) -> None:
+    await fake.message("지아이랩의 대표는 누구인가요?")
+    await asyncio.sleep(0.3)
+    assert not any(r.method == "POST" and r.path == CHANNEL_MESSAGES for r in fake.requests)
+
+
+@pytest.mark.asyncio
+async def test_not_found_is_a_short_sentence_without_sources(
+    fake: FakeDiscord, qabot: QABot
+) -> None:
+    interaction = await fake.slash(
+        "ask", {"question": "코스피가 5000포인트를 돌파한 날은 언제인가요?"}
+    )
+    edit = await fake.wait_for(edited(interaction), timeout=10)
+    assert edit.json["content"].startswith("관련 기사를 찾지 못했습니다")
+    assert not edit.json.get("embeds")
+    assert all(not i.startswith("newsqa:sources") for i in custom_ids(edit))
+
+
+@pytest.mark.asyncio
+async def test_everyone_and_markdown_in_articles_do_not_ping_or_break(
+    fake: FakeDiscord, qabot: QABot, seeds: Path, settings: Settings
+) -> None:
+    (seeds / "ping.txt").write_text(
+        "@everyone 광주시는 *특별* 양자컴퓨터 연구소를 _새로_ 연다고 밝혔다. <@&123456789012345678> 역할과 <@234567890123456789> 사용자도 언급됐다.",
+        encoding="utf-8",
+    )
+    await qabot.service.reindex()
+    interaction = await fake.slash("ask", {"question": "광주시는 어떤 양자컴퓨터 연구소를 여나요?"})
+    edit = await fake.wait_for(edited(interaction), timeout=10)
+    description = embed_of(edit)["description"]
+    assert edit.json["allowed_mentions"] == {"parse": []}
+    assert "@everyone" not in description and "@\u200beveryone" in description
+    assert (
+        "<@&123456789012345678>" not in description and "<@234567890123456789>" not in description
+    )
+    assert "\\*특별\\*" in description and "\\_새로\\_" in description
+
+
+@pytest.mark.asyncio
+async def test_cooldown_gets_an_ephemeral_korean_message(
+    fake: FakeDiscord, settings: Settings, tmp_path: Path
+) -> None:
+    async with running(make_bot(settings, limits(tmp_path, cooldown_s=60))):
+        first = await fake.slash("ask", {"question": "지아이랩의 대표는 누구인가요?"})
+        await fake.wait_for(edited(first), timeout=10)
+        second = await fake.slash("ask", {"question": "체인브리지의 대표이사는 누구인가요?"})
+        reply = await fake.wait_for(lambda r: r.path == second.callback_path, timeout=10)
+        assert reply.json["type"] == 4 and reply.json["data"]["flags"] == EPHEMERAL
+        assert "초 뒤에 다시" in reply.json["data"]["content"]
+
+
+@pytest.mark.asyncio
+async def test_a_very_long_answer_stays_inside_every_limit(
+    fake: FakeDiscord, qabot: QABot, monkeypatch
+) -> None:
+    long_quote = "광주시는 인공지능 산업을 키운다고 밝혔다. " * 400
+    source = Source(
+        1, "x", "긴 제목 " * 80, "언론사 " * 30, "2024-03-07", "https://news.example/" + "a" * 450
+    )
+    answer = Answer(
+        "긴 질문",
+        True,
+        "found",
+        tuple(Quote(long_quote, "x", 0, 1, 1.0, 1) for _ in range(3)),
+        (source,),
+        "lexical",
+        1.0,
+    )
+
+    async def ask(question: str) -> Answer:
+        return answer
+
+    monkeypatch.setattr(qabot.service, "ask", ask)
+    interaction = await fake.slash("ask", {"question": "아무 질문 " * 50})
+    embed = embed_of(await fake.wait_for(edited(interaction), timeout=10))
+    total = (
+        len(embed["title"])
+        + len(embed["description"])
+        + len(embed["footer"]["text"])
+        + sum(len(f["name"]) + len(f["value"]) for f in embed["fields"])
+    )
+    assert len(embed["title"]) <= 256 and len(embed["description"]) <= 4096
+    assert all(len(f["value"]) <= 1024 for f in embed["fields"]) and total <= 6000
+    assert embed["description"].endswith("**[1]**")
+
+
+@pytest.mark.asyncio
+async def test_feedback_click_after_a_restart_is_logged(
+    fake: FakeDiscord, settings: Settings, bot_limits: BotSettings
+) -> None:
+    async with running(make_bot(settings, bot_limits)):
+        interaction = await fake.slash("ask", {"question": "지아이랩의 대표는 누구인가요?"})
+        edit = await fake.wait_for(edited(interaction), timeout=10)
+    down = next(i for i in custom_ids(edit) if i.startswith("newsqa:vote:down"))
+    sources = next(i for i in custom_ids(edit) if i.startswith("newsqa:sources"))
+    async with running(make_bot(settings, bot_limits)):  # a new process: it never saw that message
+        click = await fake.click(down, message_id=987654321, user_id=FakeDiscord.OTHER_USER_ID)
+        thanks = await fake.wait_for(lambda r: r.path == click.callback_path, timeout=10)
+        more = await fake.click(sources, message_id=987654322)
+        listing = await fake.wait_for(lambda r: r.path == more.callback_path, timeout=10)
+    assert (
+        thanks.json["data"]["flags"] == EPHEMERAL
+        and "의견 고맙습니다" in thanks.json["data"]["content"]
+    )
+    assert listing.json["data"]["flags"] == EPHEMERAL
+    assert listing.json["data"]["embeds"][0]["title"] == "출처 더보기"
+    (entry,) = [json.loads(line) for line in bot_limits.feedback_log.read_text().splitlines()]
+    assert entry["vote"] == "down" and entry["question"] == "지아이랩의 대표는 누구인가요?"
+    assert entry["articles"] == ["003_9ef72064848059dd"]
+    assert entry["user"] != str(FakeDiscord.OTHER_USER_ID) and len(entry["user"]) == 16
+
+
+@pytest.mark.asyncio
+async def test_sync_payload_carries_korean_localizations(fake: FakeDiscord, qabot: QABot) -> None:
+    guild = discord.Object(id=FakeDiscord.GUILD_ID)
+    qabot.tree.copy_global_to(guild=guild)
+    await qabot.tree.sync(guild=guild)
+    put = await fake.wait_for(lambda r: r.method == "PUT" and r.path.endswith("/commands"))
+    commands = {c["name"]: c for c in put.json}
+    assert commands["ask"]["name_localizations"] == {"ko": "질문"}
+    assert commands["ask"]["options"][0]["name_localizations"] == {"ko": "질문내용"}
+    assert commands["ask"]["description_localizations"]["ko"] == commands["ask"]["description"]
+    assert commands["reindex"]["name_localizations"] == {"ko": "재색인"}
+    assert (
+        int(commands["reindex"]["default_member_permissions"])
+        == discord.Permissions(manage_guild=True).value
+    )
+
+
+@pytest.mark.asyncio
+async def test_index_updated_on_disk_is_picked_up_while_running(
+    fake: FakeDiscord, qabot: QABot, seeds: Path, settings: Settings
+) -> None:
+    old = qabot.service.pipeline
+    (seeds / "quantum.txt").write_text(
+        "광주시는 양자컴퓨터 연구소를 내년에 연다고 밝혔다. 연구소는 첨단3지구에 들어선다.",
+        encoding="utf-8",
+    )
+    await asyncio.to_thread(build_index, settings)  # `newsqa index` from another process
+    for _ in range(100):
+        if qabot.service.pipeline is not old:
+            break
+        await asyncio.sleep(0.05)
+    interaction = await fake.slash("ask", {"question": "양자컴퓨터 연구소는 어디에 들어서나요?"})
+    edit = await fake.wait_for(edited(interaction), timeout=10)
+    assert "첨단3지구" in embed_of(edit)["description"]
+
+
+@pytest.mark.asyncio
+async def test_a_429_on_send_is_retried(fake: FakeDiscord, qabot: QABot) -> None:
+    fake.rate_limit_next_messages = 1
+    await fake.message(f"{MENTION} 지아이랩의 대표는 누구인가요?", mention_bot=True)
+    sent = await fake.wait_for(
+        lambda r: r.method == "POST" and r.path == CHANNEL_MESSAGES and r.status == 200, timeout=10
+    )
+    statuses = [
+        r.status for r in fake.requests if r.method == "POST" and r.path == CHANNEL_MESSAGES
+    ]
+    assert statuses == [429, 200] and "전창호" in embed_of(sent)["description"]
+
+
+@pytest.mark.asyncio
+async def test_concurrent_asks_all_answered_within_the_deadline_while_slow(
+    fake: FakeDiscord, settings: Settings, tmp_path: Path, monkeypatch
+) -> None:
+    real = Pipeline.ask
+    active, peak, lock = [0], [0], threading.Lock()
+
+    def slow(self, question):
+        with lock:
+            active[0] += 1
+            peak[0] = max(peak[0], active[0])
+        time.sleep(0.6)  # longer than the interaction deadline below
+        with lock:
+            active[0] -= 1
+        return real(self, question)
+
+    monkeypatch.setattr(Pipeline, "ask", slow)
+    fake.interaction_deadline = 0.5
+    async with running(make_bot(settings, limits(tmp_path, concurrency=2))):
+        interactions = [
+            await fake.slash(
+                "ask",
+                {"question": "지아이랩의 대표는 누구인가요?"},
+                user_id=FakeDiscord.USER_ID + n,
+            )
+            for n in range(5)
+        ]
+        edits = [await fake.wait_for(edited(i), timeout=15) for i in interactions]
+    assert all(callback_of(fake, i).status == 200 for i in interactions)  # no 10062
+    assert all("전창호" in embed_of(e)["description"] for e in edits)
+    assert peak[0] == 2
+
+
+@pytest.mark.asyncio
+async def test_reindex_is_admin_only_and_reports_a_summary(fake: FakeDiscord, qabot: QABot) -> None:
+    refused = await fake.slash("reindex")
+    reply = await fake.wait_for(lambda r: r.path == refused.callback_path, timeout=10)
+    assert reply.json["data"]["flags"] == EPHEMERAL and "관리 권한" in reply.json["data"]["content"]
+    manage_guild = str(discord.Permissions(manage_guild=True).value)
+    allowed = await fake.slash("reindex", member_permissions=manage_guild)
+    edit = await fake.wait_for(edited(allowed), timeout=20)
+    assert callback_of(fake, allowed).json["data"]["flags"] == EPHEMERAL
+    assert edit.json["content"].startswith("색인 완료") and "변경 없음 5건" in edit.json["content"]
+
+
+@pytest.mark.asyncio
+async def test_channel_allow_list(fake: FakeDiscord, settings: Settings, tmp_path: Path) -> None:
+    async with running(
+        make_bot(settings, limits(tmp_path, channels=frozenset({FakeDiscord.CHANNEL_ID})))
+    ):
+        other = await fake.slash(
+            "ask", {"question": "지아이랩의 대표는?"}, channel_id=FakeDiscord.OTHER_CHANNEL_ID
+        )
+        reply = await fake.wait_for(lambda r: r.path == other.callback_path, timeout=10)
+        assert (
+            reply.json["data"]["flags"] == EPHEMERAL and "이 채널" in reply.json["data"]["content"]
+        )
+
+
+def test_missing_token_is_one_line_and_exit_2(capsys) -> None:
+    from bot.__main__ import main
+
+    assert main([]) == 2
+    err = capsys.readouterr().err
+    assert err.strip().count("\n") == 0 and "DISCORD_TOKEN" in err
+
+
+@pytest.mark.asyncio
+async def test_rejected_token_is_one_line_and_never_logged(
+    fake: FakeDiscord, monkeypatch, capsys, caplog, tmp_path: Path, seeds: Path
+) -> None:
+    from bot import __main__ as entry
+
+    fake.accepted_token = "the-right-token"
+    monkeypatch.setenv("DISCORD_TOKEN", "wrong-secret-token")
+    monkeypatch.setenv("NEWSQA_ARTICLES", str(seeds))
+    monkeypatch.setenv("NEWSQA_INDEX_DIR", str(tmp_path / "idx"))
+    monkeypatch.setenv("NEWSQA_MODEL", "none")
+    monkeypatch.setenv("NEWSQA_BOT_DATA_DIR", str(tmp_path / "data"))
+    monkeypatch.setattr(entry.asyncio, "run", lambda coro: _run_here(coro))
+    handlers = list(logging.getLogger().handlers)
+    try:
+        code = await asyncio.to_thread(entry.main, [])
+    finally:  # the entry point installs discord.py's log handler on the root logger
+        logging.getLogger().handlers[:] = handlers
+    err = capsys.readouterr().err
+    assert code == 1 and "Traceback" not in err
+    assert err.strip().splitlines()[-1] == entry.BAD_TOKEN  # one sentence after the log lines
+    assert "wrong-secret-token" not in err + caplog.text
+
+
+_LOOP: list[asyncio.AbstractEventLoop] = []
+
+
+def _run_here(coro):
+    """Run the entry point's coroutine on the test's loop (the fake lives there)."""
+    return asyncio.run_coroutine_threadsafe(coro, _LOOP[0]).result(60)
+
+
+@pytest_asyncio.fixture(autouse=True)
+async def _loop_for_entry():
+    _LOOP[:] = [asyncio.get_running_loop()]
+    yield
+
+
+@pytest.mark.asyncio
+async def test_sigterm_closes_the_bot_gracefully(
+    fake: FakeDiscord, settings: Settings, bot_limits
+) -> None:
+    import os
+    import signal
+
+    from bot.__main__ import serve
+
+    bot = make_bot(settings, bot_limits)
+    task = asyncio.create_task(serve(bot, "fake-token"))
+    await asyncio.wait_for(bot.wait_until_ready(), 30)
+    loop = asyncio.get_running_loop()
+    try:
+        os.kill(os.getpid(), signal.SIGTERM)
+        await asyncio.wait_for(task, 10)  # serve() returns instead of the process dying
+    finally:
+        for sig in (signal.SIGTERM, signal.SIGINT):
+            loop.remove_signal_handler(sig)
+    assert bot.is_closed()
