@@ -312,13 +312,13 @@ async def test_concurrent_asks_all_answered_within_the_deadline_while_slow(
         with lock:
             active[0] += 1
             peak[0] = max(peak[0], active[0])
-        time.sleep(0.6)  # longer than the interaction deadline below
+        time.sleep(1.2)  # longer than the interaction deadline below
         with lock:
             active[0] -= 1
         return real(self, question)
 
     monkeypatch.setattr(Pipeline, "ask", slow)
-    fake.interaction_deadline = 0.5
+    fake.interaction_deadline = 1.0
     async with running(make_bot(settings, limits(tmp_path, concurrency=2))):
         interactions = [
             await fake.slash(
