@@ -10,7 +10,7 @@ from __future__ import annotations
 import hashlib
 import json
 import time
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -46,9 +46,13 @@ class UpdateSummary:
     chunks_embedded: int = 0
     chunks_total: int = 0
     took_s: float = 0.0
+    # Seconds per stage (chunk, tokenize, lexical, embed; the caller adds read and write), for
+    # benchmarks and -v logs; not part of the JSON summary.
+    phases: dict[str, float] = field(default_factory=dict, compare=False)
 
     def as_json(self) -> dict[str, Any]:
         data = asdict(self)
+        data.pop("phases")
         data["took_s"] = round(self.took_s, 3)
         return data
 
@@ -152,7 +156,10 @@ def update_index(
             added += 1
         fresh.append((article, digest))
 
+    phases: dict[str, float] = {}
+    mark = time.perf_counter()
     analysed = [(a, d, *analyse(a, chunker)) for a, d in fresh]
+    phases["chunk"], mark = time.perf_counter() - mark, time.perf_counter()
     sentence_texts = [a.body[s.start : s.end] for a, _, sentences, _ in analysed for s in sentences]
     all_tokens = iter(korean.tokenize_many(sentence_texts))
     new_ids: list[int] = []
@@ -167,7 +174,9 @@ def update_index(
     dense: DenseIndex | None = None
     if embedder is not None:
         dense = old.dense if reuse_vectors and old is not None else DenseIndex.empty(embedder.dim)
+    phases["tokenize"], mark = time.perf_counter() - mark, time.perf_counter()
     index = NewsIndex(ordered, chunker, embedder.name if embedder else None, dense, next_id)
+    phases["lexical"], mark = time.perf_counter() - mark, time.perf_counter()
 
     # Vectors: keep the unchanged ones, drop the stale ones, embed the new ones. When the old
     # index had no vectors, every chunk is embedded now.
@@ -185,7 +194,9 @@ def update_index(
         ]
         dense.add(to_embed, embedder.embed_passages(texts))
         embedded = len(to_embed)
+        index.dense = dense.fit()  # exact below APPROXIMATE_FROM vectors, IVF above
 
+    phases["embed"] = time.perf_counter() - mark
     summary = UpdateSummary(
         added=added,
         updated=updated,
@@ -194,6 +205,7 @@ def update_index(
         chunks_embedded=embedded,
         chunks_total=len(index.chunks),
         took_s=time.perf_counter() - started,
+        phases=phases,
     )
     return index, summary
 
@@ -242,6 +254,7 @@ def save_index(
         "model_requested": model_requested,
         "dim": index.dense.dim if index.dense is not None else None,
         "dense": index.dense is not None,
+        "dense_index": index.dense.describe() if index.dense is not None else None,
         "chunker": index.chunker.as_dict(),
         "tokenizer": korean.TOKENIZER_SETTINGS,
         "built_at": time.strftime("%Y-%m-%dT%H:%M:%S%z"),

@@ -54,7 +54,9 @@ def build_index(
         raise ArticlesMissing(
             f"기사 경로 '{settings.articles}'이(가) 없습니다. --articles로 기사 폴더를 지정하세요."
         )
+    mark = time.perf_counter()
     articles, skipped = read_articles(settings.articles)
+    read_s = time.perf_counter() - mark
     if not articles:
         raise ArticlesMissing(
             f"'{settings.articles}'에서 읽을 수 있는 기사가 하나도 없어 색인을 바꾸지 않았습니다. "
@@ -94,7 +96,10 @@ def build_index(
                     "`newsqa index --full`로 색인을 다시 만드세요."
                 )
         index, summary = update_index(old, articles, embedder, chunker, unreadable)
+        mark = time.perf_counter()
         save_index(index, settings.index_dir, model_requested=requested)
+        summary.phases.update(read=read_s, write=time.perf_counter() - mark)
+        log.info("index phases (s): %s", {k: round(v, 3) for k, v in summary.phases.items()})
     for item in skipped:
         if item.article_id and old is not None and item.article_id in old.articles:
             notices.append(

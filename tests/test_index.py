@@ -264,3 +264,28 @@ def test_a_folder_that_is_not_an_index_is_not_written(settings, tmp_path) -> Non
     with pytest.raises(store.StoreError, match="색인 폴더가 아닌데"):
         build_index(settings.with_overrides(index_dir=folder))
     assert (folder / "thesis.docx").read_text() == "precious"
+
+
+def test_large_dense_index_switches_to_ivf_and_keeps_ids(monkeypatch) -> None:
+    import numpy as np
+
+    from retrieval.dense import DenseIndex
+
+    rng = np.random.default_rng(0)
+    vectors = rng.standard_normal((3000, 16)).astype(np.float32)
+    vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
+    flat = DenseIndex.empty(16)
+    flat.add(list(range(100, 3100)), vectors)
+    ivf = flat.fit(approximate_from=2000)
+    assert ivf.kind == "ivf" and ivf.describe()["nlist"] >= 64
+    assert ivf.ids() == set(range(100, 3100))
+    assert ivf.remove([100, 101]) == 2 and 100 not in ivf.ids()
+    hits = ivf.search(vectors[500], 1)
+    assert hits[0][0] == 600 and hits[0][1] > 0.99
+    back = ivf.fit(approximate_from=10_000)
+    assert back.kind == "flat" and back.ids() == set(range(102, 3100))
+
+
+def test_manifest_records_the_dense_index_kind(settings, embedder) -> None:
+    build_index(dense_settings(settings, embedder), load_model=loader(embedder))
+    assert store.read_manifest(settings.index_dir)["dense_index"]["kind"] == "flat"
