@@ -29,8 +29,12 @@ QUESTION_WORDS = frozenset(
 LIGHT_VERBS = frozenset({"하", "되", "있", "없", "않", "이", "주", "받", "보", "같"})
 FOCUS_MARKERS = frozenset({"어떤", "어느", "무슨", "무엇"})
 MAX_JOINED = 4  # longest run of nouns emitted as one joined term
+# The built-in typo and multi-word dictionaries take ~4 of Kiwi's ~5.5 s of start-up here and
+# did not change retrieval on the dev set (benchmarks/README.md); news text is edited text.
+KIWI_OPTIONS = {"load_typo_dict": False, "load_multi_dict": False}
 TOKENIZER_SETTINGS = {
     "analyzer": "kiwipiepy",
+    "kiwi_options": KIWI_OPTIONS,
     "tags": sorted(CONTENT_TAGS),
     "joined_noun_runs": MAX_JOINED,
     "dropped": sorted(QUESTION_WORDS | LIGHT_VERBS),
@@ -69,7 +73,7 @@ def kiwi():  # noqa: ANN201 - kiwipiepy has no public type to name here
             if _kiwi is None:
                 from kiwipiepy import Kiwi
 
-                _kiwi = Kiwi()
+                _kiwi = Kiwi(**KIWI_OPTIONS)
     return _kiwi
 
 
