@@ -32,7 +32,11 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="슬래시 명령을 디스코드에 등록하고 끝냅니다 (명령을 바꾼 뒤 한 번)",
     )
-    parser.add_argument("--guild", type=int, help="--sync와 함께: 이 서버(ID)에만 바로 등록합니다")
+    parser.add_argument(
+        "--guild",
+        type=int,
+        help="--sync와 함께: 이 서버(ID)에만 바로 등록합니다 (기본: NEWSQA_BOT_DEV_GUILD)",
+    )
     return parser
 
 
@@ -62,8 +66,9 @@ async def sync_commands(bot: QABot, token: str, guild_id: int | None) -> str:
 async def serve(bot: QABot, token: str) -> None:
     """Run until Discord closes us or SIGTERM/SIGINT asks us to stop."""
     loop = asyncio.get_running_loop()
+    closing: list[asyncio.Task[None]] = []  # keep a reference: an unreferenced task may vanish
     for sig in (signal.SIGTERM, signal.SIGINT):
-        loop.add_signal_handler(sig, lambda: asyncio.ensure_future(bot.close()))
+        loop.add_signal_handler(sig, lambda: closing.append(loop.create_task(bot.close())))
     async with bot:
         await bot.start(token)
 
@@ -83,10 +88,11 @@ def main(argv: list[str] | None = None) -> int:
         print(NO_TOKEN, file=sys.stderr)
         return 2
     discord.utils.setup_logging(level=logging.INFO)
-    bot = make_bot(limits)
+    bot = make_bot(limits, start_service=not args.sync)
     try:
         if args.sync:
-            print(asyncio.run(sync_commands(bot, limits.token.reveal(), args.guild)))
+            guild = args.guild or limits.dev_guild
+            print(asyncio.run(sync_commands(bot, limits.token.reveal(), guild)))
         else:
             asyncio.run(serve(bot, limits.token.reveal()))
     except discord.LoginFailure:

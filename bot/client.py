@@ -29,6 +29,7 @@ from retrieval.types import Answer
 log = logging.getLogger("newsqa.bot")
 T = TypeVar("T")
 MAX_QUESTION = 500
+COOLDOWN_PRUNE_AT = 1000
 
 
 class QABot(commands.Bot):
@@ -40,6 +41,7 @@ class QABot(commands.Bot):
         limits: BotSettings,
         answers: AnswerStore,
         feedback: FeedbackLog,
+        start_service: bool = True,
         **options: Any,
     ) -> None:
         super().__init__(
@@ -54,15 +56,23 @@ class QABot(commands.Bot):
         self.answers = answers
         self.feedback = feedback
         self._cooldowns: dict[int, app_commands.Cooldown] = {}
+        self.start_service = start_service  # False for `--sync`: no index needed to register
+        self.closing = False
 
     async def setup_hook(self) -> None:
         await self.tree.set_translator(KoreanTranslator())
         self.add_dynamic_items(FeedbackButton, MoreSourcesButton)
         await self.add_cog(QACog(self))
         self.tree.on_error = self.on_app_command_error
-        await self.service.start()
+        if self.start_service:
+            await self.service.start()
 
     async def close(self) -> None:
+        """Stop taking questions, let those in flight finish (bounded), then disconnect."""
+        if self.closing:
+            return
+        self.closing = True
+        await self.service.drain(min(self.limits.timeout_s, 10.0))
         await self.service.close()
         await super().close()
         self.answers.close()
@@ -75,22 +85,38 @@ class QABot(commands.Bot):
         """Seconds the user must wait before the next question (0: go ahead)."""
         if self.limits.cooldown_s <= 0:
             return 0.0
+        if len(self._cooldowns) > COOLDOWN_PRUNE_AT:  # forget users whose window has passed
+            self._cooldowns = {u: b for u, b in self._cooldowns.items() if b.get_retry_after() > 0}
         bucket = self._cooldowns.setdefault(
             user_id, app_commands.Cooldown(1, self.limits.cooldown_s)
         )
         return bucket.update_rate_limit() or 0.0
 
-    def channel_allowed(self, channel_id: int | None) -> bool:
-        return not self.limits.channels or channel_id in self.limits.channels
+    def refund(self, user_id: int) -> None:
+        """A question that was never answered (busy, rejected) does not count against the user."""
+        bucket = self._cooldowns.get(user_id)
+        if bucket is not None:
+            bucket.reset()
 
-    async def answer(self, question: str) -> tuple[Answer | None, str | None]:
+    def channel_allowed(self, channel: object) -> bool:
+        """Allowed channels include the threads under them."""
+        if not self.limits.channels:
+            return True
+        ids = {getattr(channel, "id", None), getattr(channel, "parent_id", None)}
+        return bool(ids & self.limits.channels)
+
+    async def answer(self, question: str, user_id: int) -> tuple[Answer | None, str | None]:
         """The answer, or a short Korean sentence saying why there is none."""
+        if self.closing:
+            return None, render.busy_text(self.limits.timeout_s)
         try:
             return await self.service.ask(question), None
         except QuestionError as exc:
+            self.refund(user_id)
             return None, str(exc)
         except Busy:
-            return None, render.BUSY_TEXT
+            self.refund(user_id)
+            return None, render.busy_text(self.limits.timeout_s)
         except TimeoutError:
             log.warning("question timed out after %.0fs", self.limits.timeout_s)
             return None, render.TIMEOUT_TEXT
@@ -106,33 +132,39 @@ class QABot(commands.Bot):
         """`@봇 질문`: a reply with the same answer as `/ask` (no prefix commands here)."""
         if message.author.bot or self.user is None or self.user not in message.mentions:
             return
-        if not self.channel_allowed(message.channel.id):
+        if not self.channel_allowed(message.channel):
             return
         question = re.sub(rf"<@!?{self.user.id}>", " ", message.content).strip()
-        none = discord.AllowedMentions.none()
-        if not question:
-            await message.reply(
-                render.EMPTY_MENTION_TEXT, mention_author=False, allowed_mentions=none
-            )
-            return
-        wait = self.retry_after(message.author.id)
-        if wait:
-            await message.reply(
-                render.cooldown_text(wait),
+        reference = message.to_reference(fail_if_not_exists=False)  # the question may be deleted
+
+        async def reply(**payload: Any) -> None:
+            await message.channel.send(
+                **payload,
+                reference=reference,
                 mention_author=False,
-                allowed_mentions=none,
-                delete_after=min(wait, 30),
+                allowed_mentions=discord.AllowedMentions.none(),
             )
-            return
-        async with message.channel.typing():
-            answer, problem = await self.answer(question[: MAX_QUESTION * 4])
-        if answer is None:
-            await message.reply(
-                problem or render.ERROR_TEXT, mention_author=False, allowed_mentions=none
-            )
-            return
-        payload = await self.message_for(answer)
-        await message.reply(**payload, mention_author=False, allowed_mentions=none)
+
+        try:
+            if not question:
+                await reply(content=render.EMPTY_MENTION_TEXT)
+                return
+            wait = self.retry_after(message.author.id)
+            if wait:
+                await reply(content=render.cooldown_text(wait), delete_after=min(wait, 30))
+                return
+            async with message.channel.typing():
+                answer, problem = await self.answer(question, message.author.id)
+            if answer is None:
+                await reply(content=problem or render.ERROR_TEXT)
+                return
+            await reply(**await self.message_for(answer))
+        except Exception:  # noqa: BLE001 - the user hears a sentence, the log gets the record
+            log.exception("answering a mention failed")
+            try:
+                await reply(content=render.ERROR_TEXT)
+            except discord.HTTPException:
+                pass
 
     async def on_app_command_error(
         self, interaction: discord.Interaction, error: app_commands.AppCommandError
@@ -170,9 +202,11 @@ class QACog(commands.Cog):
 
     @app_commands.command(name="ask", description="뉴스 기사에서 답을 찾아 원문 그대로 인용합니다")
     @app_commands.describe(question="궁금한 내용 (예: 벤처기업협회의 회원사는 몇 개인가요?)")
-    async def ask(self, interaction: discord.Interaction, question: str) -> None:
+    async def ask(
+        self, interaction: discord.Interaction, question: app_commands.Range[str, 1, MAX_QUESTION]
+    ) -> None:
         bot = self.bot
-        if not bot.channel_allowed(interaction.channel_id):
+        if not bot.channel_allowed(interaction.channel):
             await interaction.response.send_message(render.CHANNEL_TEXT, ephemeral=True)
             return
         wait = bot.retry_after(interaction.user.id)
@@ -180,7 +214,7 @@ class QACog(commands.Cog):
             await interaction.response.send_message(render.cooldown_text(wait), ephemeral=True)
             return
         await interaction.response.defer(thinking=True)
-        answer, problem = await bot.answer(question)
+        answer, problem = await bot.answer(question, interaction.user.id)
         if answer is None:
             await interaction.delete_original_response()
             await interaction.followup.send(problem or render.ERROR_TEXT, ephemeral=True)
@@ -197,6 +231,10 @@ class QACog(commands.Cog):
     @app_commands.default_permissions(manage_guild=True)
     @app_commands.checks.has_permissions(manage_guild=True)
     async def reindex(self, interaction: discord.Interaction) -> None:
+        owners = self.bot.limits.owners
+        if owners and interaction.user.id not in owners:
+            await interaction.response.send_message(render.OWNERS_ONLY_TEXT, ephemeral=True)
+            return
         await interaction.response.defer(ephemeral=True, thinking=True)
         try:
             report = await self.bot.service.reindex()

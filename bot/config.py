@@ -77,6 +77,6 @@ def load_bot_settings() -> BotSettings:
         cooldown_s=_number("NEWSQA_BOT_COOLDOWN", 10.0, 0),
         reload_s=_number("NEWSQA_BOT_RELOAD", 5.0, 0.05),
         data_dir=Path(os.environ.get("NEWSQA_BOT_DATA_DIR", "").strip() or ".newsqa/bot"),
-        dev_guild=int(next(iter(_ids(guild, "NEWSQA_BOT_DEV_GUILD")))) if guild else None,
+        dev_guild=min(_ids(guild, "NEWSQA_BOT_DEV_GUILD"), default=None),
         owners=_ids(os.environ.get("NEWSQA_BOT_OWNERS", ""), "NEWSQA_BOT_OWNERS"),
     )

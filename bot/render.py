@@ -86,10 +86,11 @@ def describe_quotes(answer: Answer, budget: int) -> str:
         extra = len(block) + (2 if blocks else 0)
         if used + extra > budget:
             if not blocks:  # cut inside the first quote, at a sentence boundary
-                room = budget - len(marker) - 2 * (quote.text.count("\n") + 1) - 16
-                text = cut_at_sentence(quote.text, max(room // 2, 1))
+                text = cut_at_sentence(quote.text, budget)
                 while len(blockquote(escape(text)) + marker) > budget and len(text) > 1:
-                    text = cut_at_sentence(text, len(text) - 1)
+                    # shrink by what escaping and "> " prefixes added, at least one character
+                    over = len(blockquote(escape(text)) + marker) - budget
+                    text = cut_at_sentence(text, max(1, len(text) - max(over, 1)))
                 blocks.append(blockquote(escape(text)) + marker)
             break
         blocks.append(block)
@@ -147,7 +148,11 @@ def cooldown_text(retry_after: float) -> str:
     return f"잠시 후 다시 질문해 주세요. {math.ceil(retry_after)}초 뒤에 다시 물어볼 수 있습니다."
 
 
-BUSY_TEXT = "지금 질문이 많아 바로 답하기 어렵습니다. 잠시 후 다시 질문해 주세요."
+def busy_text(seconds: float) -> str:
+    return f"지금 질문이 많아 바로 답하기 어렵습니다. {math.ceil(seconds)}초쯤 뒤에 다시 질문해 주세요."
+
+
+OWNERS_ONLY_TEXT = "이 봇의 관리자로 등록된 사람만 쓸 수 있는 명령입니다."
 TIMEOUT_TEXT = "답을 찾는 데 너무 오래 걸려 중단했습니다. 잠시 후 다시 질문해 주세요."
 ERROR_TEXT = "답을 찾는 중에 문제가 생겼습니다. 잠시 후 다시 질문해 주세요."
 EMPTY_MENTION_TEXT = "질문을 함께 적어 주세요. 예: @봇 벤처기업협회의 회원사는 몇 개인가요?"

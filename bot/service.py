@@ -18,6 +18,7 @@ from bot.config import BotSettings
 from retrieval import store
 from retrieval.config import Settings
 from retrieval.embed import Embedder, load_embedder
+from retrieval.errors import QuestionError
 from retrieval.pipeline import IndexReport, Pipeline, build_index
 from retrieval.types import Answer
 
@@ -41,7 +42,9 @@ class QAService:
         self._models: dict[str, Embedder] = {}
         self._models_lock = threading.Lock()
         self._pool = ThreadPoolExecutor(limits.concurrency, thread_name_prefix="newsqa-ask")
-        self._waiting = 0
+        self._busy = 0
+        self._reloading = asyncio.Lock()
+        self._failed_generation: str | None = None
         self._reindexing = asyncio.Lock()
         self._watcher: asyncio.Task[None] | None = None
         self.pipeline: Pipeline | None = None
@@ -64,28 +67,62 @@ class QAService:
         if self._watcher is None:
             self._watcher = asyncio.create_task(self._watch(), name="newsqa-index-watcher")
 
+    @property
+    def busy(self) -> int:
+        """Questions submitted and not yet finished by a worker (running or queued)."""
+        return self._busy
+
+    def _release(self) -> None:
+        self._busy -= 1
+
     async def ask(self, question: str) -> Answer:
-        """Answer in a worker thread; raise Busy, TimeoutError or QuestionError."""
+        """Answer in a worker thread; raise Busy, TimeoutError or QuestionError.
+
+        One log line per question, whatever the outcome, with its latency.
+        """
         pipeline = self.pipeline
         if pipeline is None:
             raise RuntimeError("service not started")
-        if self._waiting >= self.limits.concurrency + self.limits.max_waiting:
-            raise Busy()
-        self._waiting += 1
         started = time.perf_counter()
+        outcome = "error"
         try:
-            future = asyncio.get_running_loop().run_in_executor(self._pool, pipeline.ask, question)
-            answer = await asyncio.wait_for(asyncio.shield(future), self.limits.timeout_s)
+            if self._busy >= self.limits.concurrency + self.limits.max_waiting:
+                outcome = "busy"
+                raise Busy()
+            loop = asyncio.get_running_loop()
+            job = self._pool.submit(pipeline.ask, question)
+            self._busy += 1
+
+            def finished(_: object) -> None:
+                try:
+                    loop.call_soon_threadsafe(self._release)
+                except RuntimeError:  # the loop is already closed at shutdown
+                    pass
+
+            job.add_done_callback(finished)
+            try:
+                answer = await asyncio.wait_for(asyncio.wrap_future(job), self.limits.timeout_s)
+            except TimeoutError:
+                job.cancel()  # a queued job is dropped; a running one finishes and is ignored
+                outcome = "timeout"
+                raise
+            outcome = "answered" if answer.answered else "abstained"
+            return answer
+        except QuestionError:
+            outcome = "rejected"
+            raise
         finally:
-            self._waiting -= 1
-        log.info(
-            "question answered=%s abstained=%s mode=%s latency_ms=%.1f",
-            answer.answered,
-            not answer.answered,
-            answer.mode,
-            (time.perf_counter() - started) * 1000,
-        )
-        return answer
+            log.info(
+                "question outcome=%s latency_ms=%.1f",
+                outcome,
+                (time.perf_counter() - started) * 1000,
+            )
+
+    async def drain(self, seconds: float) -> None:
+        """Wait (bounded) for questions in flight, before shutting down."""
+        deadline = time.monotonic() + seconds
+        while self._busy and time.monotonic() < deadline:
+            await asyncio.sleep(0.05)
 
     async def reindex(self) -> IndexReport:
         """Run the incremental `newsqa index` in a thread, then switch to the new index."""
@@ -101,21 +138,29 @@ class QAService:
             return None
 
     async def reload_if_changed(self) -> bool:
-        generation = await asyncio.to_thread(self._current_generation)
-        if generation is None or self.pipeline is None or generation == self.pipeline.generation:
-            return False
-        try:
-            fresh = await asyncio.to_thread(self._open)
-        except Exception:  # noqa: BLE001 - a bad new index must not take the bot down
-            log.exception(
-                "new index generation %s could not be loaded; keeping the old one", generation
+        async with self._reloading:  # the watcher and /reindex never load at the same time
+            generation = await asyncio.to_thread(self._current_generation)
+            if (
+                generation is None
+                or self.pipeline is None
+                or generation in (self.pipeline.generation, self._failed_generation)
+            ):
+                return False
+            try:
+                fresh = await asyncio.to_thread(self._open)
+            except Exception:  # noqa: BLE001 - a bad new index must not take the bot down
+                self._failed_generation = generation  # logged once, not every poll
+                log.exception(
+                    "new index generation %s could not be loaded; keeping the old one", generation
+                )
+                return False
+            self.pipeline = fresh  # one assignment: questions in flight keep their pipeline
+            log.info(
+                "switched to index generation %s (%d chunks)",
+                fresh.generation,
+                len(fresh.index.chunks),
             )
-            return False
-        self.pipeline = fresh  # one assignment: questions in flight keep the pipeline they took
-        log.info(
-            "switched to index generation %s (%d chunks)", fresh.generation, len(fresh.index.chunks)
-        )
-        return True
+            return True
 
     async def _watch(self) -> None:
         while True:

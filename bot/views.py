@@ -43,14 +43,19 @@ class FeedbackButton(
         return cls(match["vote"], match["answer"])
 
     async def callback(self, interaction: discord.Interaction) -> None:
+        """Thank the user first (the 3 s deadline), then write the vote down."""
         bot = _bot(interaction)
-        answer = await bot.records_call(bot.answers.get, self.answer_id)
-        await bot.records_call(
-            bot.feedback.record, self.answer_id, answer, self.vote, interaction.user.id
-        )
-        log.info("feedback vote=%s answer=%s", self.vote, self.answer_id)
         text = render.THANKS_UP if self.vote == "up" else render.THANKS_DOWN
         await interaction.response.send_message(text, ephemeral=True)
+        try:
+            answer = await bot.records_call(bot.answers.get, self.answer_id)
+            await bot.records_call(
+                bot.feedback.record, self.answer_id, answer, self.vote, interaction.user.id
+            )
+        except Exception:  # noqa: BLE001 - a lost vote is logged, the user already got thanks
+            log.exception("recording feedback for answer %s failed", self.answer_id)
+            return
+        log.info("feedback vote=%s answer=%s", self.vote, self.answer_id)
 
 
 class MoreSourcesButton(
@@ -75,13 +80,17 @@ class MoreSourcesButton(
 
     async def callback(self, interaction: discord.Interaction) -> None:
         bot = _bot(interaction)
-        answer = await bot.records_call(bot.answers.get, self.answer_id)
-        if answer is None:
-            await interaction.response.send_message(render.EXPIRED_TEXT, ephemeral=True)
+        await interaction.response.defer(ephemeral=True, thinking=True)
+        try:
+            answer = await bot.records_call(bot.answers.get, self.answer_id)
+        except Exception:  # noqa: BLE001
+            log.exception("reading answer %s failed", self.answer_id)
+            await interaction.followup.send(render.ERROR_TEXT, ephemeral=True)
             return
-        await interaction.response.send_message(
-            embed=render.more_sources_embed(answer), ephemeral=True
-        )
+        if answer is None:
+            await interaction.followup.send(render.EXPIRED_TEXT, ephemeral=True)
+            return
+        await interaction.followup.send(embed=render.more_sources_embed(answer), ephemeral=True)
 
 
 def answer_view(answer_id: str, answered: bool) -> discord.ui.View:

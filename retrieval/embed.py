@@ -12,6 +12,7 @@ import logging
 import os
 import re
 import socket
+import threading
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol
@@ -70,6 +71,7 @@ class SentenceTransformerEmbedder:
         self.name = name
         self.prefixes = prefixes
         self.batch_size = batch_size
+        self._lock = threading.Lock()
         # Renamed in sentence-transformers 6; older releases only have the long name.
         dimension = getattr(model, "get_embedding_dimension", None)
         dimension = dimension or model.get_sentence_embedding_dimension  # type: ignore[attr-defined]
@@ -78,6 +80,10 @@ class SentenceTransformerEmbedder:
     def _encode(self, texts: list[str], prefix: str) -> np.ndarray:
         if not texts:
             return np.zeros((0, self.dim), dtype=np.float32)
+        with self._lock:  # fast tokenizers are not safe to share across threads
+            return self._encode_locked(texts, prefix)
+
+    def _encode_locked(self, texts: list[str], prefix: str) -> np.ndarray:
         vectors = self.model.encode(  # type: ignore[attr-defined]
             [prefix + t for t in texts],
             batch_size=self.batch_size,

@@ -193,7 +193,7 @@ class Pipeline:
             text, morphs, korean.query_terms(morphs), result, self.index, self.policy
         )
         took = (time.perf_counter() - started) * 1000
-        log.info("question answered=%s mode=%s took_ms=%.1f", answer.answered, answer.mode, took)
+        log.debug("question answered=%s mode=%s took_ms=%.1f", answer.answered, answer.mode, took)
         return Answer(
             **{**answer.__dict__, "took_ms": round(took, 2), "notices": tuple(self.notices)}
         )

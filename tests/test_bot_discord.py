@@ -141,6 +141,9 @@ async def test_mention_gets_a_reply_with_the_same_answer(fake: FakeDiscord, qabo
 @pytest.mark.asyncio
 async def test_plain_messages_and_other_bots_are_ignored(fake: FakeDiscord, qabot: QABot) -> None:
     await fake.message("지아이랩의 대표는 누구인가요?")
+    await fake.message(
+        f"{MENTION} 봇끼리는 대화하지 않는다", mention_bot=True, author_id=FakeDiscord.BOT_ID
+    )
     await asyncio.sleep(0.3)
     assert not any(r.method == "POST" and r.path == CHANNEL_MESSAGES for r in fake.requests)
 
@@ -239,13 +242,17 @@ async def test_feedback_click_after_a_restart_is_logged(
         click = await fake.click(down, message_id=987654321, user_id=FakeDiscord.OTHER_USER_ID)
         thanks = await fake.wait_for(lambda r: r.path == click.callback_path, timeout=10)
         more = await fake.click(sources, message_id=987654322)
-        listing = await fake.wait_for(lambda r: r.path == more.callback_path, timeout=10)
+        followup = f"/webhooks/{FakeDiscord.APP_ID}/{more.token}"
+        listing = await fake.wait_for(
+            lambda r: r.method == "POST" and r.path == followup, timeout=10
+        )
     assert (
         thanks.json["data"]["flags"] == EPHEMERAL
         and "의견 고맙습니다" in thanks.json["data"]["content"]
     )
-    assert listing.json["data"]["flags"] == EPHEMERAL
-    assert listing.json["data"]["embeds"][0]["title"] == "출처 더보기"
+    assert callback_of(fake, more).json["data"]["flags"] == EPHEMERAL  # deferred, ephemeral
+    assert listing.json["flags"] == EPHEMERAL
+    assert listing.json["embeds"][0]["title"] == "출처 더보기"
     (entry,) = [json.loads(line) for line in bot_limits.feedback_log.read_text().splitlines()]
     assert entry["vote"] == "down" and entry["question"] == "지아이랩의 대표는 누구인가요?"
     assert entry["articles"] == ["003_9ef72064848059dd"]
@@ -426,3 +433,37 @@ async def test_sigterm_closes_the_bot_gracefully(
         for sig in (signal.SIGTERM, signal.SIGINT):
             loop.remove_signal_handler(sig)
     assert bot.is_closed()
+
+
+@pytest.mark.allow_errors
+@pytest.mark.asyncio
+async def test_unexpected_failure_on_a_mention_gets_a_korean_reply(
+    fake: FakeDiscord, qabot: QABot, monkeypatch
+) -> None:
+    async def broken(question: str) -> Answer:
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr(qabot.service, "ask", broken)
+    await fake.message(f"{MENTION} 지아이랩의 대표는 누구인가요?", mention_bot=True)
+    reply = await fake.wait_for(
+        lambda r: r.method == "POST" and r.path == CHANNEL_MESSAGES, timeout=10
+    )
+    assert reply.json["content"] == "답을 찾는 중에 문제가 생겼습니다. 잠시 후 다시 질문해 주세요."
+
+
+@pytest.mark.asyncio
+async def test_sync_registers_commands_without_loading_the_index(
+    fake: FakeDiscord, settings: Settings, bot_limits: BotSettings
+) -> None:
+    from bot.__main__ import sync_commands
+
+    bot = QABot(
+        QAService(settings, bot_limits),
+        bot_limits,
+        AnswerStore(bot_limits.answers_db),
+        FeedbackLog(bot_limits.feedback_log),
+        start_service=False,
+    )
+    message = await sync_commands(bot, "fake-token", FakeDiscord.GUILD_ID)
+    assert "2개" in message and fake.commands[FakeDiscord.GUILD_ID]
+    assert not settings.index_dir.exists() and bot.service.pipeline is None

@@ -121,5 +121,10 @@ def test_user_texts_are_short_korean() -> None:
     assert (
         render.cooldown_text(7.2) == "잠시 후 다시 질문해 주세요. 8초 뒤에 다시 물어볼 수 있습니다."
     )
-    for text in (render.BUSY_TEXT, render.TIMEOUT_TEXT, render.ERROR_TEXT, render.ADMIN_ONLY_TEXT):
+    for text in (
+        render.busy_text(30),
+        render.TIMEOUT_TEXT,
+        render.ERROR_TEXT,
+        render.ADMIN_ONLY_TEXT,
+    ):
         assert len(text) < 100 and "니다" in text
