@@ -1,0 +1,298 @@
+"""newsqa benchmarks: build, incremental update, query latency, cold start, size; peers side by side.
+
+Corpora are synthetic: N articles made by recombining real sentences of seeds/ (nothing is
+downloaded). Dense numbers use a model with the default model's architecture (BERT, 384 hidden,
+12 layers, 12 heads, 1536 intermediate) with random weights and a tokenizer trained locally:
+speed does not depend on weight values. Every figure that is a claim is a ratio measured in the
+same run. Run from the repository root (minutes; see README):
+
+    .venv/bin/python benchmarks/run.py --sizes 1000 10000 --dense-sizes 1000
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import resource
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "tests"))
+
+QUERIES = [
+    "벤처기업협회의 회원사는 몇 개인가요?",
+    "지아이랩의 대표는 누구인가요?",
+    "파인데이터센터는 언제 들어설 예정인가요?",
+    "광주시가 추진하는 창업펀드의 규모는 얼마인가요?",
+    "체인브리지의 대표이사는 누구인가요?",
+    "C랩 아웃사이드 광주에 선정된 스타트업은 몇 곳인가요?",
+    "2단계 실증밸리 조성 사업의 규모는 얼마인가요?",
+    "인공지능 집적단지 준공은 언제인가요?",
+    "광주형 인공지능 1호 합작회사의 이름은 무엇인가요?",
+    "간담회에 참석한 블루캡슐의 대표는 누구인가요?",
+]
+
+
+def seed_sentences() -> list[str]:
+    from retrieval.ingest import read_articles
+    from retrieval.korean import split_sentences
+
+    articles, _ = read_articles(ROOT / "seeds")
+    return [a.body[s.start : s.end] for a in articles for s in split_sentences(a.body)]
+
+
+def write_corpus(folder: Path, n: int, seed: int = 0, prefix: str = "syn") -> Path:
+    """n articles of 6-14 seed sentences in random order, as one .jsonl file."""
+    rng = np.random.default_rng(seed)
+    sentences = seed_sentences()
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / f"{prefix}.jsonl"
+    with path.open("w", encoding="utf-8") as handle:
+        for i in range(n):
+            picked = rng.choice(len(sentences), size=int(rng.integers(6, 15)), replace=False)
+            body = "\n".join(sentences[j] for j in picked)
+            record = {
+                "id": f"{prefix}{i:06d}",
+                "title": sentences[picked[0]][:40],
+                "body": body,
+                "outlet": "합성일보",
+                "date": "2024-01-01",
+            }
+            handle.write(json.dumps(record, ensure_ascii=False) + "\n")
+    return path
+
+
+def e5_architecture_model(folder: Path) -> Path:
+    from tiny_model import build_model
+
+    model = folder / "model"
+    if not model.exists():
+        texts = seed_sentences()
+        build_model(
+            folder,
+            texts,
+            hidden_size=384,
+            layers=12,
+            heads=12,
+            intermediate_size=1536,
+            vocab_size=8000,
+        )
+    return model
+
+
+def child_build(articles: Path, index: Path, model: str, full: bool) -> dict[str, object]:
+    """One `newsqa index` in this (child) process: phases, totals, peak memory."""
+    from retrieval.config import Settings
+    from retrieval.pipeline import build_index
+
+    started = time.perf_counter()
+    report = build_index(Settings(articles=articles, index_dir=index, model=model), full=full)
+    return {
+        "total_s": time.perf_counter() - started,
+        "phases": report.summary.phases,
+        "summary": report.summary.as_json(),
+        "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+    }
+
+
+def run_child(*args: str) -> dict[str, object]:
+    out = subprocess.run(
+        [sys.executable, __file__, "--child", *args], capture_output=True, text=True, check=True
+    )
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def dir_mb(path: Path) -> float:
+    return sum(p.stat().st_size for p in path.rglob("*") if p.is_file()) / 1e6
+
+
+def percentiles(samples_ms: list[float]) -> tuple[float, float]:
+    ordered = sorted(samples_ms)
+    return ordered[len(ordered) // 2], ordered[min(len(ordered) - 1, int(len(ordered) * 0.95))]
+
+
+def time_queries(fn, queries, repeat: int = 3) -> list[float]:
+    for q in queries[:3]:
+        fn(q)
+    samples = []
+    for _ in range(repeat):
+        for q in queries:
+            t = time.perf_counter()
+            fn(q)
+            samples.append((time.perf_counter() - t) * 1000)
+    return samples
+
+
+def bench_queries(index_dir: Path, dim: int, out: dict[str, object]) -> None:
+    """Lexical on the real index; dense and hybrid with random unit vectors for every chunk."""
+    from rank_bm25 import BM25Okapi
+
+    from retrieval import korean
+    from retrieval.config import Settings
+    from retrieval.dense import DenseIndex
+    from retrieval.fusion import reciprocal_rank_fusion
+    from retrieval.index import load_index
+    from retrieval.pipeline import Pipeline
+
+    index = load_index(index_dir)
+    n = len(index.chunks)
+    query_tokens = [korean.tokenize(q) for q in QUERIES]
+    samples = time_queries(lambda t: index.lexical.search(t, 20), query_tokens)
+    out["bm25s_ms_p50"], out["bm25s_ms_p95"] = percentiles(samples)
+    peer = BM25Okapi(index.chunk_tokens)
+    peer_samples = time_queries(lambda t: np.argsort(-peer.get_scores(t))[:20], query_tokens, 1)
+    out["rank_bm25_ms_p50"], _ = percentiles(peer_samples)
+    out["bm25_speedup_vs_rank_bm25"] = out["rank_bm25_ms_p50"] / out["bm25s_ms_p50"]
+
+    rng = np.random.default_rng(1)
+    vectors = rng.standard_normal((n, dim)).astype(np.float32)
+    vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
+    exact = DenseIndex.empty(dim)
+    exact.add([c.id for c in index.chunks], vectors)
+    queries = vectors[rng.integers(0, n, 30)] + 0.05 * rng.standard_normal((30, dim)).astype(
+        np.float32
+    )
+    queries /= np.linalg.norm(queries, axis=1, keepdims=True)
+    dense = exact.fit()  # IVF past the threshold, as `newsqa index` would choose
+    out["dense_kind"] = dense.describe()
+    samples = time_queries(lambda v: dense.search(v, 20), list(queries))
+    out["dense_ms_p50"], out["dense_ms_p95"] = percentiles(samples)
+    if dense is not exact:
+        recall = [
+            len({i for i, _ in exact.search(v, 10)} & {i for i, _ in dense.search(v, 10)}) / 10
+            for v in queries
+        ]
+        out["approx_recall@10"] = statistics.fmean(recall)
+
+    pairs = list(zip(query_tokens, queries, strict=False))
+
+    def hybrid(pair) -> None:
+        tokens, vector = pair
+        lexical = [index.chunks[r].id for r, _ in index.lexical.search(tokens, 20)]
+        reciprocal_rank_fusion(lexical, [i for i, _ in dense.search(vector, 20)])
+
+    samples = time_queries(hybrid, pairs)
+    out["hybrid_ms_p50"], out["hybrid_ms_p95"] = percentiles(samples)
+    out["hybrid_qps"] = 1000 / statistics.fmean(samples)
+    pipeline = Pipeline.open(Settings(index_dir=index_dir, model="none"))
+    samples = time_queries(pipeline.ask, QUERIES)
+    out["answer_lexical_ms_p50"], out["answer_lexical_ms_p95"] = percentiles(samples)
+
+
+def cold_ask(index_dir: Path) -> float:
+    started = time.perf_counter()
+    subprocess.run(
+        [sys.executable, "-m", "retrieval", "ask", QUERIES[0], "--index", str(index_dir)],
+        capture_output=True,
+        check=True,
+        cwd=ROOT,
+    )
+    return time.perf_counter() - started
+
+
+def bench_size(n: int, work: Path, model: Path | None) -> dict[str, object]:
+    out: dict[str, object] = {"articles": n}
+    corpus = work / f"corpus-{n}"
+    write_corpus(corpus, n)
+    mode = str(model) if model else "none"
+    index = work / f"index-{n}"
+    full = run_child("build", str(corpus), str(index), mode, "full")
+    out.update(build=full, chunks=full["summary"]["chunks_total"], index_mb=dir_mb(index))
+    for extra in (1, 100):
+        write_corpus(corpus, extra, seed=extra, prefix=f"new{extra}-")
+        inc = run_child("build", str(corpus), str(index), mode, "incremental")
+        out[f"add_{extra}"] = {
+            "total_s": inc["total_s"],
+            "phases": inc["phases"],
+            "ratio_to_full": inc["total_s"] / full["total_s"],
+            "chunks_embedded": inc["summary"]["chunks_embedded"],
+        }
+    out["cold_ask_s"] = cold_ask(index)
+    if not model:
+        bench_queries(index, 384, out)
+    return out
+
+
+def bench_embedding(model: Path, n_texts: int = 96) -> dict[str, object]:
+    import torch
+    from sentence_transformers import SentenceTransformer
+
+    st = SentenceTransformer(str(model), device="cpu")
+    rng = np.random.default_rng(0)
+    sentences = seed_sentences()
+    texts = ["passage: " + " ".join(rng.choice(sentences, 3)) for _ in range(n_texts)]
+
+    def fp32(t: list[str]) -> np.ndarray:
+        return st.encode(t, batch_size=32, normalize_embeddings=True)
+
+    def bf16(t: list[str]) -> np.ndarray:
+        with torch.autocast("cpu", dtype=torch.bfloat16):
+            return st.encode(t, batch_size=32, normalize_embeddings=True)
+
+    result: dict[str, object] = {"torch_threads": torch.get_num_threads()}
+    vectors = {}
+    for name, fn in (("fp32", fp32), ("bf16_autocast", bf16)):
+        fn(texts[:8])
+        started = time.perf_counter()
+        vectors[name] = fn(texts)
+        result[f"{name}_texts_per_s"] = n_texts / (time.perf_counter() - started)
+    result["bf16_speedup"] = result["bf16_autocast_texts_per_s"] / result["fp32_texts_per_s"]
+    result["bf16_min_cosine_to_fp32"] = float(
+        (vectors["fp32"] * vectors["bf16_autocast"]).sum(1).min()
+    )
+    query = st.encode(["query: " + QUERIES[0]], normalize_embeddings=True)
+    started = time.perf_counter()
+    for q in QUERIES:
+        st.encode(["query: " + q], normalize_embeddings=True)
+    result["query_encode_ms"] = (time.perf_counter() - started) * 1000 / len(QUERIES)
+    del query
+    return result
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sizes", type=int, nargs="+", default=[1000, 10000])
+    parser.add_argument(
+        "--dense-sizes",
+        type=int,
+        nargs="*",
+        default=[1000],
+        help="sizes also built with the e5-architecture model (slow: ~20 chunks/s)",
+    )
+    parser.add_argument("--out", type=Path, default=ROOT / "benchmarks" / "out" / "results.json")
+    parser.add_argument("--child", nargs="*", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.child:
+        _, articles, index, model, kind = args.child
+        print(json.dumps(child_build(Path(articles), Path(index), model, kind == "full")))
+        return
+    work = Path(tempfile.mkdtemp(prefix="newsqa-bench-"))
+    results: dict[str, object] = {"sizes": {}, "dense": {}}
+    try:
+        model = e5_architecture_model(work / "e5-arch")
+        results["embedding"] = bench_embedding(model)
+        print(json.dumps(results["embedding"], indent=1), flush=True)
+        for n in args.sizes:
+            results["sizes"][n] = bench_size(n, work / "lexical", None)
+            print(json.dumps({n: results["sizes"][n]}, indent=1, default=float), flush=True)
+        for n in args.dense_sizes:
+            results["dense"][n] = bench_size(n, work / "dense", model)
+            print(
+                json.dumps({f"dense-{n}": results["dense"][n]}, indent=1, default=float), flush=True
+            )
+    finally:
+        args.out.parent.mkdir(parents=True, exist_ok=True)
+        args.out.write_text(json.dumps(results, indent=1, default=float))
+        shutil.rmtree(work, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()
