@@ -12,7 +12,8 @@ import itertools
 import json
 import re
 import time
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from typing import Any
 
@@ -706,3 +707,18 @@ async def _read_body(request: web.Request) -> Any:
         return json.loads(raw) if isinstance(raw, str) else None
     text = await request.text()
     return json.loads(text) if text else None
+
+
+@asynccontextmanager
+async def running(
+    bot: Any, token: str = "fake-token", ready_timeout: float = 30
+) -> AsyncIterator[Any]:
+    """Start a discord.py client against the fake; always close it and collect its task."""
+    async with bot:
+        task = asyncio.create_task(bot.start(token))
+        try:
+            await asyncio.wait_for(bot.wait_until_ready(), ready_timeout)
+            yield bot
+        finally:
+            await bot.close()
+            await asyncio.wait_for(task, 10)

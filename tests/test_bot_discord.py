@@ -8,7 +8,6 @@ import logging
 import threading
 import time
 from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
 from pathlib import Path
 
 import discord
@@ -19,7 +18,7 @@ from bot.client import QABot
 from bot.config import BotSettings
 from bot.records import AnswerStore, FeedbackLog
 from bot.service import QAService
-from fake_discord import FakeDiscord, Recorded
+from fake_discord import FakeDiscord, Recorded, running
 from retrieval.config import Settings
 from retrieval.pipeline import Pipeline, build_index
 from retrieval.types import Answer, Quote, Source
@@ -50,18 +49,6 @@ def make_bot(settings: Settings, bot_limits: BotSettings) -> QABot:
         FeedbackLog(bot_limits.feedback_log),
         guild_ready_timeout=0.05,
     )
-
-
-@asynccontextmanager
-async def running(bot: QABot, token: str = "fake-token") -> AsyncIterator[QABot]:
-    async with bot:
-        task = asyncio.create_task(bot.start(token))
-        try:
-            await asyncio.wait_for(bot.wait_until_ready(), 30)
-            yield bot
-        finally:
-            await bot.close()
-            await asyncio.wait_for(task, 10)
 
 
 @pytest_asyncio.fixture

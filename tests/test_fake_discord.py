@@ -5,7 +5,6 @@ from __future__ import annotations
 import asyncio
 import re
 from collections.abc import AsyncIterator, Callable
-from contextlib import asynccontextmanager
 
 import discord
 import pytest
@@ -14,7 +13,7 @@ from discord.ext import commands
 from discord.gateway import DiscordWebSocket
 from discord.http import Route
 
-from fake_discord import FakeDiscord, Recorded
+from fake_discord import FakeDiscord, Recorded, running
 
 CHANNEL_MESSAGES = f"/channels/{FakeDiscord.CHANNEL_ID}/messages"
 MENTION = f"<@{FakeDiscord.BOT_ID}>"
@@ -76,19 +75,6 @@ class PingBot(commands.Bot):
             return
         async with message.channel.typing():
             await message.reply(f"답: {message.content}", mention_author=False)
-
-
-@asynccontextmanager
-async def running(bot: PingBot) -> AsyncIterator[PingBot]:
-    """Start `bot` against the fake; always close it and collect the start task."""
-    async with bot:
-        task = asyncio.create_task(bot.start("fake-token"))
-        try:
-            await asyncio.wait_for(bot.wait_until_ready(), 5)
-            yield bot
-        finally:
-            await bot.close()
-            await asyncio.wait_for(task, 5)
 
 
 @pytest_asyncio.fixture
