@@ -46,7 +46,8 @@ class UpdateSummary:
     chunks_embedded: int = 0
     chunks_total: int = 0
     took_s: float = 0.0
-    # Seconds per stage (chunk, tokenize, lexical, embed; the caller adds read and write), for
+    # Seconds per stage (analyse = Kiwi sentences + tokens, chunk, lexical, embed; the caller adds
+    # read = decode + clean, and write), for
     # benchmarks and -v logs; not part of the JSON summary.
     phases: dict[str, float] = field(default_factory=dict, compare=False)
 
@@ -111,13 +112,6 @@ class NewsIndex:
         return self.dense is not None and self.model is not None
 
 
-def analyse(
-    article: Article, chunker: ChunkerSettings
-) -> tuple[tuple[Span, ...], list[tuple[int, int]]]:
-    sentences = tuple(korean.split_sentences(article.body))
-    return sentences, chunk_sentences(list(sentences), chunker)
-
-
 def update_index(
     old: NewsIndex | None,
     articles: list[Article],
@@ -158,13 +152,13 @@ def update_index(
 
     phases: dict[str, float] = {}
     mark = time.perf_counter()
-    analysed = [(a, d, *analyse(a, chunker)) for a, d in fresh]
-    phases["chunk"], mark = time.perf_counter() - mark, time.perf_counter()
-    sentence_texts = [a.body[s.start : s.end] for a, _, sentences, _ in analysed for s in sentences]
-    all_tokens = iter(korean.tokenize_many(sentence_texts))
+    analysed = korean.analyse_bodies([a.body for a, _ in fresh])
+    phases["analyse"], mark = time.perf_counter() - mark, time.perf_counter()
     new_ids: list[int] = []
-    for article, digest, sentences, spans in analysed:
-        tokens = tuple(tuple(next(all_tokens)) for _ in sentences)
+    for (article, digest), pairs in zip(fresh, analysed, strict=True):
+        sentences = tuple(span for span, _ in pairs)
+        tokens = tuple(tuple(t) for _, t in pairs)
+        spans = chunk_sentences(list(sentences), chunker)
         chunks = tuple((next_id + n, first, last) for n, (first, last) in enumerate(spans))
         new_ids.extend(c[0] for c in chunks)
         next_id += len(chunks)
@@ -174,7 +168,7 @@ def update_index(
     dense: DenseIndex | None = None
     if embedder is not None:
         dense = old.dense if reuse_vectors and old is not None else DenseIndex.empty(embedder.dim)
-    phases["tokenize"], mark = time.perf_counter() - mark, time.perf_counter()
+    phases["chunk"], mark = time.perf_counter() - mark, time.perf_counter()
     index = NewsIndex(ordered, chunker, embedder.name if embedder else None, dense, next_id)
     phases["lexical"], mark = time.perf_counter() - mark, time.perf_counter()
 

@@ -31,7 +31,7 @@ FOCUS_MARKERS = frozenset({"어떤", "어느", "무슨", "무엇"})
 MAX_JOINED = 4  # longest run of nouns emitted as one joined term
 # The built-in typo and multi-word dictionaries take ~4 of Kiwi's ~5.5 s of start-up here and
 # did not change retrieval on the dev set (benchmarks/README.md); news text is edited text.
-KIWI_OPTIONS = {"load_typo_dict": False, "load_multi_dict": False}
+KIWI_OPTIONS = {"load_typo_dict": False, "load_multi_dict": False, "load_default_dict": False}
 TOKENIZER_SETTINGS = {
     "analyzer": "kiwipiepy",
     "kiwi_options": KIWI_OPTIONS,
@@ -39,6 +39,7 @@ TOKENIZER_SETTINGS = {
     "joined_noun_runs": MAX_JOINED,
     "dropped": sorted(QUESTION_WORDS | LIGHT_VERBS),
     "lowercase_foreign": True,
+    "tokens_from": "sentence_in_line",  # morphemes as analysed while splitting the line
 }
 
 _lock = threading.Lock()
@@ -164,19 +165,40 @@ def query_terms(morphs: list[Morph]) -> list[Term]:
     return list(unique.values())
 
 
+def _trimmed(body: str, start: int, end: int) -> Span:
+    while start < end and body[start].isspace():
+        start += 1
+    while end > start and body[end - 1].isspace():
+        end -= 1
+    return Span(start, end)
+
+
+def analyse_bodies(bodies: Sequence[str]) -> list[list[tuple[Span, list[str]]]]:
+    """Each body's sentences with their index tokens, from one Kiwi pass over all their lines.
+
+    Kiwi finds sentence boundaries by analysing morphemes, so the tokens come with the split
+    for free; one batched call lets its workers share the lines of every body. A line break
+    always ends a sentence (paragraphs never merge).
+    """
+    lines: list[tuple[int, int, str]] = []  # (body, offset of the line in it, line)
+    for number, body in enumerate(bodies):
+        offset = 0
+        for line in body.split("\n"):
+            if line.strip():
+                lines.append((number, offset, line))
+            offset += len(line) + 1
+    analysed: list[list[tuple[Span, list[str]]]] = [[] for _ in bodies]
+    if not lines:
+        return analysed
+    results = kiwi().split_into_sents([line for _, _, line in lines], return_tokens=True)
+    for (number, offset, _), sentences in zip(lines, results, strict=True):
+        for sentence in sentences:
+            span = _trimmed(bodies[number], offset + sentence.start, offset + sentence.end)
+            if span.end > span.start:
+                analysed[number].append((span, index_tokens(_morphs(sentence.tokens))))
+    return analysed
+
+
 def split_sentences(body: str) -> list[Span]:
-    """Sentence spans of a body; a line break always ends a sentence (paragraphs never merge)."""
-    spans: list[Span] = []
-    offset = 0
-    for line in body.split("\n"):
-        if line.strip():
-            for sentence in kiwi().split_into_sents(line):
-                start, end = offset + sentence.start, offset + sentence.end
-                while start < end and body[start].isspace():
-                    start += 1
-                while end > start and body[end - 1].isspace():
-                    end -= 1
-                if end > start:
-                    spans.append(Span(start, end))
-        offset += len(line) + 1
-    return spans
+    """Sentence spans of a body (see `analyse_bodies`)."""
+    return [span for span, _ in analyse_bodies([body])[0]]
