@@ -158,7 +158,7 @@ class QAService:
             log.info(
                 "switched to index generation %s (%d chunks)",
                 fresh.generation,
-                len(fresh.index.chunks),
+                fresh.index.chunk_count,
             )
             return True
 

@@ -121,7 +121,7 @@ def compose_answer(
     weighted = [(t, w) for t in terms if (w := weight(t, lexical)) > 0]
     top = result.hits[:CANDIDATE_CHUNKS]
     best_chunk = max(
-        (coverage(weighted, set(index.chunk_tokens[index.row_of[h.chunk_id]])) for h in top),
+        (coverage(weighted, set(index.chunk_tokens(h.chunk_id))) for h in top),
         default=0.0,
     )
     # Only the chunks quotes are cut from count, and only when the dense side is in the fusion.

@@ -8,6 +8,11 @@ and callers fall back to lexical search.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # numpy is imported where used: the lexical path never needs it
+    import numpy as np
+
 import logging
 import os
 import re
@@ -17,8 +22,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol
 from urllib.parse import urlparse
-
-import numpy as np
 
 log = logging.getLogger(__name__)
 
@@ -78,12 +81,16 @@ class SentenceTransformerEmbedder:
         self.dim = int(dimension())
 
     def _encode(self, texts: list[str], prefix: str) -> np.ndarray:
+        import numpy as np
+
         if not texts:
             return np.zeros((0, self.dim), dtype=np.float32)
         with self._lock:  # fast tokenizers are not safe to share across threads
             return self._encode_locked(texts, prefix)
 
     def _encode_locked(self, texts: list[str], prefix: str) -> np.ndarray:
+        import numpy as np
+
         vectors = self.model.encode(  # type: ignore[attr-defined]
             [prefix + t for t in texts],
             batch_size=self.batch_size,

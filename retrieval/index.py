@@ -1,8 +1,13 @@
-"""The searchable index: articles, their sentences and chunks, BM25 and (optionally) FAISS.
+"""The searchable index: a catalog of articles, their analysed records, BM25 and (optionally) FAISS.
 
-`update_index` is incremental: articles whose content hash is unchanged keep their chunks,
-tokens and vectors; only new or changed articles are analysed and embedded, and deleted ones
-are removed from both the lexical and the dense side.
+An update costs what changed. `update_index` compares content hashes with the catalog: only new
+or changed articles are analysed and embedded; `save_index` writes them as one new article
+segment and one new tantivy segment, deletes the chunks of changed and removed articles from
+both the lexical and the dense side, and carries everything else over from the previous
+generation as hard links (see `retrieval.store`).
+
+Opening an index for questions reads the catalog, opens tantivy and loads FAISS; article
+records are read only when a question quotes them.
 """
 
 from __future__ import annotations
@@ -10,31 +15,34 @@ from __future__ import annotations
 import hashlib
 import json
 import time
+from collections.abc import Iterator, Mapping
 from dataclasses import asdict, dataclass, field
+from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from retrieval import korean, store
+from retrieval import article_store, korean, lexical, store
+from retrieval.article_store import (
+    CATALOG,
+    SEGMENTS_DIR,
+    ArticleReader,
+    Catalog,
+    Entry,
+    StoredArticle,
+)
 from retrieval.chunk import ChunkerSettings, chunk_sentences
-from retrieval.dense import DenseIndex
-from retrieval.embed import Embedder
 from retrieval.lexical import LexicalIndex
-from retrieval.types import Article, Chunk, Span
+from retrieval.types import Article, Chunk
 
-ARTICLES_FILE = "articles.jsonl"
+if TYPE_CHECKING:  # numpy and faiss load only for indexes with vectors
+    from retrieval.dense import DenseIndex
+    from retrieval.embed import Embedder
+
 DENSE_FILE = "dense.faiss"
-BM25_DIR = "bm25"
+LEXICAL_DIR = "lexical"
+READ_CACHE = 512  # parsed article records kept per open index
 
-
-@dataclass(frozen=True)
-class StoredArticle:
-    """An article with what was derived from it, so unchanged articles are never re-analysed."""
-
-    article: Article
-    content_hash: str
-    sentences: tuple[Span, ...]
-    sentence_tokens: tuple[tuple[str, ...], ...]
-    chunks: tuple[tuple[int, int, int], ...]  # (chunk id, first sentence, last sentence)
+__all__ = ["NewsIndex", "StoredArticle", "UpdateSummary", "load_index", "save_index"]
 
 
 @dataclass(frozen=True)
@@ -46,9 +54,9 @@ class UpdateSummary:
     chunks_embedded: int = 0
     chunks_total: int = 0
     took_s: float = 0.0
-    # Seconds per stage (analyse = Kiwi sentences + tokens, chunk, lexical, embed; the caller adds
-    # read = decode + clean, and write), for
-    # benchmarks and -v logs; not part of the JSON summary.
+    # Seconds per stage, for benchmarks and -v logs; not part of the JSON summary: read (decode
+    # and clean), load (the previous generation), analyse (Kiwi sentences and tokens), chunk,
+    # embed, lexical (tantivy), write (segments, catalog, FAISS, checksums, commit).
     phases: dict[str, float] = field(default_factory=dict, compare=False)
 
     def as_json(self) -> dict[str, Any]:
@@ -72,44 +80,111 @@ def embedding_text(article: Article, chunk_text: str) -> str:
     return f"{article.title}\n{chunk_text}"
 
 
+def chunk_of(stored: StoredArticle, chunk_id: int, first: int, last: int) -> Chunk:
+    start, end = stored.sentences[first].start, stored.sentences[last].end
+    body = stored.article.body
+    return Chunk(chunk_id, stored.article.id, start, end, first, last, body[start:end])
+
+
+class Articles(Mapping[str, StoredArticle]):
+    """The index's articles by id, in corpus order, each read from its segment when first used."""
+
+    def __init__(self, entries: dict[str, Entry], reader: ArticleReader | None) -> None:
+        self._entries = entries
+        self._reader = reader
+        self._read = lru_cache(maxsize=READ_CACHE)(self._read_uncached)
+
+    def _read_uncached(self, article_id: str) -> StoredArticle:
+        if self._reader is None:
+            raise KeyError(article_id)
+        try:
+            return self._reader.read(self._entries[article_id])
+        except (OSError, ValueError, KeyError, TypeError) as exc:
+            raise store.IndexCorrupt(f"기사 '{article_id}'의 색인 기록을 읽을 수 없음") from exc
+
+    def __getitem__(self, article_id: str) -> StoredArticle:
+        if article_id not in self._entries:
+            raise KeyError(article_id)
+        return self._read(article_id)
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._entries)
+
+    def __len__(self) -> int:
+        return len(self._entries)
+
+    def __contains__(self, article_id: object) -> bool:
+        return article_id in self._entries
+
+
 class NewsIndex:
+    """One committed generation, opened read-only for questions."""
+
     def __init__(
         self,
-        articles: dict[str, StoredArticle],
+        catalog: Catalog,
         chunker: ChunkerSettings,
         model: str | None,
         dense: DenseIndex | None,
         next_chunk_id: int,
-        lexical: LexicalIndex | None = None,
-        manifest: dict[str, Any] | None = None,
+        lexical: LexicalIndex,
+        manifest: dict[str, Any],
+        folder: Path,
+        reader: ArticleReader,
     ) -> None:
-        self.articles = articles
+        self.catalog = catalog
         self.chunker = chunker
         self.model = model  # the model whose vectors `dense` holds; None for lexical-only
         self.dense = dense
         self.next_chunk_id = next_chunk_id
-        self.manifest = manifest or {}
-        self.chunks: list[Chunk] = []
-        self.chunk_tokens: list[list[str]] = []
-        for stored in articles.values():
-            body = stored.article.body
-            for chunk_id, first, last in stored.chunks:
-                start, end = stored.sentences[first].start, stored.sentences[last].end
-                self.chunks.append(
-                    Chunk(chunk_id, stored.article.id, start, end, first, last, body[start:end])
-                )
-                self.chunk_tokens.append(
-                    [t for tokens in stored.sentence_tokens[first : last + 1] for t in tokens]
-                )
-        self.row_of = {chunk.id: row for row, chunk in enumerate(self.chunks)}
-        self.lexical = lexical if lexical is not None else LexicalIndex.build(self.chunk_tokens)
+        self.lexical = lexical
+        self.manifest = manifest
+        self.folder = folder  # the generation directory
+        self.articles = Articles(catalog.entries, reader)
+        self._chunk_at = {
+            c[0]: (e.id, c[1], c[2]) for e in catalog.entries.values() for c in e.chunks
+        }
+
+    @property
+    def chunk_count(self) -> int:
+        return len(self._chunk_at)
+
+    def chunk_ids(self) -> set[int]:
+        return set(self._chunk_at)
 
     def chunk(self, chunk_id: int) -> Chunk:
-        return self.chunks[self.row_of[chunk_id]]
+        article_id, first, last = self._chunk_at[chunk_id]
+        return chunk_of(self.articles[article_id], chunk_id, first, last)
+
+    def chunk_tokens(self, chunk_id: int) -> list[str]:
+        article_id, first, last = self._chunk_at[chunk_id]
+        stored = self.articles[article_id]
+        return [t for tokens in stored.sentence_tokens[first : last + 1] for t in tokens]
 
     @property
     def has_vectors(self) -> bool:
         return self.dense is not None and self.model is not None
+
+
+@dataclass
+class IndexUpdate:
+    """An update ready to be committed: what stays, what is new, what goes."""
+
+    base: NewsIndex | None
+    order: list[str]  # article ids in corpus order
+    kept: dict[str, Entry]
+    fresh: dict[str, StoredArticle]
+    stale_chunk_ids: list[int]
+    chunker: ChunkerSettings
+    model: str | None
+    dense: DenseIndex | None
+    next_chunk_id: int
+
+    @property
+    def chunk_count(self) -> int:
+        return sum(len(e.chunks) for e in self.kept.values()) + sum(
+            len(s.chunks) for s in self.fresh.values()
+        )
 
 
 def update_index(
@@ -118,28 +193,26 @@ def update_index(
     embedder: Embedder | None,
     chunker: ChunkerSettings,
     unreadable: frozenset[str] = frozenset(),
-) -> tuple[NewsIndex, UpdateSummary]:
-    """Bring `old` (None: start empty) in line with `articles`, embedding only what changed.
-
-    Articles in `unreadable` (their file exists but could not be read this time) keep their
-    indexed copy instead of being treated as deleted.
-    """
+) -> tuple[IndexUpdate, UpdateSummary]:
+    """Bring `old` (None: start empty) in line with `articles`, analysing and embedding only
+    what changed. Articles in `unreadable` (their file exists but could not be read this time)
+    keep their indexed copy instead of being treated as deleted."""
     started = time.perf_counter()
-    old_articles = old.articles if old else {}
+    old_entries = old.catalog.entries if old else {}
     reuse_vectors = old is not None and old.has_vectors and embedder is not None
     next_id = old.next_chunk_id if old else 0
 
     incoming = {a.id: a for a in articles}
-    carried = [i for i in old_articles if i not in incoming and i in unreadable]
-    removed = [i for i in old_articles if i not in incoming and i not in unreadable]
-    stale_ids = [c[0] for i in removed for c in old_articles[i].chunks]
+    carried = [i for i in old_entries if i not in incoming and i in unreadable]
+    removed = [i for i in old_entries if i not in incoming and i not in unreadable]
+    stale_ids = [c[0] for i in removed for c in old_entries[i].chunks]
 
-    kept: dict[str, StoredArticle] = {i: old_articles[i] for i in carried}
-    fresh: list[tuple[Article, str]] = []
+    kept: dict[str, Entry] = {i: old_entries[i] for i in carried}
+    fresh_input: list[tuple[Article, str]] = []
     added = updated = 0
     for article in articles:
         digest = content_hash(article, chunker)
-        previous = old_articles.get(article.id)
+        previous = old_entries.get(article.id)
         if previous is not None and previous.content_hash == digest:
             kept[article.id] = previous
             continue
@@ -148,116 +221,152 @@ def update_index(
             stale_ids.extend(c[0] for c in previous.chunks)
         else:
             added += 1
-        fresh.append((article, digest))
+        fresh_input.append((article, digest))
 
     phases: dict[str, float] = {}
     mark = time.perf_counter()
-    analysed = korean.analyse_bodies([a.body for a, _ in fresh])
+    analysed = korean.analyse_bodies([a.body for a, _ in fresh_input])
     phases["analyse"], mark = time.perf_counter() - mark, time.perf_counter()
-    new_ids: list[int] = []
-    for (article, digest), pairs in zip(fresh, analysed, strict=True):
+    fresh: dict[str, StoredArticle] = {}
+    for (article, digest), pairs in zip(fresh_input, analysed, strict=True):
         sentences = tuple(span for span, _ in pairs)
-        tokens = tuple(tuple(t) for _, t in pairs)
         spans = chunk_sentences(list(sentences), chunker)
         chunks = tuple((next_id + n, first, last) for n, (first, last) in enumerate(spans))
-        new_ids.extend(c[0] for c in chunks)
         next_id += len(chunks)
-        kept[article.id] = StoredArticle(article, digest, sentences, tokens, chunks)
-
-    ordered = {a.id: kept[a.id] for a in articles} | {i: kept[i] for i in carried}
-    dense: DenseIndex | None = None
-    if embedder is not None:
-        dense = old.dense if reuse_vectors and old is not None else DenseIndex.empty(embedder.dim)
+        tokens = tuple(tuple(t) for _, t in pairs)
+        fresh[article.id] = StoredArticle(article, digest, sentences, tokens, chunks)
     phases["chunk"], mark = time.perf_counter() - mark, time.perf_counter()
-    index = NewsIndex(ordered, chunker, embedder.name if embedder else None, dense, next_id)
-    phases["lexical"], mark = time.perf_counter() - mark, time.perf_counter()
 
     # Vectors: keep the unchanged ones, drop the stale ones, embed the new ones. When the old
     # index had no vectors, every chunk is embedded now.
+    dense: DenseIndex | None = None
     embedded = 0
-    if dense is not None and embedder is not None:
-        if reuse_vectors:
+    if embedder is not None:
+        from retrieval.dense import DenseIndex
+
+        if reuse_vectors and old is not None and old.dense is not None:
+            dense = old.dense
             if dense.remove(stale_ids) != len(stale_ids):
                 raise store.IndexCorrupt("지울 벡터 일부가 색인에 없음")
-            to_embed = new_ids
+            sources: list[StoredArticle] = list(fresh.values())
         else:
-            to_embed = [c.id for c in index.chunks]
-        texts = [
-            embedding_text(index.articles[c.article_id].article, c.text)
-            for c in map(index.chunk, to_embed)
-        ]
-        dense.add(to_embed, embedder.embed_passages(texts))
-        embedded = len(to_embed)
-        index.dense = dense.fit()  # exact below APPROXIMATE_FROM vectors, IVF above
-
+            dense = DenseIndex.empty(embedder.dim)
+            sources = [fresh[i] if i in fresh else old.articles[i] for i in kept | fresh]  # type: ignore[union-attr]
+        ids: list[int] = []
+        texts: list[str] = []
+        for stored in sources:
+            for chunk_id, first, last in stored.chunks:
+                ids.append(chunk_id)
+                texts.append(
+                    embedding_text(stored.article, chunk_of(stored, chunk_id, first, last).text)
+                )
+        dense.add(ids, embedder.embed_passages(texts))
+        embedded = len(ids)
+        dense = dense.fit()  # exact below APPROXIMATE_FROM vectors, IVF above
     phases["embed"] = time.perf_counter() - mark
+
+    order = [a.id for a in articles] + carried
+    update = IndexUpdate(
+        old,
+        order,
+        kept,
+        fresh,
+        stale_ids,
+        chunker,
+        embedder.name if embedder else None,
+        dense,
+        next_id,
+    )
     summary = UpdateSummary(
         added=added,
         updated=updated,
         removed=len(removed),
         unchanged=len(articles) - added - updated,
         chunks_embedded=embedded,
-        chunks_total=len(index.chunks),
+        chunks_total=update.chunk_count,
         took_s=time.perf_counter() - started,
         phases=phases,
     )
-    return index, summary
+    return update, summary
 
 
 # ---------------------------------------------------------------- persistence
 
 
-def _article_record(stored: StoredArticle) -> dict[str, Any]:
-    return {
-        **asdict(stored.article),
-        "hash": stored.content_hash,
-        "sentences": [[s.start, s.end] for s in stored.sentences],
-        "tokens": [list(t) for t in stored.sentence_tokens],
-        "chunks": [list(c) for c in stored.chunks],
-    }
-
-
-def _stored_article(record: dict[str, Any]) -> StoredArticle:
-    article = Article(
-        **{k: record.get(k) for k in ("id", "title", "body", "outlet", "date", "url")}
-    )
-    return StoredArticle(
-        article=article,
-        content_hash=record["hash"],
-        sentences=tuple(Span(s, e) for s, e in record["sentences"]),
-        sentence_tokens=tuple(tuple(t) for t in record["tokens"]),
-        chunks=tuple((int(c), int(f), int(la)) for c, f, la in record["chunks"]),
-    )
+def _write_articles(update: IndexUpdate, gen: Path) -> Catalog:
+    """New articles as one new segment; unchanged segments linked; too many or mostly-dead
+    segments merged. Returns the new catalog."""
+    base = update.base
+    folder = gen / SEGMENTS_DIR
+    folder.mkdir(parents=True, exist_ok=True)
+    segments: dict[str, int] = {}
+    entries: dict[str, Entry] = dict(update.kept)
+    if base is not None:
+        live_catalog = Catalog(update.kept, dict(base.catalog.segments))
+        merge = article_store.to_merge(live_catalog)
+        live = live_catalog.live()
+        for name, written in base.catalog.segments.items():
+            if name in merge or live[name] == 0:
+                continue
+            (folder / name).hardlink_to(base.folder / SEGMENTS_DIR / name)
+            segments[name] = written
+        rewritten = [base.articles[i] for i, e in update.kept.items() if e.segment in merge]
+    else:
+        rewritten = []
+    pending = [*rewritten, *update.fresh.values()]
+    if pending:
+        name = article_store.new_segment_name()
+        for entry in article_store.write_segment(folder, name, pending):
+            entries[entry.id] = entry
+        segments[name] = len(pending)
+    return Catalog({i: entries[i] for i in update.order}, segments)
 
 
 def save_index(
-    index: NewsIndex, folder: Path, model_requested: str | None = None
-) -> dict[str, Any]:
-    """Commit `index` as a new generation of `folder` (see `retrieval.store`)."""
+    update: IndexUpdate, folder: Path, model_requested: str | None = None
+) -> tuple[dict[str, Any], dict[str, float]]:
+    """Commit `update` as a new generation of `folder`; returns the manifest and the seconds
+    spent on the lexical side and on the rest of the writing."""
+    phases: dict[str, float] = {}
 
     def write(gen: Path) -> None:
-        with (gen / ARTICLES_FILE).open("w", encoding="utf-8") as handle:
-            for stored in index.articles.values():
-                handle.write(json.dumps(_article_record(stored), ensure_ascii=False) + "\n")
-        index.lexical.save(gen / BM25_DIR)
-        if index.dense is not None:
-            index.dense.save(gen / DENSE_FILE)
+        mark = time.perf_counter()
+        base = update.base
+        if base is not None:
+            lexical.link_tree(base.folder / LEXICAL_DIR, gen / LEXICAL_DIR)
+        added = (
+            (chunk_id, [t for s in stored.sentence_tokens[first : last + 1] for t in s])
+            for stored in update.fresh.values()
+            for chunk_id, first, last in stored.chunks
+        )
+        lexical.write_changes(
+            gen / LEXICAL_DIR,
+            added,
+            update.stale_chunk_ids,
+            threads=1 if base is not None else 2,
+        )
+        phases["lexical"], mark = time.perf_counter() - mark, time.perf_counter()
+        article_store.write_catalog(gen / CATALOG, _write_articles(update, gen))
+        if update.dense is not None:
+            update.dense.save(gen / DENSE_FILE)
+        phases["segments"] = time.perf_counter() - mark
 
     manifest = {
-        "model": index.model,
+        "model": update.model,
         "model_requested": model_requested,
-        "dim": index.dense.dim if index.dense is not None else None,
-        "dense": index.dense is not None,
-        "dense_index": index.dense.describe() if index.dense is not None else None,
-        "chunker": index.chunker.as_dict(),
+        "dim": update.dense.dim if update.dense is not None else None,
+        "dense": update.dense is not None,
+        "dense_index": update.dense.describe() if update.dense is not None else None,
+        "lexical": "tantivy",
+        "chunker": update.chunker.as_dict(),
         "tokenizer": korean.TOKENIZER_SETTINGS,
         "built_at": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
-        "articles": len(index.articles),
-        "chunks": len(index.chunks),
-        "next_chunk_id": index.next_chunk_id,
+        "articles": len(update.order),
+        "chunks": update.chunk_count,
+        "next_chunk_id": update.next_chunk_id,
     }
-    index.manifest = store.commit(folder, write, manifest)
-    return index.manifest
+    committed = store.commit(folder, write, manifest)
+    return committed, phases
 
 
 def check_compatible(manifest: dict[str, Any], chunker: ChunkerSettings) -> None:
@@ -272,7 +381,7 @@ def check_compatible(manifest: dict[str, Any], chunker: ChunkerSettings) -> None
 def load_index(
     folder: Path, chunker: ChunkerSettings | None = None, verify: bool = True
 ) -> NewsIndex:
-    """Load the current generation; refuse damaged or incompatible indexes with `store` errors."""
+    """Open the current generation; refuse damaged or incompatible indexes with `store` errors."""
     manifest = store.read_manifest(folder)
     if chunker is None:
         try:
@@ -281,22 +390,37 @@ def load_index(
             raise store.IndexCorrupt("manifest의 청크 설정을 읽을 수 없음") from exc
     check_compatible(manifest, chunker)
     gen = store.generation_dir(folder, manifest, verify=verify)
-    if ARTICLES_FILE not in manifest["files"]:
-        raise store.IndexCorrupt(f"manifest에 {ARTICLES_FILE}이(가) 없음")
+    if CATALOG not in manifest["files"]:
+        raise store.IndexCorrupt(f"manifest에 {CATALOG}이(가) 없음")
     try:
-        articles: dict[str, StoredArticle] = {}
-        with (gen / ARTICLES_FILE).open(encoding="utf-8") as handle:
-            for line in handle:
-                stored = _stored_article(json.loads(line))
-                articles[stored.article.id] = stored
-        n_chunks = sum(len(s.chunks) for s in articles.values())
-        lexical = LexicalIndex.load(gen / BM25_DIR, n_chunks)
-        dense = DenseIndex.load(gen / DENSE_FILE) if manifest.get("dense") else None
-    except (OSError, ValueError, KeyError, TypeError, RuntimeError) as exc:
+        catalog = article_store.read_catalog(gen / CATALOG)
+        reader = ArticleReader(gen / SEGMENTS_DIR, catalog.segments)
+        lexical_index = LexicalIndex(gen / LEXICAL_DIR)
+        dense = None
+        if manifest.get("dense"):
+            from retrieval.dense import DenseIndex
+
+            dense = DenseIndex.load(gen / DENSE_FILE)
+    except (OSError, ValueError, KeyError, TypeError, IndexError, RuntimeError) as exc:
         raise store.IndexCorrupt(f"{gen.name}의 데이터 파일을 읽을 수 없음") from exc
-    chunk_ids = {c[0] for s in articles.values() for c in s.chunks}
-    if dense is not None and dense.ids() != chunk_ids:
-        raise store.IndexCorrupt(f"벡터 {len(dense)}개가 청크 {len(chunk_ids)}개와 맞지 않음")
+    index = NewsIndex(
+        catalog,
+        chunker,
+        manifest.get("model"),
+        dense,
+        0,
+        lexical_index,
+        manifest,
+        gen,
+        reader,
+    )
+    if lexical_index.n_docs != index.chunk_count:
+        raise store.IndexCorrupt(
+            f"어휘 색인 문서 {lexical_index.n_docs}개가 청크 {index.chunk_count}개와 맞지 않음"
+        )
+    if dense is not None and dense.ids() != index.chunk_ids():
+        raise store.IndexCorrupt(f"벡터 {len(dense)}개가 청크 {index.chunk_count}개와 맞지 않음")
     recorded = manifest.get("next_chunk_id")
-    next_id = max(recorded if isinstance(recorded, int) else 0, max(chunk_ids, default=-1) + 1)
-    return NewsIndex(articles, chunker, manifest.get("model"), dense, next_id, lexical, manifest)
+    highest = max(index.chunk_ids(), default=-1) + 1
+    index.next_chunk_id = max(recorded if isinstance(recorded, int) else 0, highest)
+    return index

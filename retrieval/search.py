@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-import numpy as np
+if TYPE_CHECKING:  # numpy is imported where used: the lexical path never needs it
+    import numpy as np
+
+from dataclasses import dataclass
 
 from retrieval.fusion import reciprocal_rank_fusion
 from retrieval.index import NewsIndex
@@ -26,7 +29,7 @@ def search(
     lexical_weight: float = 1.0,
     dense_weight: float = 1.0,
 ) -> SearchResult:
-    lexical = [index.chunks[row].id for row, _ in index.lexical.search(query_tokens, candidates)]
+    lexical = [chunk_id for chunk_id, _ in index.lexical.search(query_tokens, candidates)]
     if query_vector is None or index.dense is None:
         return SearchResult(reciprocal_rank_fusion(lexical, []), "lexical", {})
     dense_hits = index.dense.search(query_vector, candidates)

@@ -6,8 +6,9 @@ Layout::
     DIR/gen-<id>/...        the data files of one generation, never modified after commit
     DIR/.lock               serialises writers
 
-A save writes a whole new generation, renames it into place, then atomically replaces the
-manifest. A crash at any moment leaves the previous manifest pointing at the previous, intact
+A save writes a new generation, renames it into place, then atomically replaces the
+manifest. Files that did not change are hard links to the previous generation's (data files are
+never modified in place), so a small update writes little; their checksums are carried over. A crash at any moment leaves the previous manifest pointing at the previous, intact
 generation. The generation before the current one is kept, so a reader that read the old
 manifest just before a commit can still load it.
 
@@ -29,7 +30,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2  # 2: article segments + catalog, tantivy
 MANIFEST = "manifest.json"
 KEEP_GENERATIONS = 2  # the current generation and the one before it
 OWN_NAMES = re.compile(r"^(manifest\.json|\.lock|gen-.*|\..*\.tmp)$")
@@ -67,16 +68,45 @@ def _fsync_dir(path: Path) -> None:
         os.close(fd)
 
 
-def _fsync_tree(root: Path) -> dict[str, str]:
-    """fsync every file under `root` and return their checksums by relative path."""
+def _seal(root: Path, previous: Path | None, known: dict[str, str]) -> tuple[dict, dict]:
+    """fsync every new file under `root`; return checksums and sizes by relative path.
+
+    A file that is a hard link to the same path in the previous generation (same inode) is
+    already durable and keeps its recorded checksum: only what this save wrote is hashed.
+    """
     sums: dict[str, str] = {}
+    sizes: dict[str, int] = {}
     for path in sorted(p for p in root.rglob("*") if p.is_file()):
+        name = path.relative_to(root).as_posix()
+        stat = path.stat()
+        sizes[name] = stat.st_size
+        if previous is not None and name in known:
+            try:
+                old = (previous / name).stat()
+            except OSError:
+                old = None
+            if old is not None and (old.st_ino, old.st_dev) == (stat.st_ino, stat.st_dev):
+                sums[name] = known[name]
+                continue
         with path.open("rb") as handle:
             os.fsync(handle.fileno())
-        sums[path.relative_to(root).as_posix()] = sha256(path)
+        sums[name] = sha256(path)
     for folder in [root, *(p for p in root.rglob("*") if p.is_dir())]:
         _fsync_dir(folder)
-    return sums
+    return sums, sizes
+
+
+def _current(folder: Path) -> tuple[Path | None, dict[str, str]]:
+    """The current generation's folder and checksums, when there is a readable one."""
+    try:
+        manifest = read_manifest(folder)
+    except StoreError:
+        return None, {}
+    files = manifest.get("files")
+    gen = folder / str(manifest.get("generation", ""))
+    if not manifest.get("generation") or not gen.is_dir() or not isinstance(files, dict):
+        return None, {}
+    return gen, files
 
 
 def check_index_folder(folder: Path) -> None:
@@ -110,9 +140,10 @@ def commit(folder: Path, write: Callable[[Path], None], manifest: dict[str, Any]
     generation = f"gen-{time.strftime('%Y%m%dT%H%M%S')}-{uuid.uuid4().hex[:8]}"
     staging = folder / f".{generation}.tmp"
     staging.mkdir()
+    previous_gen, previous_sums = _current(folder)
     try:
         write(staging)
-        files = _fsync_tree(staging)
+        files, sizes = _seal(staging, previous_gen, previous_sums)
         os.rename(staging, folder / generation)
         _fsync_dir(folder)
     except BaseException:
@@ -127,6 +158,7 @@ def commit(folder: Path, write: Callable[[Path], None], manifest: dict[str, Any]
         "format_version": FORMAT_VERSION,
         "generation": generation,
         "files": files,
+        "sizes": sizes,
     }
     tmp = folder / f".{MANIFEST}.{uuid.uuid4().hex[:8]}.tmp"
     with tmp.open("w", encoding="utf-8") as handle:
@@ -169,18 +201,23 @@ def read_manifest(folder: Path) -> dict[str, Any]:
 
 
 def generation_dir(folder: Path, manifest: dict[str, Any], verify: bool = True) -> Path:
-    """The current generation's folder, after checking every file against the manifest."""
+    """The current generation's folder, after checking that every file is there with its size
+    and, with `verify`, its checksum (which reads the whole index)."""
     gen = folder / str(manifest.get("generation", ""))
     files = manifest.get("files")
     if not manifest.get("generation") or not gen.is_dir():
         raise IndexCorrupt(f"{MANIFEST}이(가) 가리키는 데이터 폴더 {gen.name!r}가 없음")
     if not isinstance(files, dict) or not files:
         raise IndexCorrupt(f"{MANIFEST}에 파일 체크섬 목록이 없음")
-    if verify:
-        for name, expected in files.items():
-            path = gen / name
-            if not path.is_file():
-                raise IndexCorrupt(f"색인 파일 {name}이(가) 없음")
-            if sha256(path) != expected:
-                raise IndexCorrupt(f"색인 파일 {name}의 체크섬이 맞지 않음")
+    sizes = manifest.get("sizes")
+    if not isinstance(sizes, dict):
+        raise IndexCorrupt(f"{MANIFEST}에 파일 크기 목록이 없음")
+    for name, expected in files.items():
+        path = gen / name
+        if not path.is_file():
+            raise IndexCorrupt(f"색인 파일 {name}이(가) 없음")
+        if path.stat().st_size != sizes.get(name):
+            raise IndexCorrupt(f"색인 파일 {name}의 크기가 맞지 않음")
+        if verify and sha256(path) != expected:
+            raise IndexCorrupt(f"색인 파일 {name}의 체크섬이 맞지 않음")
     return gen

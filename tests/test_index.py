@@ -67,7 +67,7 @@ def test_changed_article_reembeds_only_its_chunks(settings, embedder, seeds: Pat
             assert after.articles[article_id].chunks == stored.chunks
     assert len(after.dense) == s.chunks_total
     hits = after.lexical.search(["퀀텀점프"], 5)
-    assert [after.chunks[row].article_id for row, _ in hits] == ["002_1271b9cf7e65fcdf"]
+    assert [after.chunk(i).article_id for i, _ in hits] == ["002_1271b9cf7e65fcdf"]
 
 
 def test_deleted_article_leaves_both_indexes(settings, embedder, seeds: Path) -> None:
@@ -82,7 +82,7 @@ def test_deleted_article_leaves_both_indexes(settings, embedder, seeds: Path) ->
     index = load_index(settings.index_dir)
     assert "004_ecd383afc86f028b" not in index.articles
     assert not gone_ids & index.dense.ids()
-    assert index.dense.ids() == {c.id for c in index.chunks}
+    assert index.dense.ids() == index.chunk_ids()
     assert index.lexical.search(["벤처기업협회"], 10) == []
     assert "벤처기업협회" not in index.lexical
 
@@ -102,7 +102,7 @@ def test_crash_while_writing_keeps_the_previous_index(settings, seeds: Path, mon
     def crash(*args, **kwargs):
         raise OSError("disk died mid-write")
 
-    monkeypatch.setattr("retrieval.lexical.LexicalIndex.save", crash)
+    monkeypatch.setattr("retrieval.lexical.write_changes", crash)
     with pytest.raises(OSError):
         build_index(settings)
     monkeypatch.undo()
@@ -135,7 +135,7 @@ def test_crash_before_the_manifest_switch_keeps_the_previous_index(
 def test_damaged_file_is_refused(settings) -> None:
     build_index(settings)
     manifest = store.read_manifest(settings.index_dir)
-    target = settings.index_dir / manifest["generation"] / "articles.jsonl"
+    target = next((settings.index_dir / manifest["generation"] / "articles").iterdir())
     data = bytearray(target.read_bytes())
     data[100] ^= 0xFF
     target.write_bytes(bytes(data))
@@ -200,7 +200,7 @@ def test_chunk_ids_are_never_reused_and_vectors_match_chunks(settings, embedder,
     after = load_index(settings.index_dir)
     new_ids = {c[0] for c in after.articles["000_8944c63ec2984883"].chunks}
     assert min(new_ids) >= first_free
-    assert after.dense.ids() == {c.id for c in after.chunks}
+    assert after.dense.ids() == after.chunk_ids()
 
 
 def test_empty_article_set_leaves_the_index_alone(settings, tmp_path) -> None:

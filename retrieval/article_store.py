@@ -1,0 +1,176 @@
+"""Analysed articles on disk: append-only segment files and a catalog that points into them.
+
+An update writes only its new and changed articles, as one new segment (JSON lines); the
+segments of earlier generations are carried over as hard links, never rewritten, and the small
+catalog (`catalog.json`: per article its content hash, segment, byte range and chunk ids) is
+the only thing rewritten in full. Answering a question reads just the few articles it quotes,
+by byte range. Segments are merged smallest-first when there are too many of them, or when
+most of a segment's records have been replaced, so their number stays bounded and the
+merging cost per article stays logarithmic.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import uuid
+from collections.abc import Iterable
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Any
+
+from retrieval.types import Article, Span
+
+SEGMENTS_DIR = "articles"
+CATALOG = "catalog.json"
+MAX_SEGMENTS = 8
+MERGE_FACTOR = 4  # segments merged at once when there are too many
+MAX_DEAD_SHARE = 0.5  # a segment mostly made of replaced records is rewritten
+
+
+@dataclass(frozen=True)
+class StoredArticle:
+    """An article with what was derived from it, so unchanged articles are never re-analysed."""
+
+    article: Article
+    content_hash: str
+    sentences: tuple[Span, ...]
+    sentence_tokens: tuple[tuple[str, ...], ...]
+    chunks: tuple[tuple[int, int, int], ...]  # (chunk id, first sentence, last sentence)
+
+
+@dataclass(frozen=True)
+class Entry:
+    """What an update and a search need to know about an article without reading it."""
+
+    id: str
+    content_hash: str
+    segment: str
+    offset: int
+    length: int
+    chunks: tuple[tuple[int, int, int], ...]
+
+
+@dataclass(frozen=True)
+class Catalog:
+    entries: dict[str, Entry]  # in corpus order
+    segments: dict[str, int]  # segment name -> records written to it (live or not)
+
+    def live(self) -> dict[str, int]:
+        counts = dict.fromkeys(self.segments, 0)
+        for entry in self.entries.values():
+            counts[entry.segment] += 1
+        return counts
+
+
+def encode(stored: StoredArticle) -> bytes:
+    record = {
+        **asdict(stored.article),
+        "hash": stored.content_hash,
+        "sentences": [[s.start, s.end] for s in stored.sentences],
+        "tokens": [list(t) for t in stored.sentence_tokens],
+        "chunks": [list(c) for c in stored.chunks],
+    }
+    return (json.dumps(record, ensure_ascii=False) + "\n").encode("utf-8")
+
+
+def decode(data: bytes) -> StoredArticle:
+    record: dict[str, Any] = json.loads(data)
+    article = Article(
+        **{k: record.get(k) for k in ("id", "title", "body", "outlet", "date", "url")}
+    )
+    return StoredArticle(
+        article=article,
+        content_hash=record["hash"],
+        sentences=tuple(Span(s, e) for s, e in record["sentences"]),
+        sentence_tokens=tuple(tuple(t) for t in record["tokens"]),
+        chunks=tuple((int(c), int(f), int(la)) for c, f, la in record["chunks"]),
+    )
+
+
+def new_segment_name() -> str:
+    return f"seg-{uuid.uuid4().hex[:12]}.jsonl"
+
+
+def write_segment(folder: Path, name: str, articles: Iterable[StoredArticle]) -> list[Entry]:
+    folder.mkdir(parents=True, exist_ok=True)
+    entries: list[Entry] = []
+    offset = 0
+    with (folder / name).open("wb") as handle:
+        for stored in articles:
+            data = encode(stored)
+            handle.write(data)
+            entries.append(
+                Entry(
+                    stored.article.id, stored.content_hash, name, offset, len(data), stored.chunks
+                )
+            )
+            offset += len(data)
+    return entries
+
+
+def to_merge(catalog: Catalog) -> set[str]:
+    """Segments to rewrite now: mostly-dead ones, and the smallest ones while there are too many."""
+    live = catalog.live()
+    chosen = {
+        name
+        for name, written in catalog.segments.items()
+        if live[name] < written * (1 - MAX_DEAD_SHARE)
+    }
+    remaining = sorted((n for n in live if n not in chosen), key=lambda n: live[n])
+    if len(remaining) + (1 if chosen else 0) > MAX_SEGMENTS:
+        chosen.update(remaining[:MERGE_FACTOR])
+    return chosen
+
+
+def write_catalog(path: Path, catalog: Catalog) -> None:
+    data = {
+        "segments": catalog.segments,
+        "articles": [
+            [e.id, e.content_hash, e.segment, e.offset, e.length, [list(c) for c in e.chunks]]
+            for e in catalog.entries.values()
+        ],
+    }
+    path.write_text(json.dumps(data, ensure_ascii=False, separators=(",", ":")), encoding="utf-8")
+
+
+def read_catalog(path: Path) -> Catalog:
+    data = json.loads(path.read_text(encoding="utf-8"))
+    entries = {
+        row[0]: Entry(
+            row[0], row[1], row[2], int(row[3]), int(row[4]), tuple(tuple(c) for c in row[5])
+        )
+        for row in data["articles"]
+    }
+    segments = {str(k): int(v) for k, v in data["segments"].items()}
+    if any(e.segment not in segments for e in entries.values()):
+        raise ValueError("catalog names a segment it does not list")
+    return Catalog(entries, segments)
+
+
+class ArticleReader:
+    """Reads single records by byte range. The segment files are opened once, up front: a
+    generation collected while a long-running reader still uses it stays readable."""
+
+    def __init__(self, folder: Path, segments: Iterable[str]) -> None:
+        self._fds: dict[str, int] = {}
+        try:
+            for name in segments:
+                self._fds[name] = os.open(folder / name, os.O_RDONLY)
+        except OSError:
+            self.close()
+            raise
+
+    def read(self, entry: Entry) -> StoredArticle:
+        data = os.pread(self._fds[entry.segment], entry.length, entry.offset)
+        if len(data) != entry.length:
+            raise ValueError(f"segment {entry.segment} is shorter than its catalog says")
+        return decode(data)
+
+    def close(self) -> None:
+        for fd in self._fds.values():
+            os.close(fd)
+        self._fds.clear()
+
+    def __del__(self) -> None:
+        self.close()
