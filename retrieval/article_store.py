@@ -15,11 +15,11 @@ import json
 import os
 import uuid
 from collections.abc import Iterable
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-from retrieval.types import Article, Span
+from retrieval.types import Article, SourceFile, Span
 
 SEGMENTS_DIR = "articles"
 CATALOG = "catalog.json"
@@ -55,6 +55,7 @@ class Entry:
 class Catalog:
     entries: dict[str, Entry]  # in corpus order
     segments: dict[str, int]  # segment name -> records written to it (live or not)
+    sources: dict[str, SourceFile] = field(default_factory=dict)  # files read, by name
 
     def live(self) -> dict[str, int]:
         counts = dict.fromkeys(self.segments, 0)
@@ -126,6 +127,10 @@ def to_merge(catalog: Catalog) -> set[str]:
 def write_catalog(path: Path, catalog: Catalog) -> None:
     data = {
         "segments": catalog.segments,
+        "sources": {
+            name: [s.fingerprint, list(s.article_ids), [list(w) for w in s.skipped]]
+            for name, s in catalog.sources.items()
+        },
         "articles": [
             [e.id, e.content_hash, e.segment, e.offset, e.length, [list(c) for c in e.chunks]]
             for e in catalog.entries.values()
@@ -143,9 +148,13 @@ def read_catalog(path: Path) -> Catalog:
         for row in data["articles"]
     }
     segments = {str(k): int(v) for k, v in data["segments"].items()}
+    sources = {
+        str(name): SourceFile(str(f), tuple(ids), tuple((str(w), str(r)) for w, r in bad))
+        for name, (f, ids, bad) in data.get("sources", {}).items()
+    }
     if any(e.segment not in segments for e in entries.values()):
         raise ValueError("catalog names a segment it does not list")
-    return Catalog(entries, segments)
+    return Catalog(entries, segments, sources)
 
 
 class ArticleReader:

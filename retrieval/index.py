@@ -32,7 +32,7 @@ from retrieval.article_store import (
 )
 from retrieval.chunk import ChunkerSettings, chunk_sentences
 from retrieval.lexical import LexicalIndex
-from retrieval.types import Article, Chunk
+from retrieval.types import Article, Chunk, SourceFile
 
 if TYPE_CHECKING:  # numpy and faiss load only for indexes with vectors
     from retrieval.dense import DenseIndex
@@ -175,6 +175,7 @@ class IndexUpdate:
     kept: dict[str, Entry]
     fresh: dict[str, StoredArticle]
     stale_chunk_ids: list[int]
+    sources: dict[str, SourceFile]
     chunker: ChunkerSettings
     model: str | None
     dense: DenseIndex | None
@@ -193,21 +194,25 @@ def update_index(
     embedder: Embedder | None,
     chunker: ChunkerSettings,
     unreadable: frozenset[str] = frozenset(),
+    unchanged: list[str] | None = None,
+    sources: dict[str, SourceFile] | None = None,
 ) -> tuple[IndexUpdate, UpdateSummary]:
     """Bring `old` (None: start empty) in line with `articles`, analysing and embedding only
     what changed. Articles in `unreadable` (their file exists but could not be read this time)
-    keep their indexed copy instead of being treated as deleted."""
+    keep their indexed copy instead of being treated as deleted; those in `unchanged` (their
+    file was not read again, being the same) are kept as they are."""
     started = time.perf_counter()
     old_entries = old.catalog.entries if old else {}
     reuse_vectors = old is not None and old.has_vectors and embedder is not None
     next_id = old.next_chunk_id if old else 0
 
-    incoming = {a.id: a for a in articles}
+    same = [i for i in unchanged or [] if i in old_entries]
+    incoming = {a.id for a in articles} | set(same)
     carried = [i for i in old_entries if i not in incoming and i in unreadable]
     removed = [i for i in old_entries if i not in incoming and i not in unreadable]
     stale_ids = [c[0] for i in removed for c in old_entries[i].chunks]
 
-    kept: dict[str, Entry] = {i: old_entries[i] for i in carried}
+    kept: dict[str, Entry] = {i: old_entries[i] for i in [*same, *carried]}
     fresh_input: list[tuple[Article, str]] = []
     added = updated = 0
     for article in articles:
@@ -248,13 +253,13 @@ def update_index(
             dense = old.dense
             if dense.remove(stale_ids) != len(stale_ids):
                 raise store.IndexCorrupt("지울 벡터 일부가 색인에 없음")
-            sources: list[StoredArticle] = list(fresh.values())
+            to_embed: list[StoredArticle] = list(fresh.values())
         else:
             dense = DenseIndex.empty(embedder.dim)
-            sources = [fresh[i] if i in fresh else old.articles[i] for i in kept | fresh]  # type: ignore[union-attr]
+            to_embed = [fresh[i] if i in fresh else old.articles[i] for i in kept | fresh]  # type: ignore[union-attr]
         ids: list[int] = []
         texts: list[str] = []
-        for stored in sources:
+        for stored in to_embed:
             for chunk_id, first, last in stored.chunks:
                 ids.append(chunk_id)
                 texts.append(
@@ -265,13 +270,14 @@ def update_index(
         dense = dense.fit()  # exact below APPROXIMATE_FROM vectors, IVF above
     phases["embed"] = time.perf_counter() - mark
 
-    order = [a.id for a in articles] + carried
+    order = [*same, *(a.id for a in articles), *carried]
     update = IndexUpdate(
         old,
         order,
         kept,
         fresh,
         stale_ids,
+        sources or {},
         chunker,
         embedder.name if embedder else None,
         dense,
@@ -281,7 +287,7 @@ def update_index(
         added=added,
         updated=updated,
         removed=len(removed),
-        unchanged=len(articles) - added - updated,
+        unchanged=len(same) + len(articles) - added - updated,
         chunks_embedded=embedded,
         chunks_total=update.chunk_count,
         took_s=time.perf_counter() - started,
@@ -319,7 +325,7 @@ def _write_articles(update: IndexUpdate, gen: Path) -> Catalog:
         for entry in article_store.write_segment(folder, name, pending):
             entries[entry.id] = entry
         segments[name] = len(pending)
-    return Catalog({i: entries[i] for i in update.order}, segments)
+    return Catalog({i: entries[i] for i in update.order}, segments, update.sources)
 
 
 def save_index(

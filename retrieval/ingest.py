@@ -1,21 +1,27 @@
 """Read article files (.txt/.md with optional front matter, .jsonl) into cleaned Articles.
 
 A file that cannot be read is reported as a `Skipped` with a Korean reason and the rest go on.
+
+Cleaning is most of the cost of reading, so a file whose bytes (and the metadata and cleaning
+code that apply to them) are what the index last saw is not parsed again: its articles are
+reported as `unchanged` and the index keeps what it made of them.
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
 import re
-from collections.abc import Iterable
-from dataclasses import dataclass
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from functools import cache
 from pathlib import Path
 
 import yaml
 
 from retrieval.clean import clean_page, normalize_line
 from retrieval.meta import normalize_date
-from retrieval.types import Article
+from retrieval.types import Article, SourceFile
 
 TEXT_SUFFIXES = {".txt", ".md"}
 METADATA_FILE = "metadata.json"
@@ -30,6 +36,31 @@ class Skipped:
     path: str
     reason: str
     article_id: str | None = None  # the id the file would have had, so its indexed copy is kept
+
+
+@dataclass
+class Corpus:
+    articles: list[Article]  # parsed now
+    skipped: list[Skipped]
+    unchanged: list[str] = field(default_factory=list)  # ids from files not parsed again
+    order: list[str] = field(default_factory=list)  # every id, in file order
+    sources: dict[str, SourceFile] = field(default_factory=dict)  # by file name
+
+
+@cache
+def _code_version() -> str:
+    """Cleaning rules live in code: when they change, every file must be read again."""
+    digest = hashlib.sha256()
+    for module in ("ingest.py", "clean.py", "meta.py"):
+        digest.update((Path(__file__).parent / module).read_bytes())
+    return digest.hexdigest()
+
+
+def fingerprint(data: bytes, extra: object) -> str:
+    digest = hashlib.sha256(_code_version().encode())
+    digest.update(json.dumps(extra, ensure_ascii=False, sort_keys=True, default=str).encode())
+    digest.update(data)
+    return digest.hexdigest()
 
 
 class UnreadableError(ValueError):
@@ -101,16 +132,19 @@ def build_article(
     )
 
 
-def read_text_file(path: Path, extra: dict[str, object] | None = None) -> Article:
-    fields, raw = split_front_matter(decode(path.read_bytes()))
+def read_text_file(
+    path: Path, extra: dict[str, object] | None = None, data: bytes | None = None
+) -> Article:
+    fields, raw = split_front_matter(decode(path.read_bytes() if data is None else data))
     return build_article(path.stem, raw, fields, extra)
 
 
-def read_jsonl(path: Path) -> tuple[list[Article], list[Skipped]]:
+def read_jsonl(path: Path, data: bytes | None = None) -> tuple[list[Article], list[Skipped]]:
     """One article per line: `id`, `title`, `body`, optional `outlet`, `date`, `url`."""
     articles: list[Article] = []
     skipped: list[Skipped] = []
-    for number, line in enumerate(decode(path.read_bytes()).splitlines(), start=1):
+    text = decode(path.read_bytes() if data is None else data)
+    for number, line in enumerate(text.splitlines(), start=1):
         if not line.strip():
             continue
         where = f"{path}:{number}"
@@ -157,48 +191,80 @@ def article_files(root: Path) -> list[Path]:
 
 def read_articles(root: Path) -> tuple[list[Article], list[Skipped]]:
     """Read every article under `root` (a folder, a text file or a .jsonl file)."""
+    corpus = read_corpus(root)
+    return corpus.articles, corpus.skipped
+
+
+def read_corpus(root: Path, known: Mapping[str, SourceFile] | None = None) -> Corpus:
+    """Read the articles under `root`, skipping files whose fingerprint is in `known`."""
     if not root.exists():
         raise FileNotFoundError(root)
-    articles: list[Article] = []
-    skipped: list[Skipped] = []
+    known = known or {}
+    corpus = Corpus([], [])
     metadata: dict[str, dict[str, object]] = {}
     if root.is_dir():
         try:
             metadata = load_metadata(root)
         except UnreadableError as exc:
-            skipped.append(Skipped(str(root / METADATA_FILE), str(exc)))
+            corpus.skipped.append(Skipped(str(root / METADATA_FILE), str(exc)))
+    seen: set[str] = set()
     for path in article_files(root):
-        if path.suffix.lower() not in TEXT_SUFFIXES | {".jsonl"}:
-            skipped.append(
-                Skipped(str(path), "지원하지 않는 형식입니다(.txt, .md, .jsonl만 읽습니다)")
-            )
+        suffix = path.suffix.lower()
+        if suffix not in TEXT_SUFFIXES | {".jsonl"}:
+            reason = "지원하지 않는 형식입니다(.txt, .md, .jsonl만 읽습니다)"
+            corpus.skipped.append(Skipped(str(path), reason))
             continue
         try:
-            if path.suffix.lower() == ".jsonl":
-                found, bad = read_jsonl(path)
-                articles.extend(found)
-                skipped.extend(bad)
-            else:
-                articles.append(read_text_file(path, metadata.get(path.stem)))
-        except UnreadableError as exc:
-            skipped.append(Skipped(str(path), str(exc), _id_of(path)))
+            data = path.read_bytes()
         except OSError as exc:
-            skipped.append(
-                Skipped(str(path), f"파일을 열 수 없습니다({exc.strerror})", _id_of(path))
-            )
-    return _unique(articles, skipped), skipped
+            reason = f"파일을 열 수 없습니다({exc.strerror})"
+            corpus.skipped.append(Skipped(str(path), reason, _id_of(path)))
+            continue
+        extra = metadata.get(path.stem) if suffix in TEXT_SUFFIXES else None
+        print_ = fingerprint(data, extra)
+        previous = known.get(path.name)
+        if previous is not None and previous.fingerprint == print_:
+            ids = [i for i in previous.article_ids if i not in seen]
+            corpus.unchanged.extend(ids)
+            corpus.skipped.extend(Skipped(w, r) for w, r in previous.skipped)
+            corpus.sources[path.name] = previous
+            _register(corpus, ids, seen)
+            continue
+        found: list[Article] = []
+        bad: list[Skipped] = []
+        try:
+            if suffix == ".jsonl":
+                found, bad = read_jsonl(path, data)
+            else:
+                found = [read_text_file(path, extra, data)]
+        except UnreadableError as exc:
+            corpus.skipped.append(Skipped(str(path), str(exc), _id_of(path)))
+            continue
+        fresh = _unique(found, bad, seen)
+        corpus.articles.extend(fresh)
+        corpus.skipped.extend(bad)
+        corpus.sources[path.name] = SourceFile(
+            print_, tuple(a.id for a in fresh), tuple((s.path, s.reason) for s in bad)
+        )
+        _register(corpus, [a.id for a in fresh], seen)
+    return corpus
+
+
+def _register(corpus: Corpus, ids: list[str], seen: set[str]) -> None:
+    corpus.order.extend(ids)
+    seen.update(ids)
 
 
 def _id_of(path: Path) -> str | None:
     return None if path.suffix.lower() == ".jsonl" else path.stem
 
 
-def _unique(articles: Iterable[Article], skipped: list[Skipped]) -> list[Article]:
+def _unique(articles: Iterable[Article], skipped: list[Skipped], seen: set[str]) -> list[Article]:
     """Article ids must be unique; a later duplicate is reported, not silently merged."""
-    seen: dict[str, Article] = {}
+    unique: dict[str, Article] = {}
     for article in articles:
-        if article.id in seen:
+        if article.id in seen or article.id in unique:
             skipped.append(Skipped(article.id, "같은 id의 기사가 이미 있어 건너뜁니다"))
             continue
-        seen[article.id] = article
-    return list(seen.values())
+        unique[article.id] = article
+    return list(unique.values())

@@ -57,17 +57,8 @@ def build_index(
         raise ArticlesMissing(
             f"기사 경로 '{settings.articles}'이(가) 없습니다. --articles로 기사 폴더를 지정하세요."
         )
-    from retrieval.ingest import read_articles  # YAML and the cleaners: not needed to answer
+    from retrieval.ingest import read_corpus  # YAML and the cleaners: not needed to answer
 
-    mark = time.perf_counter()
-    articles, skipped = read_articles(settings.articles)
-    read_s = time.perf_counter() - mark
-    if not articles:
-        raise ArticlesMissing(
-            f"'{settings.articles}'에서 읽을 수 있는 기사가 하나도 없어 색인을 바꾸지 않았습니다. "
-            "기사 경로를 확인하세요."
-        )
-    unreadable = frozenset(s.article_id for s in skipped if s.article_id)
     chunker = chunker_of(settings)
     notices: list[str] = []
     with store.writer_lock(settings.index_dir):
@@ -80,6 +71,17 @@ def build_index(
                 old = load_index(settings.index_dir, chunker, verify=False)
             except store.IndexMissing:
                 old = None
+        load_s = time.perf_counter() - mark
+        corpus = read_corpus(settings.articles, old.catalog.sources if old else None)
+        read_s = time.perf_counter() - mark - load_s
+        if not corpus.order:
+            raise ArticlesMissing(
+                f"'{settings.articles}'에서 읽을 수 있는 기사가 하나도 없어 색인을 바꾸지 않았습니다. "
+                "기사 경로를 확인하세요."
+            )
+        skipped = corpus.skipped
+        unreadable = frozenset(s.article_id for s in skipped if s.article_id)
+        mark = time.perf_counter()
         requested = model_id(
             settings.model
             or (old.manifest.get("model_requested") if old else None)
@@ -103,8 +105,10 @@ def build_index(
                     f"색인은 '{old.model}' 모델로 만들어졌는데 '{embedder.name}' 모델이 지정되었습니다. "
                     "`newsqa index --full`로 색인을 다시 만드세요."
                 )
-        load_s = time.perf_counter() - mark
-        update, summary = update_index(old, articles, embedder, chunker, unreadable)
+        load_s += time.perf_counter() - mark
+        update, summary = update_index(
+            old, corpus.articles, embedder, chunker, unreadable, corpus.unchanged, corpus.sources
+        )
         mark = time.perf_counter()
         _, written = save_index(update, settings.index_dir, model_requested=requested)
         write_s = time.perf_counter() - mark

@@ -81,3 +81,12 @@ class Answer:
     took_ms: float = 0.0
     related: tuple[Source, ...] = ()  # further retrieved articles, not quoted ("more sources")
     notices: tuple[str, ...] = field(default=())
+
+
+@dataclass(frozen=True)
+class SourceFile:
+    """What one article file held when it was last read: enough to skip it while it stays the same."""
+
+    fingerprint: str
+    article_ids: tuple[str, ...]
+    skipped: tuple[tuple[str, str], ...] = ()  # (where, reason) of its unreadable lines
