@@ -131,8 +131,21 @@ def time_queries(fn, queries, repeat: int = 3) -> list[float]:
     return samples
 
 
+def all_chunks(index) -> tuple[list[int], list[list[str]]]:  # noqa: ANN001
+    """Every chunk's id and tokens, read from the article records (what peers are built from)."""
+    ids: list[int] = []
+    tokens: list[list[str]] = []
+    for article_id in index.articles:
+        stored = index.articles[article_id]
+        for chunk_id, first, last in stored.chunks:
+            ids.append(chunk_id)
+            tokens.append([t for s in stored.sentence_tokens[first : last + 1] for t in s])
+    return ids, tokens
+
+
 def bench_queries(index_dir: Path, dim: int, out: dict[str, object]) -> None:
-    """Lexical on the real index; dense and hybrid with random unit vectors for every chunk."""
+    """Lexical on the real index; dense and hybrid with random unit vectors for every chunk;
+    rank_bm25, bm25s and a LangChain FAISS + BM25Retriever ensemble on the same tokens."""
     from rank_bm25 import BM25Okapi
 
     from retrieval import korean
@@ -143,20 +156,35 @@ def bench_queries(index_dir: Path, dim: int, out: dict[str, object]) -> None:
     from retrieval.pipeline import Pipeline
 
     index = load_index(index_dir)
-    n = len(index.chunks)
+    chunk_ids, chunk_tokens = all_chunks(index)
+    n = len(chunk_ids)
     query_tokens = [korean.tokenize(q) for q in QUERIES]
     samples = time_queries(lambda t: index.lexical.search(t, 20), query_tokens)
-    out["bm25s_ms_p50"], out["bm25s_ms_p95"] = percentiles(samples)
-    peer = BM25Okapi(index.chunk_tokens)
+    out["bm25_ours_ms_p50"], out["bm25_ours_ms_p95"] = percentiles(samples)
+    out["bm25_ours_qps"] = 1000 / statistics.fmean(samples)
+    peer = BM25Okapi(chunk_tokens)
     peer_samples = time_queries(lambda t: np.argsort(-peer.get_scores(t))[:20], query_tokens, 1)
     out["rank_bm25_ms_p50"], _ = percentiles(peer_samples)
-    out["bm25_speedup_vs_rank_bm25"] = out["rank_bm25_ms_p50"] / out["bm25s_ms_p50"]
+    out["bm25_speedup_vs_rank_bm25"] = out["rank_bm25_ms_p50"] / out["bm25_ours_ms_p50"]
+    try:
+        import bm25s
+
+        started = time.perf_counter()
+        other = bm25s.BM25()
+        other.index([t or [""] for t in chunk_tokens], show_progress=False)
+        out["bm25s_rebuild_s"] = time.perf_counter() - started
+        vocab = other.vocab_dict
+        known = [[t for t in q if t in vocab] for q in query_tokens]
+        samples = time_queries(lambda t: other.get_scores(t).argsort()[-20:], known)
+        out["bm25s_ms_p50"], _ = percentiles(samples)
+    except ImportError:
+        pass
 
     rng = np.random.default_rng(1)
     vectors = rng.standard_normal((n, dim)).astype(np.float32)
     vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
     exact = DenseIndex.empty(dim)
-    exact.add([c.id for c in index.chunks], vectors)
+    exact.add(chunk_ids, vectors)
     queries = vectors[rng.integers(0, n, 30)] + 0.05 * rng.standard_normal((30, dim)).astype(
         np.float32
     )
@@ -176,15 +204,72 @@ def bench_queries(index_dir: Path, dim: int, out: dict[str, object]) -> None:
 
     def hybrid(pair) -> None:
         tokens, vector = pair
-        lexical = [index.chunks[r].id for r, _ in index.lexical.search(tokens, 20)]
+        lexical = [i for i, _ in index.lexical.search(tokens, 20)]
         reciprocal_rank_fusion(lexical, [i for i, _ in dense.search(vector, 20)])
 
     samples = time_queries(hybrid, pairs)
     out["hybrid_ms_p50"], out["hybrid_ms_p95"] = percentiles(samples)
     out["hybrid_qps"] = 1000 / statistics.fmean(samples)
+    langchain_ensemble(chunk_tokens, vectors, query_tokens, queries, out)
     pipeline = Pipeline.open(Settings(index_dir=index_dir, model="none"))
     samples = time_queries(pipeline.ask, QUERIES)
     out["answer_lexical_ms_p50"], out["answer_lexical_ms_p95"] = percentiles(samples)
+
+
+def langchain_ensemble(
+    chunk_tokens: list[list[str]],
+    vectors: np.ndarray,
+    query_tokens: list[list[str]],
+    query_vectors: np.ndarray,
+    out: dict[str, object],
+) -> None:
+    """The peer a LangChain app would use: EnsembleRetriever over a FAISS vector store and a
+    BM25Retriever (rank_bm25), same chunks, same tokens (joined by spaces, split back by the
+    retriever), same vectors; query encoding excluded on both sides, as for ours."""
+    try:
+        from langchain_classic.retrievers import EnsembleRetriever
+        from langchain_community.retrievers import BM25Retriever
+        from langchain_community.vectorstores import FAISS
+        from langchain_core.embeddings import Embeddings
+    except ImportError as exc:
+        out["langchain"] = f"not installed: {exc.name}"
+        return
+
+    texts = [" ".join(t) for t in chunk_tokens]
+    queries = [" ".join(t) for t in query_tokens]
+    by_query = {q: v.tolist() for q, v in zip(queries, query_vectors, strict=False)}
+
+    class Precomputed(Embeddings):
+        def embed_documents(self, texts: list[str]) -> list[list[float]]:
+            raise NotImplementedError
+
+        def embed_query(self, text: str) -> list[float]:
+            return by_query[text]
+
+    started = time.perf_counter()
+    bm25 = BM25Retriever.from_texts(texts, preprocess_func=str.split, k=20)
+    store = FAISS.from_embeddings(
+        list(zip(texts, vectors.tolist(), strict=True)),
+        Precomputed(),
+        distance_strategy="MAX_INNER_PRODUCT",
+    )
+    ensemble = EnsembleRetriever(
+        retrievers=[bm25, store.as_retriever(search_kwargs={"k": 20})], weights=[0.5, 0.5]
+    )
+    out["langchain_build_s"] = time.perf_counter() - started
+    samples = time_queries(ensemble.invoke, queries, 1)
+    out["langchain_ensemble_ms_p50"], _ = percentiles(samples)
+    out["hybrid_speedup_vs_langchain"] = out["langchain_ensemble_ms_p50"] / out["hybrid_ms_p50"]
+
+
+def kiwi_start() -> float:
+    """Process start to Kiwi's first analysis, the floor under any cold `newsqa ask`."""
+    from retrieval.korean import KIWI_OPTIONS
+
+    code = f"from kiwipiepy import Kiwi; Kiwi(**{KIWI_OPTIONS!r}).tokenize('준비')"
+    started = time.perf_counter()
+    subprocess.run([sys.executable, "-c", code], check=True, capture_output=True)
+    return time.perf_counter() - started
 
 
 def cold_ask(index_dir: Path) -> float:
@@ -215,7 +300,8 @@ def bench_size(n: int, work: Path, model: Path | None) -> dict[str, object]:
             "ratio_to_full": inc["total_s"] / full["total_s"],
             "chunks_embedded": inc["summary"]["chunks_embedded"],
         }
-    out["cold_ask_s"] = cold_ask(index)
+    out["cold_ask_s"] = statistics.median(cold_ask(index) for _ in range(3))
+    out["kiwi_start_s"] = statistics.median(kiwi_start() for _ in range(3))
     if not model:
         bench_queries(index, 384, out)
     return out
@@ -237,17 +323,34 @@ def bench_embedding(model: Path, n_texts: int = 96) -> dict[str, object]:
         with torch.autocast("cpu", dtype=torch.bfloat16):
             return st.encode(t, batch_size=32, normalize_embeddings=True)
 
+    from retrieval.embed import quantize_int8
+
+    int8_model = quantize_int8(SentenceTransformer(str(model), device="cpu"))
+
+    def int8(t: list[str]) -> np.ndarray:
+        return int8_model.encode(t, batch_size=32, normalize_embeddings=True)
+
+    variants = [("fp32", fp32), ("bf16_autocast", bf16), ("int8_dynamic", int8)]
+    try:
+        onnx_model = SentenceTransformer(str(model), device="cpu", backend="onnx")
+
+        def onnx(t: list[str]) -> np.ndarray:
+            return onnx_model.encode(t, batch_size=32, normalize_embeddings=True)
+
+        variants.append(("onnx", onnx))
+    except Exception as exc:  # noqa: BLE001 - optional extra; report why it is absent
+        print(f"onnx backend unavailable: {exc}", file=sys.stderr)
+
     result: dict[str, object] = {"torch_threads": torch.get_num_threads()}
     vectors = {}
-    for name, fn in (("fp32", fp32), ("bf16_autocast", bf16)):
+    for name, fn in variants:
         fn(texts[:8])
         started = time.perf_counter()
         vectors[name] = fn(texts)
         result[f"{name}_texts_per_s"] = n_texts / (time.perf_counter() - started)
-    result["bf16_speedup"] = result["bf16_autocast_texts_per_s"] / result["fp32_texts_per_s"]
-    result["bf16_min_cosine_to_fp32"] = float(
-        (vectors["fp32"] * vectors["bf16_autocast"]).sum(1).min()
-    )
+    for name, _ in variants[1:]:
+        result[f"{name}_speedup"] = result[f"{name}_texts_per_s"] / result["fp32_texts_per_s"]
+        result[f"{name}_min_cosine_to_fp32"] = float((vectors["fp32"] * vectors[name]).sum(1).min())
     query = st.encode(["query: " + QUERIES[0]], normalize_embeddings=True)
     started = time.perf_counter()
     for q in QUERIES:
@@ -280,18 +383,26 @@ def main() -> None:
         model = e5_architecture_model(work / "e5-arch")
         results["embedding"] = bench_embedding(model)
         print(json.dumps(results["embedding"], indent=1), flush=True)
+        save(args.out, results)
         for n in args.sizes:
             results["sizes"][n] = bench_size(n, work / "lexical", None)
             print(json.dumps({n: results["sizes"][n]}, indent=1, default=float), flush=True)
+            save(args.out, results)
         for n in args.dense_sizes:
             results["dense"][n] = bench_size(n, work / "dense", model)
             print(
                 json.dumps({f"dense-{n}": results["dense"][n]}, indent=1, default=float), flush=True
             )
+            save(args.out, results)
     finally:
-        args.out.parent.mkdir(parents=True, exist_ok=True)
-        args.out.write_text(json.dumps(results, indent=1, default=float))
+        save(args.out, results)
         shutil.rmtree(work, ignore_errors=True)
+
+
+def save(path: Path, results: dict[str, object]) -> None:
+    """After every size: a long run that is stopped still leaves what it measured."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(results, indent=1, default=float))
 
 
 if __name__ == "__main__":

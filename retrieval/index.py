@@ -180,6 +180,7 @@ class IndexUpdate:
     model: str | None
     dense: DenseIndex | None
     next_chunk_id: int
+    precision: str | None = None
 
     @property
     def chunk_count(self) -> int:
@@ -282,6 +283,7 @@ def update_index(
         embedder.name if embedder else None,
         dense,
         next_id,
+        getattr(embedder, "precision", "fp32") if embedder else None,
     )
     summary = UpdateSummary(
         added=added,
@@ -363,6 +365,7 @@ def save_index(
         "dim": update.dense.dim if update.dense is not None else None,
         "dense": update.dense is not None,
         "dense_index": update.dense.describe() if update.dense is not None else None,
+        "embedding_precision": update.precision,
         "lexical": "tantivy",
         "chunker": update.chunker.as_dict(),
         "tokenizer": korean.TOKENIZER_SETTINGS,
