@@ -57,7 +57,12 @@ class QAService:
             return self._models[name]
 
     def _open(self, auto_build: bool = False) -> Pipeline:
-        return Pipeline.open(self.settings, load_model=self._cached_model, auto_build=auto_build)
+        pipeline = Pipeline.open(
+            self.settings, load_model=self._cached_model, auto_build=auto_build
+        )
+        # Off the event loop, before the pipeline is swapped in: questions then read no files.
+        pipeline.index.articles.preload()
+        return pipeline
 
     async def start(self) -> None:
         """Load (or first build) the index off the loop, then watch it for updates."""

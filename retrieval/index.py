@@ -102,6 +102,14 @@ class Articles(Mapping[str, StoredArticle]):
         except (OSError, ValueError, KeyError, TypeError) as exc:
             raise store.IndexCorrupt(f"기사 '{article_id}'의 색인 기록을 읽을 수 없음") from exc
 
+    def preload(self) -> int:
+        """Read records ahead (as many as the cache holds), so a long-running server answers
+        from memory; returns how many were read."""
+        ids = list(self._entries)[:READ_CACHE]
+        for article_id in ids:
+            self._read(article_id)
+        return len(ids)
+
     def __getitem__(self, article_id: str) -> StoredArticle:
         if article_id not in self._entries:
             raise KeyError(article_id)
