@@ -18,6 +18,15 @@ NPROBE_SHARE = 0.04  # search this share of the cells (measured recall@10 >= 0.9
 MIN_NPROBE = 16
 
 
+def serve_single_queries() -> None:
+    """One thread per search in a process that answers questions. A question is one vector;
+    OpenMP's fan-out over 2 cores made a 44k exact scan 4x slower under load here (8 ms vs
+    31 ms p50, benchmarks/) and oversubscribes when the bot answers two questions at once."""
+    import faiss
+
+    faiss.omp_set_num_threads(1)
+
+
 def ivf_cells(n: int) -> int:
     """The usual sqrt rule: about 4·sqrt(n) cells, so each holds a few hundred vectors."""
     return max(64, int(4 * math.sqrt(n)))

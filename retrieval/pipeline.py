@@ -178,6 +178,10 @@ class Pipeline:
                     f"모델 차원({embedder.dim})이 색인({index.dense.dim})과 다릅니다. "  # type: ignore[union-attr]
                     "`newsqa index --full`로 색인을 다시 만드세요."
                 )
+        if index.dense is not None:
+            from retrieval.dense import serve_single_queries
+
+            serve_single_queries()
         korean.warm_up()  # load the analyser now, not inside the first question's latency
         return cls(index, embedder, settings, notices)
 
