@@ -139,13 +139,15 @@ def time_queries(fn, queries, repeat: int = 3) -> list[float]:
 
 def all_chunks(index) -> tuple[list[int], list[list[str]]]:  # noqa: ANN001
     """Every chunk's id and tokens, read from the article records (what peers are built from)."""
+    from retrieval.article_store import chunk_tokens
+
     ids: list[int] = []
     tokens: list[list[str]] = []
     for article_id in index.articles:
         stored = index.articles[article_id]
         for chunk_id, first, last in stored.chunks:
             ids.append(chunk_id)
-            tokens.append([t for s in stored.sentence_tokens[first : last + 1] for t in s])
+            tokens.append(chunk_tokens(stored, first, last))
     return ids, tokens
 
 
@@ -298,25 +300,23 @@ def bench_size(n: int, work: Path, model: Path | None) -> dict[str, object]:
     index = work / f"index-{n}"
     full = run_child("build", str(corpus), str(index), mode, "full")
     out.update(build=full, chunks=full["summary"]["chunks_total"], index_mb=dir_mb(index))
-    for extra in (1, 100):
+
+    def added(extra: int, kind: str) -> dict[str, object]:
         write_corpus(corpus, extra, seed=extra, prefix=f"new{extra}-")
-        inc = run_child("build", str(corpus), str(index), mode, "incremental")
-        out[f"add_{extra}"] = {
+        inc = run_child("build", str(corpus), str(index), mode, kind)
+        return {
             "total_s": inc["total_s"],
             "phases": inc["phases"],
             "ratio_to_full": inc["total_s"] / full["total_s"],
             "chunks_embedded": inc["summary"]["chunks_embedded"],
         }
+
+    for extra in (1, 100):
+        out[f"add_{extra}"] = added(extra, "incremental")
         # The same change again, in a process where Kiwi is already loaded (bot /reindex).
         (corpus / f"new{extra}-.jsonl").unlink()
         run_child("build", str(corpus), str(index), mode, "incremental")
-        write_corpus(corpus, extra, seed=extra, prefix=f"new{extra}-")
-        warm = run_child("build", str(corpus), str(index), mode, "warm")
-        out[f"add_{extra}_warm"] = {
-            "total_s": warm["total_s"],
-            "phases": warm["phases"],
-            "ratio_to_full": warm["total_s"] / full["total_s"],
-        }
+        out[f"add_{extra}_warm"] = added(extra, "warm")
     out["cold_ask_s"] = statistics.median(cold_ask(index) for _ in range(3))
     out["kiwi_start_s"] = statistics.median(kiwi_start() for _ in range(3))
     if not model:

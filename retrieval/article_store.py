@@ -39,6 +39,11 @@ class StoredArticle:
     chunks: tuple[tuple[int, int, int], ...]  # (chunk id, first sentence, last sentence)
 
 
+def chunk_tokens(stored: StoredArticle, first: int, last: int) -> list[str]:
+    """The tokens of sentences `first`..`last`: what BM25 indexes for a chunk."""
+    return [t for tokens in stored.sentence_tokens[first : last + 1] for t in tokens]
+
+
 @dataclass(frozen=True)
 class Entry:
     """What an update and a search need to know about an article without reading it."""

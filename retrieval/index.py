@@ -89,14 +89,12 @@ def chunk_of(stored: StoredArticle, chunk_id: int, first: int, last: int) -> Chu
 class Articles(Mapping[str, StoredArticle]):
     """The index's articles by id, in corpus order, each read from its segment when first used."""
 
-    def __init__(self, entries: dict[str, Entry], reader: ArticleReader | None) -> None:
+    def __init__(self, entries: dict[str, Entry], reader: ArticleReader) -> None:
         self._entries = entries
         self._reader = reader
         self._read = lru_cache(maxsize=READ_CACHE)(self._read_uncached)
 
     def _read_uncached(self, article_id: str) -> StoredArticle:
-        if self._reader is None:
-            raise KeyError(article_id)
         try:
             return self._reader.read(self._entries[article_id])
         except (OSError, ValueError, KeyError, TypeError) as exc:
@@ -166,8 +164,7 @@ class NewsIndex:
 
     def chunk_tokens(self, chunk_id: int) -> list[str]:
         article_id, first, last = self._chunk_at[chunk_id]
-        stored = self.articles[article_id]
-        return [t for tokens in stored.sentence_tokens[first : last + 1] for t in tokens]
+        return article_store.chunk_tokens(self.articles[article_id], first, last)
 
     @property
     def has_vectors(self) -> bool:
@@ -318,7 +315,7 @@ def _write_articles(update: IndexUpdate, gen: Path) -> Catalog:
     segments: dict[str, int] = {}
     entries: dict[str, Entry] = dict(update.kept)
     if base is not None:
-        live_catalog = Catalog(update.kept, dict(base.catalog.segments))
+        live_catalog = Catalog(update.kept, base.catalog.segments)
         merge = article_store.to_merge(live_catalog)
         live = live_catalog.live()
         for name, written in base.catalog.segments.items():
@@ -340,18 +337,19 @@ def _write_articles(update: IndexUpdate, gen: Path) -> Catalog:
 
 def save_index(
     update: IndexUpdate, folder: Path, model_requested: str | None = None
-) -> tuple[dict[str, Any], dict[str, float]]:
+) -> tuple[dict[str, Any], float]:
     """Commit `update` as a new generation of `folder`; returns the manifest and the seconds
-    spent on the lexical side and on the rest of the writing."""
-    phases: dict[str, float] = {}
+    spent on the lexical side (the rest is writing)."""
+    lexical_s = 0.0
 
     def write(gen: Path) -> None:
+        nonlocal lexical_s
         mark = time.perf_counter()
         base = update.base
         if base is not None:
             lexical.link_tree(base.folder / LEXICAL_DIR, gen / LEXICAL_DIR)
         added = (
-            (chunk_id, [t for s in stored.sentence_tokens[first : last + 1] for t in s])
+            (chunk_id, article_store.chunk_tokens(stored, first, last))
             for stored in update.fresh.values()
             for chunk_id, first, last in stored.chunks
         )
@@ -361,11 +359,10 @@ def save_index(
             update.stale_chunk_ids,
             threads=1 if base is not None else 2,
         )
-        phases["lexical"], mark = time.perf_counter() - mark, time.perf_counter()
+        lexical_s = time.perf_counter() - mark
         article_store.write_catalog(gen / CATALOG, _write_articles(update, gen))
         if update.dense is not None:
             update.dense.save(gen / DENSE_FILE)
-        phases["segments"] = time.perf_counter() - mark
 
     manifest = {
         "model": update.model,
@@ -383,7 +380,7 @@ def save_index(
         "next_chunk_id": update.next_chunk_id,
     }
     committed = store.commit(folder, write, manifest)
-    return committed, phases
+    return committed, lexical_s
 
 
 def check_compatible(manifest: dict[str, Any], chunker: ChunkerSettings) -> None:
@@ -420,12 +417,14 @@ def load_index(
             dense = DenseIndex.load(gen / DENSE_FILE)
     except (OSError, ValueError, KeyError, TypeError, IndexError, RuntimeError) as exc:
         raise store.IndexCorrupt(f"{gen.name}의 데이터 파일을 읽을 수 없음") from exc
+    recorded = manifest.get("next_chunk_id")
+    highest = max((c[0] for e in catalog.entries.values() for c in e.chunks), default=-1) + 1
     index = NewsIndex(
         catalog,
         chunker,
         manifest.get("model"),
         dense,
-        0,
+        max(recorded if isinstance(recorded, int) else 0, highest),
         lexical_index,
         manifest,
         gen,
@@ -437,7 +436,4 @@ def load_index(
         )
     if dense is not None and dense.ids() != index.chunk_ids():
         raise store.IndexCorrupt(f"벡터 {len(dense)}개가 청크 {index.chunk_count}개와 맞지 않음")
-    recorded = manifest.get("next_chunk_id")
-    highest = max(index.chunk_ids(), default=-1) + 1
-    index.next_chunk_id = max(recorded if isinstance(recorded, int) else 0, highest)
     return index

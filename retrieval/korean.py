@@ -132,13 +132,6 @@ def tokenize(text: str) -> list[str]:
     return index_tokens(analyze(text))
 
 
-def tokenize_many(texts: Sequence[str]) -> list[list[str]]:
-    """Batch form of `tokenize`; Kiwi spreads a batch over its worker threads."""
-    if not texts:
-        return []
-    return [index_tokens(_morphs(tokens)) for tokens in kiwi().tokenize(list(texts))]
-
-
 def query_terms(morphs: list[Morph]) -> list[Term]:
     """The question's terms: each noun run as one compound term, other content words alone."""
     runs = noun_runs(morphs)

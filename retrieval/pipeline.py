@@ -72,8 +72,9 @@ def build_index(
             except store.IndexMissing:
                 old = None
         load_s = time.perf_counter() - mark
+        mark = time.perf_counter()
         corpus = read_corpus(settings.articles, old.catalog.sources if old else None)
-        read_s = time.perf_counter() - mark - load_s
+        read_s = time.perf_counter() - mark
         if not corpus.order:
             raise ArticlesMissing(
                 f"'{settings.articles}'에서 읽을 수 있는 기사가 하나도 없어 색인을 바꾸지 않았습니다. "
@@ -110,11 +111,9 @@ def build_index(
             old, corpus.articles, embedder, chunker, unreadable, corpus.unchanged, corpus.sources
         )
         mark = time.perf_counter()
-        _, written = save_index(update, settings.index_dir, model_requested=requested)
-        write_s = time.perf_counter() - mark
-        summary.phases.update(
-            read=read_s, load=load_s, lexical=written["lexical"], write=write_s - written["lexical"]
-        )
+        _, lexical_s = save_index(update, settings.index_dir, model_requested=requested)
+        write_s = time.perf_counter() - mark - lexical_s
+        summary.phases.update(read=read_s, load=load_s, lexical=lexical_s, write=write_s)
         log.info("index phases (s): %s", {k: round(v, 3) for k, v in summary.phases.items()})
     for item in skipped:
         if item.article_id and old is not None and item.article_id in old.articles:

@@ -8,7 +8,8 @@ Layout::
 
 A save writes a new generation, renames it into place, then atomically replaces the
 manifest. Files that did not change are hard links to the previous generation's (data files are
-never modified in place), so a small update writes little; their checksums are carried over. A crash at any moment leaves the previous manifest pointing at the previous, intact
+never modified in place), so a small update writes little; their checksums are carried over.
+A crash at any moment leaves the previous manifest pointing at the previous, intact
 generation. The generation before the current one is kept, so a reader that read the old
 manifest just before a commit can still load it.
 
@@ -149,10 +150,6 @@ def commit(folder: Path, write: Callable[[Path], None], manifest: dict[str, Any]
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
-    try:
-        previous = read_manifest(folder).get("generation")
-    except StoreError:
-        previous = None
     manifest = {
         **manifest,
         "format_version": FORMAT_VERSION,
@@ -167,7 +164,7 @@ def commit(folder: Path, write: Callable[[Path], None], manifest: dict[str, Any]
         os.fsync(handle.fileno())
     os.replace(tmp, folder / MANIFEST)
     _fsync_dir(folder)
-    _collect_garbage(folder, keep={generation, str(previous)})
+    _collect_garbage(folder, keep={generation, previous_gen.name if previous_gen else ""})
     return manifest
 
 
