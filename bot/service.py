@@ -61,7 +61,7 @@ class QAService:
             self.settings, load_model=self._cached_model, auto_build=auto_build
         )
         # Off the event loop, before the pipeline is swapped in: questions then read no files.
-        pipeline.index.articles.preload()
+        pipeline.index.preload()
         return pipeline
 
     async def start(self) -> None:

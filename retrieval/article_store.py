@@ -17,7 +17,7 @@ import uuid
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from retrieval.types import Article, SourceFile, Span
 
@@ -44,9 +44,9 @@ def chunk_tokens(stored: StoredArticle, first: int, last: int) -> list[str]:
     return [t for tokens in stored.sentence_tokens[first : last + 1] for t in tokens]
 
 
-@dataclass(frozen=True)
-class Entry:
-    """What an update and a search need to know about an article without reading it."""
+class Entry(NamedTuple):
+    """What an update and a search need to know about an article without reading it (a named
+    tuple: a catalog holds one per article and is read on every update)."""
 
     id: str
     content_hash: str
@@ -129,36 +129,69 @@ def to_merge(catalog: Catalog) -> set[str]:
     return chosen
 
 
+COLUMNS = ("ids", "hashes", "segment_of", "offsets", "lengths", "chunks")
+
+
 def write_catalog(path: Path, catalog: Catalog) -> None:
+    """Articles as columns (one list per Entry field): rewritten on every update, so it is
+    kept to what json encodes and decodes fastest."""
+    entries = list(catalog.entries.values())
+    segment_number = {name: i for i, name in enumerate(catalog.segments)}
     data = {
-        "segments": catalog.segments,
+        "segments": list(catalog.segments.items()),
         "sources": {
-            name: [s.fingerprint, list(s.article_ids), [list(w) for w in s.skipped]]
+            name: [s.fingerprint, s.article_ids, s.skipped, s.stat, s.context]
             for name, s in catalog.sources.items()
         },
-        "articles": [
-            [e.id, e.content_hash, e.segment, e.offset, e.length, [list(c) for c in e.chunks]]
-            for e in catalog.entries.values()
-        ],
+        **dict(
+            zip(
+                COLUMNS,
+                (
+                    [e.id for e in entries],
+                    [e.content_hash for e in entries],
+                    [segment_number[e.segment] for e in entries],
+                    [e.offset for e in entries],
+                    [e.length for e in entries],
+                    [e.chunks for e in entries],
+                ),
+                strict=True,
+            )
+        ),
     }
     path.write_text(json.dumps(data, ensure_ascii=False, separators=(",", ":")), encoding="utf-8")
 
 
 def read_catalog(path: Path) -> Catalog:
+    """The catalog at `path`; ValueError, KeyError or TypeError when it is damaged."""
     data = json.loads(path.read_text(encoding="utf-8"))
+    segments = {str(name): int(written) for name, written in data["segments"]}
+    names = list(segments)
+    ids, hashes, segment_of, offsets, lengths, chunks = (data[c] for c in COLUMNS)
     entries = {
-        row[0]: Entry(
-            row[0], row[1], row[2], int(row[3]), int(row[4]), tuple(tuple(c) for c in row[5])
+        row[0]: row
+        for row in map(
+            Entry._make,
+            zip(
+                ids,
+                hashes,
+                [names[i] for i in segment_of],
+                offsets,
+                lengths,
+                [tuple(map(tuple, c)) for c in chunks],
+                strict=True,
+            ),
         )
-        for row in data["articles"]
     }
-    segments = {str(k): int(v) for k, v in data["segments"].items()}
     sources = {
-        str(name): SourceFile(str(f), tuple(ids), tuple((str(w), str(r)) for w, r in bad))
-        for name, (f, ids, bad) in data.get("sources", {}).items()
+        str(name): SourceFile(
+            str(fingerprint),
+            tuple(article_ids),
+            tuple((str(w), str(r)) for w, r in bad),
+            tuple(stat) if stat else None,
+            str(context),
+        )
+        for name, (fingerprint, article_ids, bad, stat, context) in data["sources"].items()
     }
-    if any(e.segment not in segments for e in entries.values()):
-        raise ValueError("catalog names a segment it does not list")
     return Catalog(entries, segments, sources)
 
 

@@ -17,7 +17,7 @@ import json
 import time
 from collections.abc import Iterator, Mapping
 from dataclasses import asdict, dataclass, field
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -147,13 +147,17 @@ class NewsIndex:
         self.manifest = manifest
         self.folder = folder  # the generation directory
         self.articles = Articles(catalog.entries, reader)
-        self._chunk_at = {
-            c[0]: (e.id, c[1], c[2]) for e in catalog.entries.values() for c in e.chunks
-        }
+        self.chunk_count = sum(len(e.chunks) for e in catalog.entries.values())
 
-    @property
-    def chunk_count(self) -> int:
-        return len(self._chunk_at)
+    def preload(self) -> None:
+        """Everything a question may need, read ahead: for long-running servers."""
+        self.articles.preload()
+        self._chunk_at  # noqa: B018 - builds the cached map
+
+    @cached_property
+    def _chunk_at(self) -> dict[int, tuple[str, int, int]]:
+        """Where each chunk lives; built on first use, since an update never looks chunks up."""
+        return {c[0]: (e.id, c[1], c[2]) for e in self.catalog.entries.values() for c in e.chunks}
 
     def chunk_ids(self) -> set[int]:
         return set(self._chunk_at)
@@ -417,14 +421,15 @@ def load_index(
             dense = DenseIndex.load(gen / DENSE_FILE)
     except (OSError, ValueError, KeyError, TypeError, IndexError, RuntimeError) as exc:
         raise store.IndexCorrupt(f"{gen.name}의 데이터 파일을 읽을 수 없음") from exc
-    recorded = manifest.get("next_chunk_id")
-    highest = max((c[0] for e in catalog.entries.values() for c in e.chunks), default=-1) + 1
+    next_chunk_id = manifest.get("next_chunk_id")  # committed with the catalog, atomically
+    if not isinstance(next_chunk_id, int):
+        raise store.IndexCorrupt("manifest에 next_chunk_id가 없음")
     index = NewsIndex(
         catalog,
         chunker,
         manifest.get("model"),
         dense,
-        max(recorded if isinstance(recorded, int) else 0, highest),
+        next_chunk_id,
         lexical_index,
         manifest,
         gen,

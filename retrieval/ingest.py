@@ -12,8 +12,9 @@ from __future__ import annotations
 import hashlib
 import json
 import re
+import time
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cache
 from pathlib import Path
 
@@ -56,11 +57,30 @@ def _code_version() -> str:
     return digest.hexdigest()
 
 
-def fingerprint(data: bytes, extra: object) -> str:
+def read_context(extra: object) -> str:
+    """What besides its bytes decides how a file reads: the cleaning code and its metadata."""
     digest = hashlib.sha256(_code_version().encode())
     digest.update(json.dumps(extra, ensure_ascii=False, sort_keys=True, default=str).encode())
+    return digest.hexdigest()
+
+
+def fingerprint(data: bytes, extra: object) -> str:
+    digest = hashlib.sha256(read_context(extra).encode())
     digest.update(data)
     return digest.hexdigest()
+
+
+SETTLE_NS = 2_000_000_000
+
+
+def settled_stat(path: Path) -> tuple[int, int, int, int] | None:
+    """The file's stat, if nothing touched it in the last seconds. A write in the same clock
+    tick as our read could leave mtime unchanged, so only a settled stat may later stand in
+    for reading the bytes (git's "racy clean" rule); ctime and inode catch replaced files."""
+    info = path.stat()
+    if time.time_ns() - max(info.st_mtime_ns, info.st_ctime_ns) < SETTLE_NS:
+        return None
+    return (info.st_size, info.st_mtime_ns, info.st_ctime_ns, info.st_ino)
 
 
 class UnreadableError(ValueError):
@@ -214,16 +234,23 @@ def read_corpus(root: Path, known: Mapping[str, SourceFile] | None = None) -> Co
             reason = "지원하지 않는 형식입니다(.txt, .md, .jsonl만 읽습니다)"
             corpus.skipped.append(Skipped(str(path), reason))
             continue
+        extra = metadata.get(path.stem) if suffix in TEXT_SUFFIXES else None
+        context = read_context(extra)
+        previous = known.get(path.name)
         try:
-            data = path.read_bytes()
+            stat = settled_stat(path)
+            data = b""  # not read while the stat says the file is as it was
+            if previous and stat and (previous.stat, previous.context) == (stat, context):
+                print_ = previous.fingerprint
+            else:
+                data = path.read_bytes()
+                print_ = fingerprint(data, extra)
         except OSError as exc:
             reason = f"파일을 열 수 없습니다({exc.strerror})"
             corpus.skipped.append(Skipped(str(path), reason, _id_of(path)))
             continue
-        extra = metadata.get(path.stem) if suffix in TEXT_SUFFIXES else None
-        print_ = fingerprint(data, extra)
-        previous = known.get(path.name)
         if previous is not None and previous.fingerprint == print_:
+            previous = replace(previous, stat=stat, context=context)
             ids = [i for i in previous.article_ids if i not in seen]
             corpus.unchanged.extend(ids)
             corpus.skipped.extend(Skipped(w, r) for w, r in previous.skipped)
@@ -244,7 +271,11 @@ def read_corpus(root: Path, known: Mapping[str, SourceFile] | None = None) -> Co
         corpus.articles.extend(fresh)
         corpus.skipped.extend(bad)
         corpus.sources[path.name] = SourceFile(
-            print_, tuple(a.id for a in fresh), tuple((s.path, s.reason) for s in bad)
+            print_,
+            tuple(a.id for a in fresh),
+            tuple((s.path, s.reason) for s in bad),
+            stat,
+            context,
         )
         _register(corpus, [a.id for a in fresh], seen)
     return corpus

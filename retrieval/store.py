@@ -31,7 +31,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-FORMAT_VERSION = 2  # 2: article segments + catalog, tantivy
+FORMAT_VERSION = 3  # 2: article segments + catalog, tantivy; 3: catalog in columns
 MANIFEST = "manifest.json"
 KEEP_GENERATIONS = 2  # the current generation and the one before it
 OWN_NAMES = re.compile(r"^(manifest\.json|\.lock|gen-.*|\..*\.tmp)$")

@@ -90,3 +90,7 @@ class SourceFile:
     fingerprint: str
     article_ids: tuple[str, ...]
     skipped: tuple[tuple[str, str], ...] = ()  # (where, reason) of its unreadable lines
+    # (size, mtime_ns, ctime_ns, inode) when read, if the file was then already settled: while
+    # they and `context` stay the same, the file is not even read again (git's rule).
+    stat: tuple[int, int, int, int] | None = None
+    context: str = ""  # the cleaning code and metadata the file was read with

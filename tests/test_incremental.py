@@ -128,3 +128,61 @@ def test_a_truncated_file_is_caught_without_reading_checksums(settings) -> None:
     catalog.write_bytes(catalog.read_bytes()[:-5])
     with pytest.raises(store.IndexCorrupt, match="크기"):
         load_index(settings.index_dir, verify=False)
+
+
+@pytest.fixture
+def settled(monkeypatch) -> None:
+    """Files count as settled at once (a real file is trusted by its stat 2 s after a write;
+    setting mtime back does not help, since that moves ctime to now)."""
+    import retrieval.ingest as ingest
+
+    monkeypatch.setattr(ingest, "SETTLE_NS", 0)
+
+
+@pytest.fixture
+def hashed(monkeypatch) -> list[int]:
+    """Sizes of the files whose bytes were read and fingerprinted."""
+    import retrieval.ingest as ingest
+
+    seen: list[int] = []
+    real = ingest.fingerprint
+
+    def counting(data: bytes, extra: object) -> str:
+        seen.append(len(data))
+        return real(data, extra)
+
+    monkeypatch.setattr(ingest, "fingerprint", counting)
+    return seen
+
+
+def test_settled_unchanged_files_are_not_even_read(settings, settled, hashed) -> None:
+    build_index(settings)
+    assert len(hashed) == 5
+    hashed.clear()
+    assert build_index(settings).summary.unchanged == 5
+    assert hashed == []
+
+
+def test_a_same_size_rewrite_with_its_old_mtime_is_still_seen(settings, seeds, settled) -> None:
+    """mtime alone can be set back (cp -p, rsync -t); ctime cannot, so the change shows."""
+    import os
+
+    add_article(seeds, "new", "광주시는 퀀텀점프 계획을 발표했다고 밝혔다.")
+    path = seeds / "new.txt"
+    build_index(settings)
+    old = os.stat(path)
+    add_article(seeds, "new", "광주시는 퀀텀도약 계획을 발표했다고 밝혔다.")
+    os.utime(path, ns=(old.st_atime_ns, old.st_mtime_ns))
+    assert os.stat(path).st_size == old.st_size
+    assert build_index(settings).summary.updated == 1
+    answer = Pipeline.open(settings).ask("퀀텀도약 계획은 무엇인가요?")
+    assert answer.answered and answer.quotes[0].article_id == "new"
+
+
+def test_a_file_written_just_now_is_read_again_until_it_settles(settings, seeds, hashed) -> None:
+    """A write in the same clock tick as our read could keep mtime: such a stat is not trusted."""
+    add_article(seeds, "new", "광주시는 퀀텀점프 계획을 발표했다고 밝혔다.")
+    build_index(settings)
+    hashed.clear()
+    build_index(settings)
+    assert len(hashed) >= 1  # new.txt was just written: hashed again, not trusted by its stat
