@@ -46,7 +46,7 @@ def build_parser() -> argparse.ArgumentParser:
         dest="command",
         required=True,
         parser_class=KoreanArgumentParser,
-        metavar="{index,ask,eval,bot}",
+        metavar="{index,ask,check,eval,bot}",
     )
 
     index = commands.add_parser(
@@ -77,6 +77,13 @@ def build_parser() -> argparse.ArgumentParser:
     ask.add_argument("--model", help="질문 임베딩 모델 (기본: 색인을 만든 모델)")
     ask.add_argument("-k", type=_quotes, dest="top_k", help="인용문 최대 개수 (1~3, 기본 3)")
     ask.add_argument("--json", action="store_true", help="질문마다 JSON 객체 한 줄로 출력합니다")
+
+    check = commands.add_parser(
+        "check", help="색인 파일 전체의 체크섬을 확인합니다 (ask는 크기와 구조만 확인)"
+    )
+    check.add_argument(
+        "--index", type=Path, dest="index_dir", help="색인 폴더 (기본: .newsqa/index)"
+    )
 
     evaluate = commands.add_parser("eval", help="질문 세트(JSONL)로 검색·인용 품질을 측정합니다")
     evaluate.add_argument("questions", type=Path, help="질문 세트 파일 (seed_qa_dev.jsonl 형식)")
@@ -141,7 +148,8 @@ def run_ask(args: argparse.Namespace) -> int:
     from retrieval.pipeline import Pipeline
     from retrieval.render import answer_json, answer_text, error_json
 
-    pipeline = Pipeline.open(_settings(args), auto_build=True)
+    # Sizes and structure only: checksums read the whole index (`newsqa check` does that).
+    pipeline = Pipeline.open(_settings(args), auto_build=True, verify=False)
     for notice in pipeline.notices:
         _say(notice)
     status = EXIT_OK
@@ -184,9 +192,26 @@ def run_eval(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def run_check(args: argparse.Namespace) -> int:
+    from retrieval import store
+    from retrieval.index import load_index
+
+    settings = _settings(args)
+    index = load_index(settings.index_dir, verify=True)
+    manifest = index.manifest
+    megabytes = sum(manifest["sizes"].values()) / 1e6
+    print(
+        f"색인이 온전합니다: 기사 {len(index.articles)}건, 청크 {index.chunk_count}개, "
+        f"파일 {len(manifest['files'])}개({megabytes:.1f} MB)의 크기와 체크섬이 "
+        f"{store.MANIFEST}와 일치합니다."
+    )
+    return EXIT_OK
+
+
 COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
     "index": run_index,
     "ask": run_ask,
+    "check": run_check,
     "eval": run_eval,
     "bot": run_bot,
 }

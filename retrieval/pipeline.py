@@ -147,18 +147,24 @@ class Pipeline:
 
     @classmethod
     def open(
-        cls, settings: Settings, load_model: ModelLoader = load_embedder, auto_build: bool = False
+        cls,
+        settings: Settings,
+        load_model: ModelLoader = load_embedder,
+        auto_build: bool = False,
+        verify: bool = True,
     ) -> Pipeline:
+        """`verify`: check every file's SHA-256, which reads the whole index; a one-shot `ask`
+        checks sizes and structure only, so its start does not grow with the index."""
         notices: list[str] = []
         try:
-            index = load_index(settings.index_dir, chunker_of(settings))
+            index = load_index(settings.index_dir, chunker_of(settings), verify=verify)
         except store.IndexMissing:
             if not auto_build:
                 raise
             report = build_index(settings, load_model=load_model)
             notices.extend(report.notices)
             notices.extend(f"건너뜀: {s.path} — {s.reason}" for s in report.skipped)
-            index = load_index(settings.index_dir, chunker_of(settings))
+            index = load_index(settings.index_dir, chunker_of(settings), verify=verify)
         embedder = None
         if index.has_vectors and (settings.model is None or wants_model(settings.model)):
             name = model_id(settings.model) if settings.model else index.model

@@ -102,6 +102,25 @@ def test_corrupt_index_is_one_line_that_says_how_to_rebuild(env, capsys) -> None
     assert code == 1 and len(err.strip().splitlines()) == 1 and "newsqa index --full" in err
 
 
+def test_check_reads_every_checksum_that_ask_skips(env, capsys) -> None:
+    """`ask` checks sizes only, so its start stays flat; `check` finds same-size damage."""
+    run(capsys, "index")
+    code, out, _ = run(capsys, "check")
+    assert code == 0 and "온전합니다" in out and "기사 5건" in out
+    manifest = store.read_manifest(env)
+    lexical = sorted((env / manifest["generation"] / "lexical").glob("*.idx"))[0]
+    # In place, as disk damage would be: truncating a file that a loaded index has mapped
+    # into memory (tantivy does) would crash this test process.
+    with lexical.open("r+b") as handle:
+        handle.seek(lexical.stat().st_size // 2)
+        byte = handle.read(1)[0]
+        handle.seek(-1, 1)
+        handle.write(bytes([byte ^ 0xFF]))
+    code, out, err = run(capsys, "check")
+    assert code == 1 and len(err.strip().splitlines()) == 1
+    assert "체크섬" in err and "newsqa index --full" in err
+
+
 def test_missing_articles_folder_is_one_line(env, capsys, tmp_path) -> None:
     code, _, err = run(capsys, "index", "--articles", str(tmp_path / "nope"))
     assert code == 1 and len(err.strip().splitlines()) == 1 and "--articles" in err
