@@ -3,7 +3,10 @@
 Below `APPROXIMATE_FROM` vectors an exact scan is fast and perfect (IndexIDMap2 over a flat
 index). Above it the index becomes an inverted file (IVF): k-means cells trained on the vectors
 already there, searching `nprobe` of them. IVF, unlike HNSW, can remove vectors by id, which
-incremental updates need. The kind and its parameters are recorded in the manifest.
+incremental updates need. `nprobe` is not a guess: it is the smallest that reaches
+`TARGET_RECALL` against an exact search on a sample of the index's own vectors, and when no
+affordable `nprobe` does (vectors with no cluster structure), the index stays exact. The kind,
+its parameters and the measured recall are recorded in the manifest.
 """
 
 from __future__ import annotations
@@ -14,8 +17,11 @@ from pathlib import Path
 import numpy as np
 
 APPROXIMATE_FROM = 50_000  # an exact scan of 50k 384-dim vectors is ~3 ms here; beyond, IVF wins
-NPROBE_SHARE = 0.04  # search this share of the cells (measured recall@10 >= 0.98, benchmarks/)
+TARGET_RECALL = 0.98  # recall@10 against exact search
 MIN_NPROBE = 16
+MAX_PROBE_SHARE = 0.25  # probing more of the cells than this costs about an exact scan
+CALIBRATION_QUERIES = 200
+RECALIBRATE_AFTER = 0.2  # measure again once the vector count moved this much since
 
 
 def serve_single_queries() -> None:
@@ -32,9 +38,37 @@ def ivf_cells(n: int) -> int:
     return max(64, int(4 * math.sqrt(n)))
 
 
+def calibrate(ivf: object, ids: np.ndarray, vectors: np.ndarray, k: int = 10) -> dict[str, object]:
+    """The smallest nprobe (doubling from MIN_NPROBE) whose recall@k reaches TARGET_RECALL.
+
+    Queries are a fixed sample of the indexed vectors, each leaving itself out. A result counts
+    as found when it scores at least the exact k-th score, so tied duplicates are not misses.
+    """
+    import faiss
+
+    rng = np.random.default_rng(0)
+    pick = rng.choice(len(vectors), size=min(CALIBRATION_QUERIES, len(vectors)), replace=False)
+    queries = np.ascontiguousarray(vectors[pick])
+    scores, _ = faiss.knn(queries, vectors, k + 1, metric=faiss.METRIC_INNER_PRODUCT)
+    kth = scores[:, k] - 1e-5  # k-th best after the query itself
+    nprobe, recall = MIN_NPROBE, 0.0
+    while nprobe <= max(MIN_NPROBE, ivf.nlist * MAX_PROBE_SHARE):  # type: ignore[attr-defined]
+        ivf.nprobe = nprobe  # type: ignore[attr-defined]
+        found_scores, found = ivf.search(queries, k + 1)  # type: ignore[attr-defined]
+        hits = (found_scores >= kth[:, None]) & (found != ids[pick][:, None]) & (found != -1)
+        recall = float(np.minimum(hits.sum(axis=1), k).mean() / k)
+        if recall >= TARGET_RECALL:
+            return {"nprobe": nprobe, "recall@10": round(recall, 4), "at_vectors": len(vectors)}
+        nprobe *= 2
+    return {"nprobe": None, "recall@10": round(recall, 4), "at_vectors": len(vectors)}
+
+
 class DenseIndex:
-    def __init__(self, index: object) -> None:
+    def __init__(self, index: object, calibration: dict[str, object] | None = None) -> None:
         self._index = index
+        # What the last IVF calibration measured (also kept by an exact index that IVF could
+        # not replace, so that it is not retried on every update).
+        self.calibration = calibration
 
     @classmethod
     def empty(cls, dim: int) -> DenseIndex:
@@ -55,13 +89,15 @@ class DenseIndex:
 
     def describe(self) -> dict[str, object]:
         ivf = self._ivf()
+        calibration = {"calibration": self.calibration} if self.calibration else {}
         if ivf is None:
-            return {"kind": "flat", "metric": "inner_product"}
+            return {"kind": "flat", "metric": "inner_product", **calibration}
         return {
             "kind": "ivf",
             "metric": "inner_product",
             "nlist": int(ivf.nlist),
             "nprobe": int(ivf.nprobe),
+            **calibration,
         }
 
     def _ivf(self):  # noqa: ANN202 - a faiss.IndexIVF or None
@@ -106,25 +142,38 @@ class DenseIndex:
         return ids, np.vstack([self._index.reconstruct(int(i)) for i in ids])  # type: ignore[attr-defined]
 
     def fit(self, approximate_from: int = APPROXIMATE_FROM) -> DenseIndex:
-        """The right kind for the current size: IVF past the threshold (flat below it)."""
+        """The right kind for the current size: exact below the threshold; above it IVF with a
+        calibrated nprobe, or exact when IVF cannot reach the target recall affordably."""
         n = len(self)
-        if (n >= approximate_from) == (self.kind == "ivf"):
-            return self
+        if n < approximate_from:
+            return self if self.kind == "flat" else self._rebuilt(None)
+        measured = self.calibration
+        if measured and abs(n - int(measured["at_vectors"])) <= RECALIBRATE_AFTER * n:  # type: ignore[arg-type]
+            return self  # measured recently enough (as IVF, or found not worth it)
         import faiss
 
         ids, vectors = self.vectors()
-        if n < approximate_from:
-            flat = DenseIndex.empty(self.dim)
-            flat.add(ids.tolist(), vectors)
-            return flat
-        cells = ivf_cells(n)
-        quantizer = faiss.IndexFlatIP(self.dim)
-        ivf = faiss.IndexIVFFlat(quantizer, self.dim, cells, faiss.METRIC_INNER_PRODUCT)
+        ivf = faiss.IndexIVFFlat(
+            faiss.IndexFlatIP(self.dim), self.dim, ivf_cells(n), faiss.METRIC_INNER_PRODUCT
+        )
         ivf.train(vectors)
         ivf.set_direct_map_type(faiss.DirectMap.Hashtable)  # remove/reconstruct by id
-        ivf.nprobe = max(MIN_NPROBE, int(cells * NPROBE_SHARE))
         ivf.add_with_ids(vectors, ids)
-        return DenseIndex(ivf)
+        calibration = calibrate(ivf, ids, vectors)
+        if calibration["nprobe"] is None:
+            flat = self if self.kind == "flat" else self._rebuilt(None)
+            flat.calibration = calibration
+            return flat
+        ivf.nprobe = int(calibration["nprobe"])  # type: ignore[arg-type]
+        return DenseIndex(ivf, calibration)
+
+    def _rebuilt(self, calibration: dict[str, object] | None) -> DenseIndex:
+        """The same vectors in an exact index."""
+        ids, vectors = self.vectors()
+        flat = DenseIndex.empty(self.dim)
+        flat.add(ids.tolist(), vectors)
+        flat.calibration = calibration
+        return flat
 
     def search(self, vector: np.ndarray, k: int) -> list[tuple[int, float]]:
         """Chunk ids and cosine similarities of the `k` nearest vectors, best first."""
@@ -140,7 +189,7 @@ class DenseIndex:
         faiss.write_index(self._index, str(path))
 
     @classmethod
-    def load(cls, path: Path) -> DenseIndex:
+    def load(cls, path: Path, calibration: dict[str, object] | None = None) -> DenseIndex:
         import faiss
 
-        return cls(faiss.read_index(str(path)))
+        return cls(faiss.read_index(str(path)), calibration)

@@ -266,24 +266,49 @@ def test_a_folder_that_is_not_an_index_is_not_written(settings, tmp_path) -> Non
     assert (folder / "thesis.docx").read_text() == "precious"
 
 
-def test_large_dense_index_switches_to_ivf_and_keeps_ids(monkeypatch) -> None:
+def unit_vectors(n: int, dim: int, topics: int | None, seed: int = 0):  # noqa: ANN201
+    """Random unit vectors: around `topics` centres (like embeddings of news), or uniform."""
     import numpy as np
 
-    from retrieval.dense import DenseIndex
+    rng = np.random.default_rng(seed)
+    vectors = rng.standard_normal((n, dim)).astype(np.float32)
+    if topics:
+        centres = rng.standard_normal((topics, dim)).astype(np.float32) * 3
+        vectors += centres[rng.integers(0, topics, n)]
+    return vectors / np.linalg.norm(vectors, axis=1, keepdims=True)
 
-    rng = np.random.default_rng(0)
-    vectors = rng.standard_normal((3000, 16)).astype(np.float32)
-    vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
+
+def test_large_dense_index_switches_to_ivf_and_keeps_ids() -> None:
+    from retrieval.dense import TARGET_RECALL, DenseIndex
+
+    vectors = unit_vectors(3000, 16, topics=40)
     flat = DenseIndex.empty(16)
     flat.add(list(range(100, 3100)), vectors)
     ivf = flat.fit(approximate_from=2000)
     assert ivf.kind == "ivf" and ivf.describe()["nlist"] >= 64
+    measured = ivf.describe()["calibration"]
+    assert measured["recall@10"] >= TARGET_RECALL and measured["nprobe"] == ivf.describe()["nprobe"]
+    assert ivf.fit(approximate_from=2000) is ivf  # measured recently: not trained again
     assert ivf.ids() == set(range(100, 3100))
     assert ivf.remove([100, 101]) == 2 and 100 not in ivf.ids()
     hits = ivf.search(vectors[500], 1)
     assert hits[0][0] == 600 and hits[0][1] > 0.99
     back = ivf.fit(approximate_from=10_000)
     assert back.kind == "flat" and back.ids() == set(range(102, 3100))
+
+
+def test_vectors_ivf_cannot_serve_well_stay_exact() -> None:
+    """Uniform random vectors have no cells to speak of: IVF would need to probe most of them
+    to reach the target recall, so the exact index is kept, and the reason recorded."""
+    from retrieval.dense import TARGET_RECALL, DenseIndex
+
+    flat = DenseIndex.empty(64)
+    flat.add(list(range(3000)), unit_vectors(3000, 64, topics=None))
+    kept = flat.fit(approximate_from=2000)
+    described = kept.describe()
+    assert kept.kind == "flat" and described["calibration"]["nprobe"] is None
+    assert described["calibration"]["recall@10"] < TARGET_RECALL
+    assert kept.fit(approximate_from=2000) is kept  # not retried until the index grows
 
 
 def test_manifest_records_the_dense_index_kind(settings, embedder) -> None:
