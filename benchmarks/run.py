@@ -6,7 +6,7 @@ downloaded). Dense numbers use a model with the default model's architecture (BE
 speed does not depend on weight values. Every figure that is a claim is a ratio measured in the
 same run. Run from the repository root (minutes; see README):
 
-    .venv/bin/python benchmarks/run.py --sizes 1000 10000 --dense-sizes 1000
+    .venv/bin/python benchmarks/run.py --sizes 1000 10000 100000 --dense-sizes 300
 """
 
 from __future__ import annotations
