@@ -166,6 +166,8 @@ def read_catalog(path: Path) -> Catalog:
     data = json.loads(path.read_text(encoding="utf-8"))
     segments = {str(name): int(written) for name, written in data["segments"]}
     names = list(segments)
+    if any(not 0 <= i < len(names) for i in data["segment_of"]):
+        raise ValueError("catalog names a segment it does not list")
     ids, hashes, segment_of, offsets, lengths, chunks = (data[c] for c in COLUMNS)
     entries = {
         row[0]: row

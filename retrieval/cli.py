@@ -203,7 +203,7 @@ def run_check(args: argparse.Namespace) -> int:
     print(
         f"색인이 온전합니다: 기사 {len(index.articles)}건, 청크 {index.chunk_count}개, "
         f"파일 {len(manifest['files'])}개({megabytes:.1f} MB)의 크기와 체크섬이 "
-        f"{store.MANIFEST}와 일치합니다."
+        f"{store.MANIFEST}의 기록과 일치합니다."
     )
     return EXIT_OK
 
@@ -239,6 +239,14 @@ def main(argv: list[str] | None = None) -> int:
             if args.verbose:
                 raise
         _say(message)
+        return EXIT_ERROR
+    except BaseException as exc:  # a Rust panic in tantivy is pyo3's PanicException, no Exception
+        if type(exc).__name__ != "PanicException" or args.verbose:
+            raise
+        _say(
+            "색인을 읽다가 내부 오류가 났습니다. `newsqa check`로 색인을 확인하고, "
+            "손상되었다면 `newsqa index --full`로 다시 만드세요."
+        )
         return EXIT_ERROR
 
 

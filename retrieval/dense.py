@@ -51,16 +51,18 @@ def calibrate(ivf: object, ids: np.ndarray, vectors: np.ndarray, k: int = 10) ->
     queries = np.ascontiguousarray(vectors[pick])
     scores, _ = faiss.knn(queries, vectors, k + 1, metric=faiss.METRIC_INNER_PRODUCT)
     kth = scores[:, k] - 1e-5  # k-th best after the query itself
+    cap = max(MIN_NPROBE, int(ivf.nlist * MAX_PROBE_SHARE))  # type: ignore[attr-defined]
     nprobe, recall = MIN_NPROBE, 0.0
-    while nprobe <= max(MIN_NPROBE, ivf.nlist * MAX_PROBE_SHARE):  # type: ignore[attr-defined]
+    while True:
         ivf.nprobe = nprobe  # type: ignore[attr-defined]
         found_scores, found = ivf.search(queries, k + 1)  # type: ignore[attr-defined]
         hits = (found_scores >= kth[:, None]) & (found != ids[pick][:, None]) & (found != -1)
         recall = float(np.minimum(hits.sum(axis=1), k).mean() / k)
         if recall >= TARGET_RECALL:
             return {"nprobe": nprobe, "recall@10": round(recall, 4), "at_vectors": len(vectors)}
-        nprobe *= 2
-    return {"nprobe": None, "recall@10": round(recall, 4), "at_vectors": len(vectors)}
+        if nprobe >= cap:
+            return {"nprobe": None, "recall@10": round(recall, 4), "at_vectors": len(vectors)}
+        nprobe = min(2 * nprobe, cap)
 
 
 class DenseIndex:

@@ -238,6 +238,11 @@ def update_index(
             added += 1
         fresh_input.append((article, digest))
 
+    if fresh_input and old_entries:  # new ids must not reuse live ones (one pass, on updates)
+        highest = max((c[0] for e in old_entries.values() for c in e.chunks), default=-1)
+        if next_id <= highest:
+            raise store.IndexCorrupt("manifest의 다음 청크 번호가 이미 쓰인 번호와 겹침")
+
     phases: dict[str, float] = {}
     mark = time.perf_counter()
     analysed = korean.analyse_bodies([a.body for a, _ in fresh_input])

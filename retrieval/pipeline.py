@@ -67,7 +67,7 @@ def build_index(
         if not full:
             try:
                 # Sizes, not checksums: reading the whole index would make a small update
-                # cost as much as the index; damage still shows when the index is opened.
+                # cost as much as the index; `newsqa check` and the bot's start verify them.
                 old = load_index(settings.index_dir, chunker, verify=False)
             except store.IndexMissing:
                 old = None

@@ -179,10 +179,15 @@ def test_a_same_size_rewrite_with_its_old_mtime_is_still_seen(settings, seeds, s
     assert answer.answered and answer.quotes[0].article_id == "new"
 
 
-def test_a_file_written_just_now_is_read_again_until_it_settles(settings, seeds, hashed) -> None:
+def test_a_file_written_just_now_is_read_again_until_it_settles(
+    settings, seeds, hashed, monkeypatch
+) -> None:
     """A write in the same clock tick as our read could keep mtime: such a stat is not trusted."""
+    import retrieval.ingest as ingest
+
     add_article(seeds, "new", "광주시는 퀀텀점프 계획을 발표했다고 밝혔다.")
     build_index(settings)
+    monkeypatch.setattr(ingest, "SETTLE_NS", 10**18)  # every file counts as just written
     hashed.clear()
-    build_index(settings)
-    assert len(hashed) >= 1  # new.txt was just written: hashed again, not trusted by its stat
+    assert build_index(settings).summary.unchanged == 6
+    assert len(hashed) == 6 and (seeds / "new.txt").stat().st_size in hashed
