@@ -148,7 +148,7 @@ class DenseIndex:
         calibrated nprobe, or exact when IVF cannot reach the target recall affordably."""
         n = len(self)
         if n < approximate_from:
-            return self if self.kind == "flat" else self._rebuilt(None)
+            return self._as_exact(None)
         measured = self.calibration
         if measured and abs(n - int(measured["at_vectors"])) <= RECALIBRATE_AFTER * n:  # type: ignore[arg-type]
             return self  # measured recently enough (as IVF, or found not worth it)
@@ -163,17 +163,17 @@ class DenseIndex:
         ivf.add_with_ids(vectors, ids)
         calibration = calibrate(ivf, ids, vectors)
         if calibration["nprobe"] is None:
-            flat = self if self.kind == "flat" else self._rebuilt(None)
-            flat.calibration = calibration
-            return flat
+            return self._as_exact(calibration)
         ivf.nprobe = int(calibration["nprobe"])  # type: ignore[arg-type]
         return DenseIndex(ivf, calibration)
 
-    def _rebuilt(self, calibration: dict[str, object] | None) -> DenseIndex:
-        """The same vectors in an exact index."""
-        ids, vectors = self.vectors()
-        flat = DenseIndex.empty(self.dim)
-        flat.add(ids.tolist(), vectors)
+    def _as_exact(self, calibration: dict[str, object] | None) -> DenseIndex:
+        """The same vectors in an exact index (this one, if it already is), with `calibration`."""
+        flat = self
+        if self.kind != "flat":
+            ids, vectors = self.vectors()
+            flat = DenseIndex.empty(self.dim)
+            flat.add(ids.tolist(), vectors)
         flat.calibration = calibration
         return flat
 

@@ -178,8 +178,9 @@ def load_embedder(name: str, device: str = "cpu") -> SentenceTransformerEmbedder
 
 
 def embedding_precision() -> str:
-    """int8 by default: 2.6x the fp32 throughput here (median of 5 alternating rounds, on the
-    default model's architecture) with cosine >= 0.9998 to fp32 vectors (benchmarks/run.py).
+    """int8 by default: 1.7-2.6x the fp32 throughput here across runs (medians of alternating
+    rounds, on the default model's architecture) with cosine >= 0.9999 to fp32 vectors
+    (benchmarks/run.py).
     NEWSQA_EMBED_PRECISION=fp32 turns it off."""
     value = os.environ.get("NEWSQA_EMBED_PRECISION", "int8").strip().lower()
     if value not in PRECISIONS:

@@ -2,16 +2,15 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
-if TYPE_CHECKING:  # numpy is imported where used: the lexical path never needs it
-    import numpy as np
-
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from retrieval.fusion import reciprocal_rank_fusion
 from retrieval.index import NewsIndex
 from retrieval.types import Hit
+
+if TYPE_CHECKING:  # numpy is imported where used: the lexical path never needs it
+    import numpy as np
 
 
 @dataclass(frozen=True)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -20,20 +21,25 @@ def add_article(seeds: Path, name: str, text: str) -> None:
     (seeds / f"{name}.txt").write_text(text, encoding="utf-8")
 
 
-@pytest.fixture
-def cleaned(monkeypatch) -> list[str]:
-    """Titles of the pages cleaned, in order: a file read again shows up here."""
+def record_calls(monkeypatch, name: str, note: Callable[..., object]) -> list[object]:
+    """Wrap `retrieval.ingest.<name>` so each call appends `note(*args)` to the returned list."""
     import retrieval.ingest as ingest
 
-    seen: list[str] = []
-    real = ingest.clean_page
+    seen: list[object] = []
+    real = getattr(ingest, name)
 
-    def counting(raw: str, title: str | None = None):
-        seen.append(raw[:20])
-        return real(raw, title=title)
+    def recording(*args: object, **kwargs: object) -> object:
+        seen.append(note(*args))
+        return real(*args, **kwargs)
 
-    monkeypatch.setattr(ingest, "clean_page", counting)
+    monkeypatch.setattr(ingest, name, recording)
     return seen
+
+
+@pytest.fixture
+def cleaned(monkeypatch) -> list[object]:
+    """The start of each page cleaned, in order: a file read again shows up here."""
+    return record_calls(monkeypatch, "clean_page", lambda raw, *_: raw[:20])
 
 
 def test_unchanged_files_are_not_parsed_again(settings, seeds, cleaned) -> None:
@@ -140,19 +146,9 @@ def settled(monkeypatch) -> None:
 
 
 @pytest.fixture
-def hashed(monkeypatch) -> list[int]:
+def hashed(monkeypatch) -> list[object]:
     """Sizes of the files whose bytes were read and fingerprinted."""
-    import retrieval.ingest as ingest
-
-    seen: list[int] = []
-    real = ingest.fingerprint
-
-    def counting(data: bytes, extra: object) -> str:
-        seen.append(len(data))
-        return real(data, extra)
-
-    monkeypatch.setattr(ingest, "fingerprint", counting)
-    return seen
+    return record_calls(monkeypatch, "fingerprint", lambda data, *_: len(data))
 
 
 def test_settled_unchanged_files_are_not_even_read(settings, settled, hashed) -> None:
