@@ -145,6 +145,9 @@ def _questions(args: argparse.Namespace) -> Iterable[str]:
 
 
 def run_ask(args: argparse.Namespace) -> int:
+    from retrieval import korean
+
+    korean.warm_up_in_background()  # first: Kiwi's load overlaps the imports and index opening
     from retrieval.pipeline import Pipeline
     from retrieval.render import answer_json, answer_text, error_json
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from retrieval import store
 from retrieval.config import SettingsError
+from retrieval.korean import AnalyserUnavailable
 
 
 class UserError(Exception):
@@ -37,6 +38,11 @@ def user_message(exc: BaseException) -> str | None:
         return f"이 설정과 맞지 않는 색인입니다({exc}). {REBUILD}"
     if isinstance(exc, store.StoreError):
         return f"{exc}. --index로 색인 폴더를 다시 지정하세요."
+    if isinstance(exc, AnalyserUnavailable):
+        return (
+            f"한국어 형태소 분석기(Kiwi)를 불러오지 못했습니다({exc}). "
+            "`pip install --force-reinstall kiwipiepy kiwipiepy_model`로 다시 설치하세요."
+        )
     if isinstance(exc, SettingsError):
         return f"설정값이 잘못되었습니다: {exc}. 명령 옵션, .env 또는 환경 변수를 고쳐 주세요."
     if isinstance(exc, OSError):

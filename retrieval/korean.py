@@ -10,6 +10,7 @@ Kiwi's model takes about a second to load, so one analyser is made lazily and sh
 
 from __future__ import annotations
 
+import logging
 import threading
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -43,6 +44,8 @@ TOKENIZER_SETTINGS = {
 }
 
 _lock = threading.Lock()
+_warming_lock = threading.Lock()
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -63,7 +66,12 @@ class Term:
     focus: bool = False  # what the question asks for: the noun after 어떤/어느/무슨
 
 
+class AnalyserUnavailable(RuntimeError):
+    """Kiwi or its model files could not be loaded (a broken or partial install)."""
+
+
 _kiwi: object | None = None
+_warming: threading.Thread | None = None
 
 
 def kiwi():  # noqa: ANN201 - kiwipiepy has no public type to name here
@@ -72,15 +80,39 @@ def kiwi():  # noqa: ANN201 - kiwipiepy has no public type to name here
     if _kiwi is None:
         with _lock:
             if _kiwi is None:
-                from kiwipiepy import Kiwi
+                try:
+                    from kiwipiepy import Kiwi
 
-                _kiwi = Kiwi(**KIWI_OPTIONS)
+                    _kiwi = Kiwi(**KIWI_OPTIONS)
+                except (ImportError, OSError, RuntimeError) as exc:
+                    raise AnalyserUnavailable(str(exc)) from exc
     return _kiwi
 
 
 def warm_up() -> None:
     """Kiwi builds its model lazily on first use; do it before the first question arrives."""
     kiwi().tokenize("준비")  # type: ignore[attr-defined]
+
+
+def warm_up_in_background() -> threading.Thread:
+    """Start loading Kiwi now, alongside other start-up work: its model load (most of a cold
+    `ask`) runs in C++ without the GIL, so opening the index meanwhile costs no extra time.
+    Called again, it returns the same thread. A failure is left for the caller's own
+    `warm_up()` after `join()` to raise."""
+    global _warming
+
+    def load() -> None:
+        try:
+            warm_up()
+        except Exception:  # noqa: BLE001 - re-raised by the caller's warm_up()
+            log.debug("Kiwi failed to load in the background", exc_info=True)
+
+    with _warming_lock:
+        if _warming is None:
+            # A daemon: a start that fails (no index, say) exits without waiting for Kiwi.
+            _warming = threading.Thread(target=load, name="kiwi-warm-up", daemon=True)
+            _warming.start()
+        return _warming
 
 
 def _morphs(tokens: Sequence[object]) -> list[Morph]:

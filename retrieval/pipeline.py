@@ -155,6 +155,7 @@ class Pipeline:
     ) -> Pipeline:
         """`verify`: check every file's SHA-256, which reads the whole index; a one-shot `ask`
         checks sizes and structure only, so its start does not grow with the index."""
+        warming = korean.warm_up_in_background()
         notices: list[str] = []
         try:
             index = load_index(settings.index_dir, chunker_of(settings), verify=verify)
@@ -187,7 +188,8 @@ class Pipeline:
             from retrieval.dense import serve_single_queries
 
             serve_single_queries()
-        korean.warm_up()  # load the analyser now, not inside the first question's latency
+        warming.join()
+        korean.warm_up()  # loaded now, not inside the first question's latency (or raises)
         return cls(index, embedder, settings, notices)
 
     def check_question(self, question: str) -> str:

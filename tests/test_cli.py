@@ -237,3 +237,23 @@ def test_output_into_a_closed_pipe_is_quiet(env, tmp_path: Path) -> None:
         timeout=120,
     )
     assert "Traceback" not in result.stderr and "오류" not in result.stderr
+
+
+def test_broken_analyser_install_is_one_line(env, capsys, monkeypatch) -> None:
+    """Kiwi now loads in a background thread at start; its failure must still reach the user."""
+    import kiwipiepy
+
+    from retrieval import korean
+
+    run(capsys, "index")
+
+    def missing_model(**_: object) -> None:
+        raise OSError("Cannot open language model file 'cong.mdl'")
+
+    monkeypatch.setattr(korean, "_kiwi", None)
+    monkeypatch.setattr(korean, "_warming", None)
+    monkeypatch.setattr(kiwipiepy, "Kiwi", missing_model)
+    code, out, err = run(capsys, "ask", "지아이랩의 대표는?")
+    assert code == 1 and out == ""
+    assert err.strip().splitlines() == [err.strip()] and "kiwipiepy_model" in err
+    assert korean._warming is not None and not korean._warming.is_alive()
