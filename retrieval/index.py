@@ -152,6 +152,11 @@ class NewsIndex:
     def preload(self) -> None:
         """Everything a question may need, read ahead: for long-running servers."""
         self.articles.preload()
+        self.map_chunks()
+
+    def map_chunks(self) -> None:
+        """Build the chunk map now rather than inside the first question (`Pipeline.open`
+        does it while Kiwi loads)."""
         self._chunk_at  # noqa: B018 - builds the cached map
 
     @cached_property
