@@ -21,7 +21,7 @@ TARGET_RECALL = 0.98  # recall@10 against exact search
 MIN_NPROBE = 16
 MAX_PROBE_SHARE = 0.25  # probing more of the cells than this costs about an exact scan
 CALIBRATION_QUERIES = 200
-RECALIBRATE_AFTER = 0.2  # measure again once the vector count moved this much since
+RECALIBRATE_AFTER = 0.2  # train and measure again once this share of vectors came or went
 
 
 def serve_single_queries() -> None:
@@ -71,6 +71,9 @@ class DenseIndex:
         # What the last IVF calibration measured (also kept by an exact index that IVF could
         # not replace, so that it is not retried on every update).
         self.calibration = calibration
+        # Vectors added or removed since: a rolling corpus (as many in as out) keeps the count
+        # flat while its cells drift, so churn, not the net count, decides when to retrain.
+        self.changed = int(calibration.get("changed_since", 0)) if calibration else 0  # type: ignore[call-overload]
 
     @classmethod
     def empty(cls, dim: int) -> DenseIndex:
@@ -91,7 +94,11 @@ class DenseIndex:
 
     def describe(self) -> dict[str, object]:
         ivf = self._ivf()
-        calibration = {"calibration": self.calibration} if self.calibration else {}
+        calibration = (
+            {"calibration": {**self.calibration, "changed_since": self.changed}}
+            if self.calibration
+            else {}
+        )
         if ivf is None:
             return {"kind": "flat", "metric": "inner_product", **calibration}
         return {
@@ -116,11 +123,14 @@ class DenseIndex:
         if len(ids):
             vectors = np.ascontiguousarray(vectors, dtype=np.float32)
             self._index.add_with_ids(vectors, np.asarray(ids, dtype=np.int64))  # type: ignore[attr-defined]
+            self.changed += len(ids)
 
     def remove(self, ids: list[int]) -> int:
         if not ids:
             return 0
-        return int(self._index.remove_ids(np.asarray(ids, dtype=np.int64)))  # type: ignore[attr-defined]
+        removed = int(self._index.remove_ids(np.asarray(ids, dtype=np.int64)))  # type: ignore[attr-defined]
+        self.changed += removed
+        return removed
 
     def ids(self) -> set[int]:
         import faiss
@@ -143,14 +153,14 @@ class DenseIndex:
             return ids, np.zeros((0, self.dim), dtype=np.float32)
         return ids, np.vstack([self._index.reconstruct(int(i)) for i in ids])  # type: ignore[attr-defined]
 
-    def fit(self, approximate_from: int = APPROXIMATE_FROM) -> DenseIndex:
-        """The right kind for the current size: exact below the threshold; above it IVF with a
-        calibrated nprobe, or exact when IVF cannot reach the target recall affordably."""
+    def fit(self, approximate_from: int | None = None) -> DenseIndex:
+        """The right kind for the current size: exact below the threshold (`APPROXIMATE_FROM`
+        unless given); above it IVF with a calibrated nprobe, or exact when IVF cannot reach the
+        target recall affordably."""
         n = len(self)
-        if n < approximate_from:
+        if n < (APPROXIMATE_FROM if approximate_from is None else approximate_from):
             return self._as_exact(None)
-        measured = self.calibration
-        if measured and abs(n - int(measured["at_vectors"])) <= RECALIBRATE_AFTER * n:  # type: ignore[arg-type]
+        if self.calibration and self.changed <= RECALIBRATE_AFTER * n:
             return self  # measured recently enough (as IVF, or found not worth it)
         import faiss
 
@@ -175,6 +185,7 @@ class DenseIndex:
             flat = DenseIndex.empty(self.dim)
             flat.add(ids.tolist(), vectors)
         flat.calibration = calibration
+        flat.changed = 0
         return flat
 
     def search(self, vector: np.ndarray, k: int) -> list[tuple[int, float]]:

@@ -314,3 +314,77 @@ def test_vectors_ivf_cannot_serve_well_stay_exact() -> None:
 def test_manifest_records_the_dense_index_kind(settings, embedder) -> None:
     build_index(dense_settings(settings, embedder), load_model=loader(embedder))
     assert store.read_manifest(settings.index_dir)["dense_index"]["kind"] == "flat"
+
+
+class TopicEmbedder:
+    """Vectors around one of eight centres chosen by a text's first word: clustered like real
+    embeddings, so IVF can serve them."""
+
+    name, dim = "topic-model", 16
+
+    def _vectors(self, texts: list[str]):  # noqa: ANN202 - np.ndarray
+        import hashlib
+
+        import numpy as np
+
+        centres = np.random.default_rng(7).standard_normal((8, self.dim)) * 3
+        rows = []
+        for text in texts:
+            digest = hashlib.sha256(text.encode()).digest()
+            noise = np.random.default_rng(int.from_bytes(digest[:8], "little"))
+            topic = hashlib.sha256(text.split()[0].encode()).digest()[0] % 8
+            rows.append(centres[topic] + noise.standard_normal(self.dim))
+        vectors = np.asarray(rows, dtype=np.float32)
+        return vectors / np.linalg.norm(vectors, axis=1, keepdims=True)
+
+    embed_passages = embed_queries = _vectors
+
+
+def test_ivf_and_its_calibration_survive_save_and_load(settings, seeds, monkeypatch) -> None:
+    """The measured nprobe goes into the manifest and comes back with the index, so the next
+    small update keeps the IVF as it is instead of measuring again."""
+    from retrieval import dense
+
+    words = ["광주", "인공지능", "데이터", "기업", "대학", "센터", "투자", "인재"]
+    for i in range(100):
+        text = f"{words[i % 8]} 관련 소식 {i}번째 기사입니다. {words[i % 8]} 분야가 성장했다."
+        (seeds / f"short-{i:03d}.txt").write_text(text, encoding="utf-8")
+    monkeypatch.setattr(dense, "APPROXIMATE_FROM", 100)
+    embedder = TopicEmbedder()
+    topical = settings.with_overrides(model="topic-model")
+    build_index(topical, load_model=lambda _: embedder)
+
+    index = load_index(topical.index_dir)
+    described = index.manifest["dense_index"]
+    assert index.dense.kind == "ivf" and described["kind"] == "ivf"
+    assert index.dense.calibration == described["calibration"]
+    assert described["nprobe"] == described["calibration"]["nprobe"]
+    assert described["calibration"]["recall@10"] >= dense.TARGET_RECALL
+
+    measured: list[int] = []
+    real_calibrate = dense.calibrate
+    monkeypatch.setattr(
+        dense,
+        "calibrate",
+        lambda ivf, ids, v: measured.append(len(v)) or real_calibrate(ivf, ids, v),
+    )
+    (seeds / "short-new.txt").write_text("광주 관련 새 소식입니다.", encoding="utf-8")
+    build_index(topical, load_model=lambda _: embedder)
+    again = load_index(topical.index_dir)
+    assert measured == []  # within 20% of the last measurement: the same IVF, not retrained
+    after = again.manifest["dense_index"]
+    assert again.dense.kind == "ivf" and after["calibration"]["changed_since"] == 1
+    assert {**after, "calibration": {**after["calibration"], "changed_since": 0}} == described
+    assert again.dense.ids() == again.chunk_ids()
+
+    # A rolling corpus: as many articles out as in, so the count stays flat, but a quarter of
+    # the vectors changed, and the cells are trained and measured again.
+    for i in range(25):
+        (seeds / f"short-{i:03d}.txt").unlink()
+        (seeds / f"rolled-{i:03d}.txt").write_text(
+            f"{words[i % 8]} 후속 소식 {i}번째입니다.", encoding="utf-8"
+        )
+    build_index(topical, load_model=lambda _: embedder)
+    rolled = load_index(topical.index_dir)
+    assert len(rolled.dense) == len(again.dense) and measured == [len(rolled.dense)]
+    assert rolled.manifest["dense_index"]["calibration"]["changed_since"] == 0
