@@ -366,7 +366,7 @@ def test_ivf_and_its_calibration_survive_save_and_load(settings, seeds, monkeypa
     monkeypatch.setattr(
         dense,
         "calibrate",
-        lambda ivf, ids, v: measured.append(len(v)) or real_calibrate(ivf, ids, v),
+        lambda ivf, v: measured.append(len(v)) or real_calibrate(ivf, v),
     )
     (seeds / "short-new.txt").write_text("광주 관련 새 소식입니다.", encoding="utf-8")
     build_index(topical, load_model=lambda _: embedder)
