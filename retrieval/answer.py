@@ -16,6 +16,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from retrieval.article_store import StoredArticle
 from retrieval.index import NewsIndex
 from retrieval.korean import Morph, Term
 from retrieval.lexical import LexicalIndex
@@ -136,9 +137,10 @@ def compose_answer(
 
     wanted = ANSWER_TYPES.get(expected_type(morphs) or "")
     passages: dict[tuple[str, int, int], float] = {}
+    quoted: dict[str, StoredArticle] = {}  # by article id: what the passages are cut from
     for rank, hit in enumerate(top):
         chunk = index.chunk(hit.chunk_id)
-        stored = index.articles[chunk.article_id]
+        stored = quoted[chunk.article_id] = index.article_of(hit.chunk_id)
         body = stored.article.body
         for i in range(chunk.first_sentence, chunk.last_sentence + 1):
             own = set(stored.sentence_tokens[i])
@@ -172,7 +174,7 @@ def compose_answer(
     number_of: dict[str, int] = {}
     quotes: list[Quote] = []
     for (article_id, first, last), score in chosen:
-        stored = index.articles[article_id]
+        stored = quoted[article_id]
         if article_id not in number_of:
             number_of[article_id] = len(sources) + 1
             a = stored.article
@@ -190,7 +192,7 @@ def compose_answer(
         )
     related: list[Source] = []
     for hit in result.hits:
-        article = index.articles[index.chunk(hit.chunk_id).article_id].article
+        article = index.article_of(hit.chunk_id).article
         if article.id in number_of or len(related) == MAX_RELATED:
             continue
         number_of[article.id] = len(sources) + len(related) + 1

@@ -211,9 +211,12 @@ class ArticleReader:
             raise
 
     def read(self, entry: Entry) -> StoredArticle:
-        data = os.pread(self._fds[entry.segment], entry.length, entry.offset)
-        if len(data) != entry.length:
-            raise ValueError(f"segment {entry.segment} is shorter than its catalog says")
+        return self.read_at(entry.segment, entry.offset, entry.length)
+
+    def read_at(self, segment: str, offset: int, length: int) -> StoredArticle:
+        data = os.pread(self._fds[segment], length, offset)
+        if len(data) != length:
+            raise ValueError(f"segment {segment} is shorter than its catalog says")
         return decode(data)
 
     def close(self) -> None:

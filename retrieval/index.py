@@ -15,7 +15,7 @@ from __future__ import annotations
 import hashlib
 import json
 import time
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import asdict, dataclass, field
 from functools import cached_property, lru_cache
 from pathlib import Path
@@ -31,6 +31,7 @@ from retrieval.article_store import (
     StoredArticle,
 )
 from retrieval.chunk import ChunkerSettings, chunk_sentences
+from retrieval.chunk_table import TABLE, ChunkTable, Location
 from retrieval.lexical import LexicalIndex
 from retrieval.types import Article, Chunk, SourceFile
 
@@ -86,32 +87,40 @@ def chunk_of(stored: StoredArticle, chunk_id: int, first: int, last: int) -> Chu
     return Chunk(chunk_id, stored.article.id, start, end, first, last, body[start:end])
 
 
+class Records:
+    """Article records read by location, the most recently used kept decoded (questions repeat)."""
+
+    def __init__(self, reader: ArticleReader) -> None:
+        self._reader = reader
+        self.read = lru_cache(maxsize=READ_CACHE)(self._read)
+
+    def _read(self, segment: str, offset: int, length: int) -> StoredArticle:
+        try:
+            return self._reader.read_at(segment, offset, length)
+        except (OSError, ValueError, KeyError, TypeError) as exc:
+            raise store.IndexCorrupt(
+                f"{segment}의 {offset}번째 바이트 기록을 읽을 수 없음"
+            ) from exc
+
+
 class Articles(Mapping[str, StoredArticle]):
     """The index's articles by id, in corpus order, each read from its segment when first used."""
 
-    def __init__(self, entries: dict[str, Entry], reader: ArticleReader) -> None:
+    def __init__(self, entries: dict[str, Entry], records: Records) -> None:
         self._entries = entries
-        self._reader = reader
-        self._read = lru_cache(maxsize=READ_CACHE)(self._read_uncached)
-
-    def _read_uncached(self, article_id: str) -> StoredArticle:
-        try:
-            return self._reader.read(self._entries[article_id])
-        except (OSError, ValueError, KeyError, TypeError) as exc:
-            raise store.IndexCorrupt(f"기사 '{article_id}'의 색인 기록을 읽을 수 없음") from exc
+        self._records = records
 
     def preload(self) -> int:
         """Read records ahead (as many as the cache holds), so a long-running server answers
         from memory; returns how many were read."""
         ids = list(self._entries)[:READ_CACHE]
         for article_id in ids:
-            self._read(article_id)
+            self[article_id]
         return len(ids)
 
     def __getitem__(self, article_id: str) -> StoredArticle:
-        if article_id not in self._entries:
-            raise KeyError(article_id)
-        return self._read(article_id)
+        entry = self._entries[article_id]
+        return self._records.read(entry.segment, entry.offset, entry.length)
 
     def __iter__(self) -> Iterator[str]:
         return iter(self._entries)
@@ -123,12 +132,23 @@ class Articles(Mapping[str, StoredArticle]):
         return article_id in self._entries
 
 
+def table_of(catalog: Catalog) -> ChunkTable:
+    return ChunkTable.build(
+        ((e.segment, e.offset, e.length, e.chunks) for e in catalog.entries.values()),
+        list(catalog.segments),
+    )
+
+
 class NewsIndex:
-    """One committed generation, opened read-only for questions."""
+    """One committed generation, opened read-only for questions.
+
+    A question needs only the chunk table; the catalog (one entry per article) is parsed when
+    something first asks for it: an update, `newsqa check`, a listing of the articles."""
 
     def __init__(
         self,
-        catalog: Catalog,
+        table: ChunkTable,
+        load_catalog: Callable[[], Catalog],
         chunker: ChunkerSettings,
         model: str | None,
         dense: DenseIndex | None,
@@ -138,7 +158,8 @@ class NewsIndex:
         folder: Path,
         reader: ArticleReader,
     ) -> None:
-        self.catalog = catalog
+        self.table = table
+        self._load_catalog = load_catalog
         self.chunker = chunker
         self.model = model  # the model whose vectors `dense` holds; None for lexical-only
         self.dense = dense
@@ -146,34 +167,41 @@ class NewsIndex:
         self.lexical = lexical
         self.manifest = manifest
         self.folder = folder  # the generation directory
-        self.articles = Articles(catalog.entries, reader)
-        self.chunk_count = sum(len(e.chunks) for e in catalog.entries.values())
-
-    def preload(self) -> None:
-        """Everything a question may need, read ahead: for long-running servers."""
-        self.articles.preload()
-        self.map_chunks()
-
-    def map_chunks(self) -> None:
-        """Build the chunk map now rather than inside the first question (`Pipeline.open`
-        does it while Kiwi loads)."""
-        self._chunk_at  # noqa: B018 - builds the cached map
+        self._records = Records(reader)
+        self.chunk_count = len(table)
 
     @cached_property
-    def _chunk_at(self) -> dict[int, tuple[str, int, int]]:
-        """Where each chunk lives; built on first use, since an update never looks chunks up."""
-        return {c[0]: (e.id, c[1], c[2]) for e in self.catalog.entries.values() for c in e.chunks}
+    def catalog(self) -> Catalog:
+        return self._load_catalog()
+
+    @cached_property
+    def articles(self) -> Articles:
+        return Articles(self.catalog.entries, self._records)
+
+    def preload(self) -> None:
+        """Records read ahead, for long-running servers."""
+        self.articles.preload()
 
     def chunk_ids(self) -> set[int]:
-        return set(self._chunk_at)
+        return self.table.ids()
+
+    def _locate(self, chunk_id: int) -> tuple[StoredArticle, Location]:
+        try:
+            where = self.table.locate(chunk_id)
+        except ValueError as exc:
+            raise store.IndexCorrupt(f"청크 표를 읽을 수 없음: {exc}") from exc
+        return self._records.read(where.segment, where.offset, where.length), where
+
+    def article_of(self, chunk_id: int) -> StoredArticle:
+        return self._locate(chunk_id)[0]
 
     def chunk(self, chunk_id: int) -> Chunk:
-        article_id, first, last = self._chunk_at[chunk_id]
-        return chunk_of(self.articles[article_id], chunk_id, first, last)
+        stored, where = self._locate(chunk_id)
+        return chunk_of(stored, chunk_id, where.first, where.last)
 
     def chunk_tokens(self, chunk_id: int) -> list[str]:
-        article_id, first, last = self._chunk_at[chunk_id]
-        return article_store.chunk_tokens(self.articles[article_id], first, last)
+        stored, where = self._locate(chunk_id)
+        return article_store.chunk_tokens(stored, where.first, where.last)
 
     @property
     def has_vectors(self) -> bool:
@@ -243,9 +271,8 @@ def update_index(
             added += 1
         fresh_input.append((article, digest))
 
-    if fresh_input and old_entries:  # new ids must not reuse live ones (one pass, on updates)
-        highest = max((c[0] for e in old_entries.values() for c in e.chunks), default=-1)
-        if next_id <= highest:
+    if fresh_input and old is not None:  # new ids must not reuse live ones
+        if next_id <= old.table.highest_id():
             raise store.IndexCorrupt("manifest의 다음 청크 번호가 이미 쓰인 번호와 겹침")
 
     phases: dict[str, float] = {}
@@ -374,7 +401,9 @@ def save_index(
             threads=1 if base is not None else 2,
         )
         lexical_s = time.perf_counter() - mark
-        article_store.write_catalog(gen / CATALOG, _write_articles(update, gen))
+        catalog = _write_articles(update, gen)
+        article_store.write_catalog(gen / CATALOG, catalog)
+        table_of(catalog).write(gen)
         if update.dense is not None:
             update.dense.save(gen / DENSE_FILE)
 
@@ -420,9 +449,19 @@ def load_index(
     gen = store.generation_dir(folder, manifest, verify=verify)
     if CATALOG not in manifest["files"]:
         raise store.IndexCorrupt(f"manifest에 {CATALOG}이(가) 없음")
+
+    def load_catalog() -> Catalog:
+        try:
+            return article_store.read_catalog(gen / CATALOG)
+        except (OSError, ValueError, KeyError, TypeError) as exc:
+            raise store.IndexCorrupt(f"{gen.name}의 {CATALOG}을(를) 읽을 수 없음") from exc
+
     try:
-        catalog = article_store.read_catalog(gen / CATALOG)
-        reader = ArticleReader(gen / SEGMENTS_DIR, catalog.segments)
+        # Indexes committed before the chunk table existed get one made from their catalog.
+        table = ChunkTable.read(gen) if TABLE in manifest["files"] else table_of(load_catalog())
+        if verify:
+            table.validate()
+        reader = ArticleReader(gen / SEGMENTS_DIR, table.segments)
         lexical_index = LexicalIndex(gen / LEXICAL_DIR)
         dense = None
         if manifest.get("dense"):
@@ -436,7 +475,8 @@ def load_index(
     if not isinstance(next_chunk_id, int):
         raise store.IndexCorrupt("manifest에 next_chunk_id가 없음")
     index = NewsIndex(
-        catalog,
+        table,
+        load_catalog,
         chunker,
         manifest.get("model"),
         dense,
@@ -452,4 +492,6 @@ def load_index(
         )
     if dense is not None and dense.ids() != index.chunk_ids():
         raise store.IndexCorrupt(f"벡터 {len(dense)}개가 청크 {index.chunk_count}개와 맞지 않음")
+    if verify and table_of(index.catalog) != table:
+        raise store.IndexCorrupt(f"{TABLE}이(가) {CATALOG}과(와) 맞지 않음")
     return index

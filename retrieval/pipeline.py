@@ -188,7 +188,6 @@ class Pipeline:
             from retrieval.dense import serve_single_queries
 
             serve_single_queries()
-        index.map_chunks()  # the first question needs it; built while Kiwi still loads
         warming.join()
         korean.warm_up()  # loaded now, not inside the first question's latency (or raises)
         return cls(index, embedder, settings, notices)
