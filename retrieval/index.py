@@ -17,7 +17,7 @@ import json
 import time
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import asdict, dataclass, field
-from functools import cached_property, lru_cache
+from functools import cache, cached_property, lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -99,7 +99,7 @@ class Records:
             return self._reader.read_at(segment, offset, length)
         except (OSError, ValueError, KeyError, TypeError) as exc:
             raise store.IndexCorrupt(
-                f"{segment}의 {offset}번째 바이트 기록을 읽을 수 없음"
+                f"{segment}의 {offset}바이트 위치에 있는 기록을 읽을 수 없음"
             ) from exc
 
 
@@ -450,6 +450,7 @@ def load_index(
     if CATALOG not in manifest["files"]:
         raise store.IndexCorrupt(f"manifest에 {CATALOG}이(가) 없음")
 
+    @cache  # parsed once, whether for an index without a table or for an update
     def load_catalog() -> Catalog:
         try:
             return article_store.read_catalog(gen / CATALOG)
