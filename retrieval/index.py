@@ -6,8 +6,9 @@ segment and one new tantivy segment, deletes the chunks of changed and removed a
 both the lexical and the dense side, and carries everything else over from the previous
 generation as hard links (see `retrieval.store`).
 
-Opening an index for questions reads the catalog, opens tantivy and loads FAISS; article
-records are read only when a question quotes them.
+Opening an index for questions reads the chunk table (`retrieval.chunk_table`), opens tantivy
+and loads FAISS; the catalog is parsed only when an update or a full check needs it, and
+article records are read only when a question quotes them.
 """
 
 from __future__ import annotations
@@ -186,11 +187,17 @@ class NewsIndex:
         return self.table.ids()
 
     def _locate(self, chunk_id: int) -> tuple[StoredArticle, Location]:
+        """The record holding `chunk_id`, checked against the record's own chunk list: `ask`
+        trusts the table's size, not its checksum, so a damaged table must not quote the wrong
+        sentences."""
         try:
             where = self.table.locate(chunk_id)
-        except ValueError as exc:
-            raise store.IndexCorrupt(f"청크 표를 읽을 수 없음: {exc}") from exc
-        return self._records.read(where.segment, where.offset, where.length), where
+        except (KeyError, ValueError) as exc:  # an id from tantivy or FAISS the table lacks
+            raise store.IndexCorrupt(f"{TABLE}에서 청크 {chunk_id}을(를) 찾을 수 없음") from exc
+        stored = self._records.read(where.segment, where.offset, where.length)
+        if (chunk_id, where.first, where.last) not in stored.chunks:
+            raise store.IndexCorrupt(f"{TABLE}의 청크 {chunk_id} 위치가 기사 기록과 맞지 않음")
+        return stored, where
 
     def article_of(self, chunk_id: int) -> StoredArticle:
         return self._locate(chunk_id)[0]

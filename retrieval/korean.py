@@ -84,7 +84,7 @@ def kiwi():  # noqa: ANN201 - kiwipiepy has no public type to name here
                     from kiwipiepy import Kiwi
 
                     _kiwi = Kiwi(**KIWI_OPTIONS)
-                except (ImportError, OSError, RuntimeError) as exc:
+                except Exception as exc:  # kiwipiepy raises bare Exception for missing files
                     raise AnalyserUnavailable(str(exc)) from exc
     return _kiwi
 

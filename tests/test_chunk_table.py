@@ -100,3 +100,34 @@ def test_bad_tables_are_refused() -> None:
         nowhere.validate()
     with pytest.raises(ValueError):
         nowhere.locate(1)
+
+
+def test_a_table_that_disagrees_with_its_records_is_refused(settings) -> None:
+    """Damage the checksum cannot see (a table written wrongly, sealed with its own sum): rows
+    shifted by one point every chunk at its neighbour's record and sentences."""
+    build_index(settings)
+    gen = generation(settings.index_dir)
+    table = ChunkTable.read(gen)
+    values = array("q")
+    values.frombytes((gen / TABLE).read_bytes())
+    n = len(table)
+    for c in range(1, 6):  # every column but the ids, rotated by one row
+        column = values[c * n : (c + 1) * n]
+        values[c * n : (c + 1) * n] = column[1:] + column[:1]
+    (gen / TABLE).write_bytes(values.tobytes())
+    manifest = json.loads((settings.index_dir / store.MANIFEST).read_text(encoding="utf-8"))
+    manifest["files"][TABLE] = store.sha256(gen / TABLE)
+    manifest["sizes"][TABLE] = (gen / TABLE).stat().st_size
+    (settings.index_dir / store.MANIFEST).write_text(json.dumps(manifest), encoding="utf-8")
+
+    with pytest.raises(store.IndexCorrupt, match=TABLE):  # the bot's start, `newsqa check`
+        load_index(settings.index_dir, verify=True)
+    with pytest.raises(store.IndexCorrupt, match=TABLE):  # `ask`: the record's own chunk list
+        Pipeline.open(settings, verify=False).ask(QUESTION)
+
+
+def test_an_id_the_table_lacks_is_a_damaged_index(settings) -> None:
+    build_index(settings)
+    index = load_index(settings.index_dir, verify=False)
+    with pytest.raises(store.IndexCorrupt, match=TABLE):
+        index.chunk(index.next_chunk_id + 5)

@@ -248,7 +248,7 @@ def test_broken_analyser_install_is_one_line(env, capsys, monkeypatch) -> None:
     run(capsys, "index")
 
     def missing_model(**_: object) -> None:
-        raise OSError("Cannot open language model file 'cong.mdl'")
+        raise Exception("Cannot open extract.mdl for WordDetector")  # as kiwipiepy 0.24 does
 
     monkeypatch.setattr(korean, "_kiwi", None)
     monkeypatch.setattr(korean, "_warming", None)
