@@ -139,8 +139,8 @@ def compose_answer(
     passages: dict[tuple[str, int, int], float] = {}
     quoted: dict[str, StoredArticle] = {}  # by article id: what the passages are cut from
     for rank, hit in enumerate(top):
-        chunk = index.chunk(hit.chunk_id)
-        stored = quoted[chunk.article_id] = index.article_of(hit.chunk_id)
+        chunk, stored = index.chunk_in_article(hit.chunk_id)
+        quoted[chunk.article_id] = stored
         body = stored.article.body
         for i in range(chunk.first_sentence, chunk.last_sentence + 1):
             own = set(stored.sentence_tokens[i])

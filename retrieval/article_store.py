@@ -3,8 +3,8 @@
 An update writes only its new and changed articles, as one new segment (JSON lines); the
 segments of earlier generations are carried over as hard links, never rewritten, and the small
 catalog (`catalog.json`: per article its content hash, segment, byte range and chunk ids) is
-rewritten in full (with the chunk table derived from it, `retrieval.chunk_table`). Answering a question reads just the few articles it quotes,
-by byte range. Segments are merged smallest-first when there are too many of them, or when
+rewritten in full, with the chunk table derived from it (`retrieval.chunk_table`). Answering a
+question reads just the few articles it quotes, by byte range. Segments are merged smallest-first when there are too many of them, or when
 most of a segment's records have been replaced, so their number stays bounded and the
 merging cost per article stays logarithmic.
 """

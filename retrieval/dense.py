@@ -4,7 +4,7 @@ Below `APPROXIMATE_FROM` vectors an exact scan is fast and perfect (IndexIDMap2 
 index). Above it the index becomes an inverted file (IVF): k-means cells trained on the vectors
 already there, searching `nprobe` of them. IVF, unlike HNSW, can remove vectors by id, which
 incremental updates need. `nprobe` is not a guess: it is the smallest that reaches
-`TARGET_RECALL` against an exact search on a sample of the index's own vectors, and when no
+`TARGET_RECALL` against an exact search for queries made near the index's vectors, and when no
 affordable `nprobe` does (vectors with no cluster structure), the index stays exact. The kind,
 its parameters and the measured recall are recorded in the manifest.
 """

@@ -171,9 +171,9 @@ class NewsIndex:
         self._records = Records(reader)
         self.chunk_count = len(table)
 
-    @cached_property
+    @property
     def catalog(self) -> Catalog:
-        return self._load_catalog()
+        return self._load_catalog()  # parsed on first use, then remembered by `load_index`
 
     @cached_property
     def articles(self) -> Articles:
@@ -202,9 +202,13 @@ class NewsIndex:
     def article_of(self, chunk_id: int) -> StoredArticle:
         return self._locate(chunk_id)[0]
 
-    def chunk(self, chunk_id: int) -> Chunk:
+    def chunk_in_article(self, chunk_id: int) -> tuple[Chunk, StoredArticle]:
+        """The chunk and the record it was cut from, located once."""
         stored, where = self._locate(chunk_id)
-        return chunk_of(stored, chunk_id, where.first, where.last)
+        return chunk_of(stored, chunk_id, where.first, where.last), stored
+
+    def chunk(self, chunk_id: int) -> Chunk:
+        return self.chunk_in_article(chunk_id)[0]
 
     def chunk_tokens(self, chunk_id: int) -> list[str]:
         stored, where = self._locate(chunk_id)
