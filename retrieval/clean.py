@@ -5,11 +5,16 @@ markers, bylines and e-mails, reader-support blurbs, comment counters, tag lines
 sidebars of unrelated news, and sometimes the whole body twice. Each rule below removes one kind;
 the body that is left is what quotes are cut from, so lines are kept verbatim apart from
 whitespace normalisation.
+
+Where something was removed between two kept lines (a caption, a menu, a bullet marker at the
+start of a line), the body has a blank line: a *seam*. Lines on either side of a seam were not
+adjacent on the page, so no quote may span one (`SEAM`).
 """
 
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass
 
 from retrieval.meta import BRACKET_BYLINE, DATE_PREFIX, date_in_line, outlet_in_byline, url_in_line
@@ -59,6 +64,7 @@ LIST_ITEM = re.compile(r"^(\d{1,2}[.)]|[-•·*]|\[\d+\])\s")
 BULLET = re.compile(r"^[•·◆◇■□●○►▶]\s+")
 SIDEBAR_RESUME_CHARS = 40  # after a sidebar header, a prose line this long ends the sidebar
 SENTENCE_END = re.compile(r"[.!?][\"'”’)]*$")
+SEAM = "\n\n"  # in a body: the page had something here that the cleaner removed
 
 
 @dataclass(frozen=True)
@@ -105,11 +111,11 @@ def _photo_block_at(lines: list[str], i: int) -> bool:
     return bool(ahead) and bool(PHOTO_MARKER.match(ahead[0]))
 
 
-def _drop_credited_captions(lines: list[str]) -> list[str]:
+def _drop_credited_captions(lines: list[str]) -> list[str | None]:
     """Drop photo captions: the (at most two, often identical) lines just above a photo block.
 
     The block must stand alone (a blank line or the page start above it), so the last paragraph
-    of an article is never mistaken for a caption.
+    of an article is never mistaken for a caption. Dropped lines become None (a seam).
     """
     keep = [True] * len(lines)
     for i in range(len(lines)):
@@ -121,19 +127,22 @@ def _drop_credited_captions(lines: list[str]) -> list[str]:
         if j < 0 or not lines[j]:
             for k in range(j + 1, i):
                 keep[k] = False
-    return [line for line, k in zip(lines, keep, strict=True) if k]
+    return [line if k else None for line, k in zip(lines, keep, strict=True)]
 
 
-def _drop_sidebars(lines: list[str]) -> list[str]:
-    """Drop "most read"/related-news lists: list items and short lines after a sidebar header."""
-    out: list[str] = []
+def _drop_sidebars(lines: list[str | None]) -> list[str | None]:
+    """Drop "most read"/related-news lists: list items and short lines after a sidebar header
+    (each becomes None, a seam)."""
+    out: list[str | None] = []
     in_sidebar = False
     for line in lines:
-        if SIDEBAR_HEADER.match(line):
+        if line is not None and SIDEBAR_HEADER.match(line):
             in_sidebar = True
+            out.append(None)
             continue
-        if in_sidebar:
+        if in_sidebar and line is not None:
             if not line or LIST_ITEM.match(line) or len(line) < SIDEBAR_RESUME_CHARS:
+                out.append(None if line else line)
                 continue
             in_sidebar = False
         out.append(line)
@@ -145,23 +154,33 @@ def _looks_like_title(line: str) -> bool:
 
 
 def clean_page(raw: str, title: str | None = None) -> CleanPage:
-    """Clean one scraped page. A known `title` (front matter) is removed from the body if repeated."""
-    lines = [
+    """Clean one scraped page. A known `title` (front matter) is removed from the body if repeated.
+
+    The text is read as NFC, so offsets into the body hold for questions normalised the same way.
+    """
+    raw = unicodedata.normalize("NFC", raw)
+    page = [
         normalize_line(line) for line in raw.replace("\r\n", "\n").replace("\r", "\n").split("\n")
     ]
-    lines = _drop_credited_captions(lines)
-    lines = _drop_sidebars(lines)
+    lines = _drop_sidebars(_drop_credited_captions(page))
 
     date = outlet = url = None
     kept: list[str] = []
+    seam_before: list[bool] = []  # per kept line: was something removed just above it?
+    seam = False
     seen: set[str] = set()
     for line in lines:
+        if line is None:
+            seam = True
+            continue
+        original = line
         line = BULLET.sub("", line)
         if not line:
             continue
         date = date or date_in_line(line)
         url = url or url_in_line(line)
         if url_in_line(line):
+            seam = True
             continue
         prefix = DATE_PREFIX.match(line)
         if prefix:  # " date 2020-11 <headline>"
@@ -172,13 +191,22 @@ def clean_page(raw: str, title: str | None = None) -> CleanPage:
             line = line[byline.end() :].strip()
         if line.startswith("#"):
             line = line.lstrip("#").strip()
-        if is_junk(line) or line in seen:
+        if not line or is_junk(line) or line in seen:
+            seam = True
             continue
         seen.add(line)
         kept.append(line)
+        seam_before.append(seam or line != original)  # a marker cut from its start is a seam too
+        seam = False
 
     if title is None and kept and _looks_like_title(kept[0]):
         title = kept.pop(0)
+        seam_before.pop(0)
     elif title is not None and kept and normalize_line(title) == kept[0]:
         kept.pop(0)
-    return CleanPage(body="\n".join(kept), title=title, outlet=outlet, date=date, url=url)
+        seam_before.pop(0)
+    body = "".join(
+        (SEAM if cut else "\n") + line if i else line
+        for i, (line, cut) in enumerate(zip(kept, seam_before, strict=True))
+    )
+    return CleanPage(body=body, title=title, outlet=outlet, date=date, url=url)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from conftest import SEEDS
-from retrieval.clean import clean_page
+from retrieval.clean import SEAM, clean_page
 from retrieval.ingest import read_articles
 
 
@@ -126,3 +126,32 @@ def test_sidebar_ends_at_returning_prose() -> None:
     body = clean_page(page).body
     assert "다른 기사 제목" not in body and "짧은 줄" not in body
     assert "다시 나온 긴 본문 문장" in body
+
+
+def test_a_removed_line_leaves_a_seam_that_kept_neighbours_do_not_have() -> None:
+    page = "\n".join(
+        [
+            "첫 문단은 기사 본문으로 충분히 길게 이어지는 문장이다.",
+            "",
+            "둘째 문단도 바로 이어지는 본문 문장으로 충분히 길다.",
+            "행사장 모습. /광주시 제공",  # a caption the cleaner removes
+            "셋째 문단은 캡션 다음에 오는 본문 문장으로 충분히 길다.",
+            "• 글머리표가 붙은 줄도 본문으로 남는 충분히 긴 문장이다.",
+        ]
+    )
+    assert clean_page(page).body == (
+        "첫 문단은 기사 본문으로 충분히 길게 이어지는 문장이다.\n"  # a blank line is no seam
+        "둘째 문단도 바로 이어지는 본문 문장으로 충분히 길다."
+        + SEAM
+        + "셋째 문단은 캡션 다음에 오는 본문 문장으로 충분히 길다."
+        + SEAM  # the bullet marker was cut from this line's start
+        + "글머리표가 붙은 줄도 본문으로 남는 충분히 긴 문장이다."
+    )
+
+
+def test_text_is_read_as_nfc() -> None:
+    import unicodedata
+
+    nfd = unicodedata.normalize("NFD", "분해된 한글로 저장된 기사 본문 문장도 똑같이 읽힌다.")
+    body = clean_page(nfd).body
+    assert body == unicodedata.normalize("NFC", nfd) and unicodedata.is_normalized("NFC", body)
