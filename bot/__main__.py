@@ -14,7 +14,7 @@ from bot.client import QABot
 from bot.config import BotSettings, load_bot_settings
 from bot.records import AnswerStore, FeedbackLog
 from bot.service import QAService
-from retrieval.config import load_settings
+from retrieval.config import load_settings, retired_settings
 from retrieval.errors import user_message
 
 log = logging.getLogger("newsqa.bot")
@@ -42,6 +42,8 @@ def build_parser() -> argparse.ArgumentParser:
 
 def make_bot(limits: BotSettings, **options: object) -> QABot:
     settings = load_settings()
+    for notice in retired_settings():
+        log.warning("%s", notice)
     return QABot(
         QAService(settings, limits),
         limits,

@@ -36,12 +36,20 @@ class StoredArticle:
     content_hash: str
     sentences: tuple[Span, ...]
     sentence_tokens: tuple[tuple[str, ...], ...]
+    # Per sentence, the Kiwi tags of its leading content tokens, space-separated ("NNP NNG SN"):
+    # whether a sentence holds the kind of thing a question asks for (a name, a number).
+    sentence_tags: tuple[str, ...]
+    title_tokens: tuple[str, ...]  # the headline names the topic its sentences often leave implicit
     chunks: tuple[tuple[int, int, int], ...]  # (chunk id, first sentence, last sentence)
 
 
 def chunk_tokens(stored: StoredArticle, first: int, last: int) -> list[str]:
-    """The tokens of sentences `first`..`last`: what BM25 indexes for a chunk."""
-    return [t for tokens in stored.sentence_tokens[first : last + 1] for t in tokens]
+    """What BM25 indexes for a chunk: the title's tokens, then those of sentences `first`..`last`
+    (a paragraph about "그" is found by the name in its headline)."""
+    return [
+        *stored.title_tokens,
+        *(t for tokens in stored.sentence_tokens[first : last + 1] for t in tokens),
+    ]
 
 
 class Entry(NamedTuple):
@@ -75,6 +83,8 @@ def encode(stored: StoredArticle) -> bytes:
         "hash": stored.content_hash,
         "sentences": [[s.start, s.end] for s in stored.sentences],
         "tokens": [list(t) for t in stored.sentence_tokens],
+        "tags": list(stored.sentence_tags),
+        "title_tokens": list(stored.title_tokens),
         "chunks": [list(c) for c in stored.chunks],
     }
     return (json.dumps(record, ensure_ascii=False) + "\n").encode("utf-8")
@@ -90,6 +100,8 @@ def decode(data: bytes) -> StoredArticle:
         content_hash=record["hash"],
         sentences=tuple(Span(s, e) for s, e in record["sentences"]),
         sentence_tokens=tuple(tuple(t) for t in record["tokens"]),
+        sentence_tags=tuple(str(t) for t in record["tags"]),
+        title_tokens=tuple(str(t) for t in record["title_tokens"]),
         chunks=tuple((int(c), int(f), int(la)) for c, f, la in record["chunks"]),
     )
 

@@ -9,10 +9,13 @@ import os
 import sys
 from collections.abc import Callable, Iterable
 from pathlib import Path
-from typing import NoReturn
+from typing import TYPE_CHECKING, NoReturn
 
-from retrieval.config import Settings, load_settings
+from retrieval.config import Settings, load_settings, retired_settings
 from retrieval.errors import QuestionError, user_message
+
+if TYPE_CHECKING:
+    from retrieval.evaluate import Case
 
 EXIT_OK, EXIT_ERROR, EXIT_USAGE = 0, 1, 2
 
@@ -35,6 +38,16 @@ def _quotes(value: str) -> int:
     return k
 
 
+def _rate(value: str) -> float:
+    try:
+        rate = float(value)
+    except ValueError:
+        rate = -1.0
+    if not 0 < rate < 0.5:
+        raise argparse.ArgumentTypeError("--target은 0과 0.5 사이의 숫자여야 합니다")
+    return rate
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = KoreanArgumentParser(
         prog="newsqa", description="한국어 뉴스 기사 질의응답: 기사 문장을 그대로 인용해 답합니다."
@@ -46,7 +59,7 @@ def build_parser() -> argparse.ArgumentParser:
         dest="command",
         required=True,
         parser_class=KoreanArgumentParser,
-        metavar="{index,ask,check,eval,bot}",
+        metavar="{index,ask,check,eval,calibrate,bot}",
     )
 
     index = commands.add_parser(
@@ -95,6 +108,29 @@ def build_parser() -> argparse.ArgumentParser:
     )
     evaluate.add_argument("--model", help="질문 임베딩 모델 (기본: 색인을 만든 모델)")
     evaluate.add_argument("--json", action="store_true", help="결과를 JSON으로 출력합니다")
+    evaluate.add_argument(
+        "--details",
+        action="store_true",
+        help="질문마다 결과(인용문, 출처, 판정)를 함께 보여 줍니다",
+    )
+
+    calibrate = commands.add_parser(
+        "calibrate",
+        help="질문 세트(JSONL)로 이 색인과 모델에 맞는 답변 정책을 맞춥니다 (색인 폴더에 저장)",
+    )
+    calibrate.add_argument("questions", type=Path, help="질문 세트 파일 (eval과 같은 형식)")
+    calibrate.add_argument(
+        "--index", type=Path, dest="index_dir", help="색인 폴더 (기본: .newsqa/index)"
+    )
+    calibrate.add_argument(
+        "--target",
+        type=_rate,
+        default=None,
+        help="답이 있는 질문을 '찾지 못함'으로 답할 비율의 목표 (기본 0.03)",
+    )
+    calibrate.add_argument(
+        "--json", action="store_true", help="교차 검증 결과를 JSON으로 출력합니다"
+    )
     bot = commands.add_parser("bot", help="디스코드 봇을 실행합니다 (DISCORD_TOKEN 필요)")
     bot.add_argument(
         "--sync", action="store_true", help="슬래시 명령을 디스코드에 등록하고 끝냅니다"
@@ -112,7 +148,10 @@ def run_bot(args: argparse.Namespace) -> int:
 
 def _settings(args: argparse.Namespace) -> Settings:
     fields = ("articles", "index_dir", "model", "top_k")
-    return load_settings().with_overrides(**{f: getattr(args, f, None) for f in fields})
+    settings = load_settings().with_overrides(**{f: getattr(args, f, None) for f in fields})
+    for notice in retired_settings():
+        _say(notice)
+    return settings
 
 
 def _say(line: str) -> None:
@@ -174,24 +213,76 @@ def run_ask(args: argparse.Namespace) -> int:
     return status
 
 
-def run_eval(args: argparse.Namespace) -> int:
-    from retrieval.evaluate import evaluate, read_cases
-    from retrieval.pipeline import Pipeline
-    from retrieval.render import report_text
+def _cases(path: Path) -> list[Case] | None:
+    """The question set, or None after telling the user in one sentence why it can't be read."""
+    from retrieval.evaluate import read_cases
 
-    if not args.questions.is_file():
-        _say(f"질문 세트 파일 '{args.questions}'을(를) 찾을 수 없습니다. 경로를 확인하세요.")
-        return EXIT_USAGE
+    if not path.is_file():
+        _say(f"질문 세트 파일 '{path}'을(를) 찾을 수 없습니다. 경로를 확인하세요.")
+        return None
     try:
-        cases = read_cases(args.questions)
+        return read_cases(path)
     except ValueError as exc:
         _say(f"질문 세트를 읽을 수 없습니다({exc}). 한 줄에 JSON 객체 하나씩 있어야 합니다.")
+        return None
+
+
+def run_eval(args: argparse.Namespace) -> int:
+    from retrieval.evaluate import evaluate
+    from retrieval.pipeline import Pipeline
+    from retrieval.render import outcome_json, outcome_text, report_text
+
+    cases = _cases(args.questions)
+    if cases is None:
         return EXIT_USAGE
     pipeline = Pipeline.open(_settings(args), auto_build=True)
     for notice in pipeline.notices:
         _say(notice)
-    report, _ = evaluate(pipeline, cases)
-    print(json.dumps(report, ensure_ascii=False) if args.json else report_text(report))
+    report, outcomes = evaluate(pipeline, cases)
+    if args.json:
+        details = {"questions": [outcome_json(o) for o in outcomes]} if args.details else {}
+        print(json.dumps({**report, **details}, ensure_ascii=False))
+        return EXIT_OK
+    if args.details:
+        for outcome in outcomes:
+            print(outcome_text(outcome) + "\n")
+    print(report_text(report))
+    return EXIT_OK
+
+
+def run_calibrate(args: argparse.Namespace) -> int:
+    from retrieval import calibrate, policy
+    from retrieval.pipeline import Pipeline
+    from retrieval.render import calibration_text
+
+    cases = _cases(args.questions)
+    if cases is None:
+        return EXIT_USAGE
+    settings = _settings(args)
+    pipeline = Pipeline.open(settings, auto_build=True)
+    for notice in pipeline.notices:
+        _say(notice)
+    source = args.questions.name
+    examples = {"lexical": calibrate.collect(pipeline, cases, use_model=False, source=source)}
+    if pipeline.embedder is not None:
+        examples["hybrid"] = calibrate.collect(pipeline, cases, use_model=True, source=source)
+    target = args.target or calibrate.TARGET_FALSE_NOT_FOUND
+    fitted = calibrate.fitted_policy(
+        policy.default(),
+        examples,
+        name=f"calibrated:{source}",
+        model=pipeline.index.model,
+        command=" ".join(["newsqa", *sys.argv[1:]]),
+        target=target,
+        progress=lambda line: logging.getLogger("newsqa").info("%s", line),
+    )
+    path = settings.index_dir / policy.INDEX_FILE
+    policy.write(fitted, path)
+    figures = fitted.fitted["cross_validated"]
+    if args.json:
+        print(json.dumps({"policy": str(path), "cross_validated": figures}, ensure_ascii=False))
+    else:
+        print(calibration_text(figures, path))
     return EXIT_OK
 
 
@@ -216,6 +307,7 @@ COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
     "ask": run_ask,
     "check": run_check,
     "eval": run_eval,
+    "calibrate": run_calibrate,
     "bot": run_bot,
 }
 

@@ -20,8 +20,6 @@ class Settings:
     candidates: int = 20  # chunks each side fetches before fusion
     lexical_weight: float = 1.0
     dense_weight: float = 1.0
-    min_coverage: float = 0.55  # share of the question's weighted terms the best chunk must hold
-    min_dense_score: float = 0.85  # a dense-only answer needs this cosine (hybrid mode)
     max_question_chars: int = 500
     chunk_chars: int = 400
     chunk_overlap: int = 1
@@ -38,12 +36,26 @@ _ENV_FIELDS: dict[str, type] = {
     "CANDIDATES": int,
     "LEXICAL_WEIGHT": float,
     "DENSE_WEIGHT": float,
-    "MIN_COVERAGE": float,
-    "MIN_DENSE_SCORE": float,
     "MAX_QUESTION_CHARS": int,
     "CHUNK_CHARS": int,
     "CHUNK_OVERLAP": int,
 }
+
+
+# Settings that no longer exist, and what took their place (one Korean line each).
+RETIRED = {
+    "MIN_COVERAGE": "답할지는 답변 정책이 정합니다(`newsqa calibrate`로 맞춥니다)",
+    "MIN_DENSE_SCORE": "답할지는 답변 정책이 정합니다(`newsqa calibrate`로 맞춥니다)",
+}
+
+
+def retired_settings() -> list[str]:
+    """A notice for each retired NEWSQA_* variable still set, so it is not silently ignored."""
+    return [
+        f"{ENV_PREFIX}{name}은(는) 더 이상 쓰지 않습니다: {instead}."
+        for name, instead in RETIRED.items()
+        if os.environ.get(ENV_PREFIX + name, "").strip()
+    ]
 
 
 class SettingsError(ValueError):
@@ -56,8 +68,6 @@ RANGES: dict[str, tuple[float | None, float | None]] = {
     "candidates": (1, 1000),
     "lexical_weight": (0, None),
     "dense_weight": (0, None),
-    "min_coverage": (0, 1),
-    "min_dense_score": (-1, 1),
     "max_question_chars": (1, 100_000),
     "chunk_chars": (50, 100_000),
     "chunk_overlap": (0, 10),

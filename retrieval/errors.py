@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from retrieval import store
+from retrieval import policy, store
 from retrieval.config import SettingsError
 from retrieval.korean import AnalyserUnavailable
 
@@ -43,6 +43,8 @@ def user_message(exc: BaseException) -> str | None:
             f"한국어 형태소 분석기(Kiwi)를 불러오지 못했습니다({exc}). "
             "`pip install --force-reinstall kiwipiepy kiwipiepy_model`로 다시 설치하세요."
         )
+    if isinstance(exc, policy.PolicyError):
+        return f"{exc}. `pip install --force-reinstall newsqa`로 다시 설치하세요."
     if isinstance(exc, SettingsError):
         return f"설정값이 잘못되었습니다: {exc}. 명령 옵션, .env 또는 환경 변수를 고쳐 주세요."
     if isinstance(exc, OSError):

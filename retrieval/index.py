@@ -199,6 +199,11 @@ class NewsIndex:
             raise store.IndexCorrupt(f"{TABLE}의 청크 {chunk_id} 위치가 기사 기록과 맞지 않음")
         return stored, where
 
+    def chunk_location(self, chunk_id: int) -> tuple[StoredArticle, int, int]:
+        """The record holding `chunk_id`, with the chunk's first and last sentence."""
+        stored, where = self._locate(chunk_id)
+        return stored, where.first, where.last
+
     def article_of(self, chunk_id: int) -> StoredArticle:
         return self._locate(chunk_id)[0]
 
@@ -288,16 +293,24 @@ def update_index(
 
     phases: dict[str, float] = {}
     mark = time.perf_counter()
-    analysed = korean.analyse_bodies([a.body for a, _ in fresh_input])
+    # Titles ride in the same batched Kiwi call as the bodies.
+    parsed_all = korean.analyse_bodies(
+        [a.body for a, _ in fresh_input] + [a.title for a, _ in fresh_input]
+    )
+    analysed, titles = parsed_all[: len(fresh_input)], parsed_all[len(fresh_input) :]
     phases["analyse"], mark = time.perf_counter() - mark, time.perf_counter()
     fresh: dict[str, StoredArticle] = {}
-    for (article, digest), pairs in zip(fresh_input, analysed, strict=True):
-        sentences = tuple(span for span, _ in pairs)
+    for (article, digest), parsed, title in zip(fresh_input, analysed, titles, strict=True):
+        sentences = tuple(s.span for s in parsed)
         spans = chunk_sentences(list(sentences), chunker)
         chunks = tuple((next_id + n, first, last) for n, (first, last) in enumerate(spans))
         next_id += len(chunks)
-        tokens = tuple(tuple(t) for _, t in pairs)
-        fresh[article.id] = StoredArticle(article, digest, sentences, tokens, chunks)
+        tokens = tuple(tuple(s.tokens) for s in parsed)
+        tags = tuple(" ".join(s.tags) for s in parsed)
+        title_tokens = tuple(t for s in title for t in s.tokens)
+        fresh[article.id] = StoredArticle(
+            article, digest, sentences, tokens, tags, title_tokens, chunks
+        )
     phases["chunk"], mark = time.perf_counter() - mark, time.perf_counter()
 
     # Vectors: keep the unchanged ones, drop the stale ones, embed the new ones. When the old

@@ -12,8 +12,10 @@ from __future__ import annotations
 
 import logging
 import threading
+import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import NamedTuple
 
 from retrieval.types import Span
 
@@ -22,9 +24,10 @@ from retrieval.types import Span
 CONTENT_TAGS = frozenset({"NNG", "NNP", "NR", "SN", "SL", "SH", "XR", "VV", "VA"})
 NOUN_TAGS = frozenset({"NNG", "NNP", "NR", "SN", "SL", "SH", "XR"})
 ENTITY_TAGS = frozenset({"NNP", "SL"})
+FOREIGN_TAGS = frozenset({"SL", "SH"})
 # Words that ask rather than tell: they appear in questions, almost never in the answer.
 QUESTION_WORDS = frozenset(
-    {"곳", "것", "수", "등", "때", "이름", "얼마", "무엇", "누구", "어디", "언제"}
+    {"곳", "것", "수", "등", "때", "이름", "얼마", "무엇", "누구", "어디", "언제", "몇", "어떻"}
 )
 # Light verbs and copulas carry grammar, not content ("설립되다", "해주다", "있다").
 LIGHT_VERBS = frozenset({"하", "되", "있", "없", "않", "이", "주", "받", "보", "같"})
@@ -41,6 +44,10 @@ TOKENIZER_SETTINGS = {
     "dropped": sorted(QUESTION_WORDS | LIGHT_VERBS),
     "lowercase_foreign": True,
     "tokens_from": "sentence_in_line",  # morphemes as analysed while splitting the line
+    "tag_variants": "base",  # irregular-conjugation variants (VV-R, VA-I) read as their base tag
+    "unicode": "NFC",
+    "title_in_chunks": True,  # each chunk's BM25 document starts with its article's title
+    "hyphenated_foreign": True,  # "C-Lab" is one run of foreign words, joined as "clab"
 }
 
 _lock = threading.Lock()
@@ -63,7 +70,8 @@ class Term:
     form: str  # the token to look up (joined form for compounds)
     parts: tuple[str, ...]
     entity: bool  # a proper noun or foreign word: the corpus must know it to answer
-    focus: bool = False  # what the question asks for: the noun after 어떤/어느/무슨
+    focus: bool = False  # what the question asks for (see `query_terms`)
+    foreign: bool = False  # written in a foreign script (Latin, hanja), as the corpus would
 
 
 class AnalyserUnavailable(RuntimeError):
@@ -115,8 +123,22 @@ def warm_up_in_background() -> threading.Thread:
         return _warming
 
 
+def base_tag(tag: str) -> str:
+    """Kiwi marks irregular conjugations on the tag ("VV-R", "VA-I", "XSA-I"); the word class
+    is the part before the dash, and that is what every rule here reads."""
+    return tag.split("-", 1)[0]
+
+
 def _morphs(tokens: Sequence[object]) -> list[Morph]:
-    return [Morph(t.form, t.tag, t.start, t.start + t.len) for t in tokens]  # type: ignore[attr-defined]
+    return [
+        Morph(t.form, base_tag(t.tag), t.start, t.start + t.len)  # type: ignore[attr-defined]
+        for t in tokens
+    ]
+
+
+def nfc(text: str) -> str:
+    """Hangul typed or pasted in decomposed form (NFD, as macOS file names are) reads the same."""
+    return unicodedata.normalize("NFC", text)
 
 
 def analyze(text: str) -> list[Morph]:
@@ -131,17 +153,35 @@ def _norm(morph: Morph) -> str | None:
     return morph.form.lower() if morph.tag == "SL" else morph.form
 
 
+def _touching(before: Morph, after: Morph, between: Morph | None) -> bool:
+    """Written together: nothing between, or (foreign words) just a hyphen ("C-Lab")."""
+    if before.end == after.start:
+        return True
+    return (
+        between is not None
+        and before.tag == after.tag == "SL"
+        and between.form == "-"
+        and before.end == between.start
+        and between.end == after.start
+    )
+
+
 def noun_runs(morphs: list[Morph]) -> list[list[Morph]]:
-    """Maximal runs of nouns written together with no space or symbol between them."""
+    """Maximal runs of nouns written together with no space or symbol between them (a hyphen
+    between foreign words is allowed: "C-Lab" is one name)."""
     runs: list[list[Morph]] = []
     current: list[Morph] = []
-    for morph in morphs:
-        if morph.tag in NOUN_TAGS and _norm(morph) and current and current[-1].end == morph.start:
+    for i, morph in enumerate(morphs):
+        noun = morph.tag in NOUN_TAGS and bool(_norm(morph))
+        before = morphs[i - 1] if i > 0 else None
+        if noun and current and _touching(current[-1], morph, before):
             current.append(morph)
             continue
+        if morph.form == "-" and current and current[-1].tag == "SL":
+            continue  # the run may go on past the hyphen
         if len(current) > 1:
             runs.append(current)
-        current = [morph] if morph.tag in NOUN_TAGS and _norm(morph) else []
+        current = [morph] if noun else []
     if len(current) > 1:
         runs.append(current)
     return runs
@@ -149,6 +189,11 @@ def noun_runs(morphs: list[Morph]) -> list[list[Morph]]:
 
 def _joined(run: list[Morph]) -> str:
     return "".join(_norm(m) or "" for m in run)
+
+
+def content_morphs(morphs: list[Morph]) -> list[tuple[str, str]]:
+    """(token, tag) of each content morpheme, in order: the first tokens `index_tokens` gives."""
+    return [(t, m.tag) for m in morphs if (t := _norm(m))]
 
 
 def index_tokens(morphs: list[Morph]) -> list[str]:
@@ -168,7 +213,12 @@ def query_terms(morphs: list[Morph]) -> list[Term]:
     """The question's terms: each noun run as one compound term, other content words alone."""
     runs = noun_runs(morphs)
     in_run = {id(m) for run in runs for m in run}
+    # What is asked for: the noun after 어떤/어느/무슨, and the question's last noun, the head
+    # it ends on ("…대두된 사상은 무엇인가?" asks for a 사상).
     focus_at = {morphs[i + 1].start for i, m in enumerate(morphs[:-1]) if m.form in FOCUS_MARKERS}
+    nouns = [m for m in morphs if m.tag in NOUN_TAGS and _norm(m)]
+    if nouns:
+        focus_at.add(nouns[-1].start)
     terms: list[Term] = []
     for run in runs:
         parts = tuple(_norm(m) or "" for m in run)
@@ -177,13 +227,22 @@ def query_terms(morphs: list[Morph]) -> list[Term]:
                 _joined(run),
                 parts,
                 any(m.tag in ENTITY_TAGS for m in run),
-                run[0].start in focus_at,
+                any(m.start in focus_at for m in run),
+                any(m.tag in FOREIGN_TAGS for m in run),
             )
         )
     for morph in morphs:
         token = _norm(morph)
         if token and id(morph) not in in_run:
-            terms.append(Term(token, (token,), morph.tag in ENTITY_TAGS, morph.start in focus_at))
+            terms.append(
+                Term(
+                    token,
+                    (token,),
+                    morph.tag in ENTITY_TAGS,
+                    morph.start in focus_at,
+                    morph.tag in FOREIGN_TAGS,
+                )
+            )
     unique: dict[str, Term] = {}
     for term in terms:
         unique.setdefault(term.form, term)
@@ -198,7 +257,16 @@ def _trimmed(body: str, start: int, end: int) -> Span:
     return Span(start, end)
 
 
-def analyse_bodies(bodies: Sequence[str]) -> list[list[tuple[Span, list[str]]]]:
+class Sentence(NamedTuple):
+    """A sentence of a body: where it is, its index tokens, and the tags of its leading
+    content tokens (what kind of thing each is: a name, a number, a verb)."""
+
+    span: Span
+    tokens: list[str]
+    tags: list[str]
+
+
+def analyse_bodies(bodies: Sequence[str]) -> list[list[Sentence]]:
     """Each body's sentences with their index tokens, from one Kiwi pass over all their lines.
 
     Kiwi finds sentence boundaries by analysing morphemes, so the tokens come with the split
@@ -212,7 +280,7 @@ def analyse_bodies(bodies: Sequence[str]) -> list[list[tuple[Span, list[str]]]]:
             if line.strip():
                 lines.append((number, offset, line))
             offset += len(line) + 1
-    analysed: list[list[tuple[Span, list[str]]]] = [[] for _ in bodies]
+    analysed: list[list[Sentence]] = [[] for _ in bodies]
     if not lines:
         return analysed
     results = kiwi().split_into_sents([line for _, _, line in lines], return_tokens=True)
@@ -220,10 +288,12 @@ def analyse_bodies(bodies: Sequence[str]) -> list[list[tuple[Span, list[str]]]]:
         for sentence in sentences:
             span = _trimmed(bodies[number], offset + sentence.start, offset + sentence.end)
             if span.end > span.start:
-                analysed[number].append((span, index_tokens(_morphs(sentence.tokens))))
+                morphs = _morphs(sentence.tokens)
+                tags = [tag for _, tag in content_morphs(morphs)]
+                analysed[number].append(Sentence(span, index_tokens(morphs), tags))
     return analysed
 
 
 def split_sentences(body: str) -> list[Span]:
     """Sentence spans of a body (see `analyse_bodies`)."""
-    return [span for span, _ in analyse_bodies([body])[0]]
+    return [sentence.span for sentence in analyse_bodies([body])[0]]

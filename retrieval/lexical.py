@@ -21,12 +21,16 @@ from collections.abc import Iterable
 from functools import lru_cache
 from pathlib import Path
 
+from retrieval import spelling
+
 FIELD = "tokens"
 ID_FIELD = "chunk_id"
 # tantivy-py turns a Python int into an i64 term, so the id field is signed: a u64 field would
 # never match in delete_documents_by_term.
 WRITER_HEAP = 64_000_000
 COPIED = {"meta.json", ".managed.json"}  # small and replaced by tantivy: copied, not linked
+MIN_NEAR_LETTERS = 5  # shorter words (GPU) have too many one-letter neighbours to mean anything
+ALIASES = 8  # at most this many terms stand for one question word
 
 
 def _schema():  # noqa: ANN202 - tantivy.Schema
@@ -68,6 +72,8 @@ class LexicalIndex:
         self._searcher = self._index.searcher()
         self.n_docs = int(self._searcher.num_docs)
         self._vocabulary: list[str] | None = None
+        self._letters: list[str] | None = None  # the vocabulary in jamo, for `aliases`
+        self._keys: dict[str, list[str]] | None = None  # Hangul terms by sound, for `aliases`
         # The index never changes once opened, so counts can be remembered (questions repeat).
         self._live_count = lru_cache(maxsize=65_536)(self._count)
 
@@ -92,12 +98,53 @@ class LexicalIndex:
         df = self.document_frequency(token)
         return math.log(1 + (self.n_docs - df + 0.5) / (df + 0.5))
 
+    @property
+    def rarest_idf(self) -> float:
+        """The idf of a token no chunk holds: the top of the idf scale of this corpus."""
+        return self.idf("")
+
     def vocabulary(self) -> list[str]:
         """Every term in the index; read once, and only when a question names something unknown."""
         if self._vocabulary is None:
             terms = self._searcher.terms_with_prefix(FIELD, "")
             self._vocabulary = [t if isinstance(t, str) else t[0] for t in terms]
         return self._vocabulary
+
+    def holds_inside(self, form: str) -> bool:
+        """Whether some live term contains `form` ("삼성" in "삼성전자"). The vocabulary still
+        lists the terms of deleted documents until a merge, so each match is counted live."""
+        return any(form in term and term in self for term in self.vocabulary())
+
+    def aliases(self, form: str) -> tuple[str, ...]:
+        """Live terms that stand for `form` though spelled otherwise: one letter away (천황 for
+        천왕), or, for a foreign word, sounding the same (삼성 for Samsung, C랩 for C-Lab);
+        see `retrieval.spelling`. Read on first need, as the corpus's words are all compared."""
+        from rapidfuzz import process
+        from rapidfuzz.distance import Levenshtein
+
+        found: list[str] = []
+        word = spelling.letters(form)
+        if len(word) >= MIN_NEAR_LETTERS:
+            if self._letters is None:
+                self._letters = [spelling.letters(t) for t in self.vocabulary()]
+            near = process.extract(
+                word, self._letters, scorer=Levenshtein.distance, score_cutoff=1, limit=ALIASES
+            )
+            found.extend(self.vocabulary()[i] for _, _, i in near)
+        key = spelling.sound_key(form) if form.isascii() else ""
+        if len(key) >= spelling.MIN_KEY:
+            found.extend(self._sounds().get(key, ())[:ALIASES])
+        return tuple(t for t in dict.fromkeys(found) if t != form and t in self)
+
+    def _sounds(self) -> dict[str, list[str]]:
+        """Terms written (partly) in Hangul, by sound key."""
+        if self._keys is None:
+            keys: dict[str, list[str]] = {}
+            for term in self.vocabulary():
+                if not term.isascii():
+                    keys.setdefault(spelling.sound_key(term), []).append(term)
+            self._keys = keys
+        return self._keys
 
     def search(self, tokens: list[str], k: int) -> list[tuple[int, float]]:
         """Chunk ids and BM25 scores of the best `k` chunks with a positive score, best first."""

@@ -5,12 +5,13 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from retrieval import korean, store
-from retrieval.answer import AnswerPolicy, compose_answer
+from retrieval import policy as policies
+from retrieval.answer import compose_answer
 from retrieval.chunk import ChunkerSettings
 from retrieval.config import Settings
 from retrieval.embed import (
@@ -22,8 +23,9 @@ from retrieval.embed import (
     wants_model,
 )
 from retrieval.errors import ArticlesMissing, ModelMismatch, QuestionError
+from retrieval.evidence import Evidence, EvidenceReader
 from retrieval.index import NewsIndex, UpdateSummary, load_index, save_index, update_index
-from retrieval.search import search
+from retrieval.policy import AnswerPolicy
 from retrieval.types import Answer
 
 if TYPE_CHECKING:
@@ -139,7 +141,11 @@ class Pipeline:
         self.settings = settings
         self.notices = notices or []
         self.index_dir = index_dir or settings.index_dir
-        self.policy = AnswerPolicy(settings.top_k, settings.min_coverage, settings.min_dense_score)
+        policy, notice = policies.for_index(self.index_dir, index.model)
+        if notice:
+            self.notices.append(notice)
+        self.policy: AnswerPolicy = policy.with_quotes(settings.top_k)
+        self.reader = EvidenceReader(index)
 
     @property
     def generation(self) -> str | None:
@@ -193,7 +199,7 @@ class Pipeline:
         return cls(index, embedder, settings, notices)
 
     def check_question(self, question: str) -> str:
-        text = " ".join(question.split())
+        text = korean.nfc(" ".join(question.split()))
         if not text:
             raise QuestionError("질문이 비어 있습니다. 궁금한 내용을 입력해 주세요.")
         if len(text) > self.settings.max_question_chars:
@@ -202,25 +208,40 @@ class Pipeline:
             )
         return text
 
-    def ask(self, question: str) -> Answer:
-        started = time.perf_counter()
+    def evidence(self, question: str, use_model: bool = True) -> Evidence:
+        """What decides `question` (see `retrieval.evidence`); without `use_model`, what
+        lexical mode would see."""
+        return self._evidence(question, use_model)[0]
+
+    def _evidence(self, question: str, use_model: bool) -> tuple[Evidence, float]:
+        """The evidence, and the milliseconds spent encoding the question."""
         text = self.check_question(question)
         morphs = korean.analyze(text)
-        tokens = korean.index_tokens(morphs)
-        vector = self.embedder.embed_queries([text])[0] if self.embedder is not None else None
-        result = search(
-            self.index,
-            tokens,
+        vector, encode_ms = None, 0.0
+        if use_model and self.embedder is not None:
+            started = time.perf_counter()
+            vector = self.embedder.embed_queries([text])[0]
+            encode_ms = (time.perf_counter() - started) * 1000
+        evidence = self.reader.gather(
+            text,
+            morphs,
             vector,
+            self.policy,
             self.settings.candidates,
             self.settings.lexical_weight,
             self.settings.dense_weight,
         )
-        answer = compose_answer(
-            text, morphs, korean.query_terms(morphs), result, self.index, self.policy
-        )
+        return evidence, encode_ms
+
+    def ask(self, question: str) -> Answer:
+        started = time.perf_counter()
+        evidence, encode_ms = self._evidence(question, use_model=True)
+        answer = compose_answer(evidence, self.policy)
         took = (time.perf_counter() - started) * 1000
         log.debug("question answered=%s mode=%s took_ms=%.1f", answer.answered, answer.mode, took)
-        return Answer(
-            **{**answer.__dict__, "took_ms": round(took, 2), "notices": tuple(self.notices)}
+        return replace(
+            answer,
+            took_ms=round(took, 2),
+            encode_ms=round(encode_ms, 2),
+            notices=tuple(self.notices),
         )

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
-from typing import Any
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from retrieval.index import UpdateSummary
 from retrieval.types import Answer, Quote, Source
+
+if TYPE_CHECKING:
+    from retrieval.evaluate import Outcome
 
 MODE_NAMES = {"hybrid": "하이브리드 검색", "lexical": "어휘(BM25) 검색", "dense": "의미 검색"}
 
@@ -28,7 +32,13 @@ def answer_json(answer: Answer) -> dict[str, Any]:
         ],
         "sources": [_source_json(s) for s in answer.sources],
         "related": [_source_json(s) for s in answer.related],
-        "retrieval": {"mode": answer.mode, "took_ms": answer.took_ms},
+        "retrieval": {
+            "mode": answer.mode,
+            "took_ms": answer.took_ms,
+            "encode_ms": answer.encode_ms,
+            "policy": answer.policy,
+            "confidence": answer.confidence,
+        },
     }
 
 
@@ -98,12 +108,60 @@ REPORT_LABELS = {
     "false_abstention": "답 있는 질문 오기권율",
     "latency_ms_p50": "지연 p50 (ms)",
     "latency_ms_p95": "지연 p95 (ms)",
+    "answer_ms_p50": "질문 인코딩 뺀 지연 p50 (ms)",
+    "encode_ms_p50": "질문 인코딩 p50 (ms)",
 }
 
 
-def report_text(report: dict[str, Any]) -> str:
-    width = max(len(v) for v in REPORT_LABELS.values())
-    return "\n".join(f"{label:<{width}}  {report.get(key)}" for key, label in REPORT_LABELS.items())
+def outcome_json(outcome: Outcome) -> dict[str, Any]:
+    """One question of `newsqa eval --details --json`: what was expected, what was answered."""
+    case = outcome.case
+    return {
+        "id": case.id,
+        "expected": {"answers": list(case.answers), "articles": list(case.articles)},
+        "verdict": outcome.verdict,
+        "answer": answer_json(outcome.answer),
+    }
+
+
+VERDICTS = {
+    "right": "맞음",
+    "wrong_article": "다른 기사를 인용",
+    "answer_not_quoted": "정답이 인용문에 없음",
+    "false_not_found": "답이 있는데 찾지 못했다고 답함",
+    "rejected": "맞음(답 없음)",
+    "false_answer": "답이 없는데 인용함",
+}
+
+
+def outcome_text(outcome: Outcome) -> str:
+    case = outcome.case
+    expected = ", ".join(case.answers) if case.answerable else "(답 없음)"
+    lines = [
+        f"[{case.id}] {VERDICTS[outcome.verdict]} · 기대한 답: {expected}"
+        + (f" · 기사: {', '.join(case.articles)}" if case.articles else ""),
+        answer_text(outcome.answer),
+    ]
+    return "\n".join(lines)
+
+
+def calibration_text(figures: dict[str, dict[str, dict[str, Any]]], path: Path) -> str:
+    """The cross-validated figures of a fitted policy, per question set and mode."""
+    lines = []
+    for source, by_mode in figures.items():
+        for mode, report in by_mode.items():
+            lines.append(f"{source} · {MODE_NAMES.get(mode, mode)} (주제별 교차 검증)")
+            lines.append(report_text(report, indent="  "))
+    lines.append(f"답변 정책을 저장했습니다: {path} (이 색인으로 답할 때 씁니다)")
+    return "\n".join(lines)
+
+
+def report_text(report: dict[str, Any], indent: str = "") -> str:
+    labels = {k: v for k, v in REPORT_LABELS.items() if k in report}
+    width = max(len(v) for v in labels.values())
+    return "\n".join(
+        f"{indent}{label:<{width}}  {report.get(key)}" for key, label in labels.items()
+    )
 
 
 def answer_from_json(data: dict[str, Any]) -> Answer:
@@ -133,5 +191,7 @@ def answer_from_json(data: dict[str, Any]) -> Answer:
         sources=tuple(source(s) for s in data.get("sources", [])),
         mode=(data.get("retrieval") or {}).get("mode") or "lexical",
         took_ms=(data.get("retrieval") or {}).get("took_ms") or 0.0,
+        policy=(data.get("retrieval") or {}).get("policy") or "",
+        confidence=(data.get("retrieval") or {}).get("confidence"),
         related=tuple(source(s) for s in data.get("related", [])),
     )

@@ -18,6 +18,7 @@ class SearchResult:
     hits: list[Hit]
     mode: str  # "hybrid" | "lexical" | "dense"
     dense_scores: dict[int, float]  # cosine similarity by chunk id, for the dense candidates
+    lexical_scores: dict[int, float]  # BM25 score by chunk id, for the lexical candidates
 
 
 def search(
@@ -28,9 +29,10 @@ def search(
     lexical_weight: float = 1.0,
     dense_weight: float = 1.0,
 ) -> SearchResult:
-    lexical = [chunk_id for chunk_id, _ in index.lexical.search(query_tokens, candidates)]
+    lexical_hits = index.lexical.search(query_tokens, candidates)
+    lexical = [chunk_id for chunk_id, _ in lexical_hits]
     if query_vector is None or index.dense is None:
-        return SearchResult(reciprocal_rank_fusion(lexical, []), "lexical", {})
+        return SearchResult(reciprocal_rank_fusion(lexical, []), "lexical", {}, dict(lexical_hits))
     dense_hits = index.dense.search(query_vector, candidates)
     dense = [chunk_id for chunk_id, _ in dense_hits]
     weights = (lexical_weight, dense_weight)
@@ -44,4 +46,9 @@ def search(
     hits = reciprocal_rank_fusion(
         lexical if weights[0] > 0 else [], dense if weights[1] > 0 else [], *weights
     )
-    return SearchResult(hits, mode, dict(dense_hits) if dense_weight > 0 else {})
+    return SearchResult(
+        hits,
+        mode,
+        dict(dense_hits) if dense_weight > 0 else {},
+        dict(lexical_hits) if lexical_weight > 0 else {},
+    )

@@ -31,7 +31,8 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-FORMAT_VERSION = 3  # 2: article segments + catalog, tantivy; 3: catalog in columns
+FORMAT_VERSION = 4  # 2: article segments + catalog, tantivy; 3: catalog in columns;
+# 4: sentence tags in article records, paragraph seams in bodies
 MANIFEST = "manifest.json"
 KEEP_GENERATIONS = 2  # the current generation and the one before it
 OWN_NAMES = re.compile(r"^(manifest\.json|\.lock|gen-.*|\..*\.tmp)$")

@@ -78,9 +78,12 @@ class Answer:
     quotes: tuple[Quote, ...] = ()
     sources: tuple[Source, ...] = ()
     mode: str = "lexical"  # "hybrid" | "lexical" | "dense"
-    took_ms: float = 0.0
+    took_ms: float = 0.0  # the whole question, query encoding included
+    encode_ms: float = 0.0  # of which encoding the question with the model
     related: tuple[Source, ...] = ()  # further retrieved articles, not quoted ("more sources")
     notices: tuple[str, ...] = field(default=())
+    policy: str = ""  # the answer policy that decided (`retrieval.policy`)
+    confidence: float | None = None  # its estimate that the best passage answers (0-1)
 
 
 @dataclass(frozen=True)

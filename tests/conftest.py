@@ -89,3 +89,84 @@ def tiny_model(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
     texts = [p.read_text(encoding="utf-8") for p in sorted(SEEDS.glob("*.txt"))]
     return build_model(tmp_path_factory.mktemp("tiny-model"), texts)
+
+
+def fake_evidence(
+    question: list[tuple[str, str]],
+    articles: dict[str, list[str]],
+    idf: dict[str, float] | None = None,
+    *,
+    unknown: tuple[str, ...] = (),
+    foreign: tuple[str, ...] = (),
+    seams: tuple[tuple[str, int], ...] = (),
+    mode: str = "lexical",
+):
+    """Evidence for the pure decision functions, without an index: `question` is its content
+    words as (form, Kiwi tag); each article is a list of sentences whose words are their tokens
+    (numbers tagged SN, words starting upper-case NNP); sentences rank by article order.
+    `seams` are (article, sentence number) with a removed line just before them."""
+    from retrieval.evidence import CandidateSentence, Evidence, QuestionTerm
+    from retrieval.korean import Morph
+    from retrieval.types import Article, Span
+
+    idf = idf or {}
+    morphs, at = [], 0
+    for form, tag in question:
+        morphs.append(Morph(form, tag, at, at + len(form)))
+        at += len(form) + 1
+    terms = tuple(
+        QuestionTerm(
+            form,
+            (form,),
+            tag in {"NNP", "SL"},
+            False,
+            idf.get(form, 1.0),
+            form not in unknown,
+            foreign=form in foreign,
+        )
+        for form, tag in question
+        if tag in {"NNG", "NNP", "SL", "SN", "VV"}
+    )
+    sentences, bodies = [], {}
+    for rank, (article_id, texts) in enumerate(articles.items()):
+        body, spans = "", []
+        for number, text in enumerate(texts):
+            if number:
+                body += "\n\n" if (article_id, number) in seams else " "
+            spans.append(Span(len(body), len(body) + len(text)))
+            body += text
+        bodies[article_id] = Article(article_id, f"제목 {article_id}", body)
+        for number, (text, span) in enumerate(zip(texts, spans, strict=True)):
+            words = text.rstrip(".").split()
+            tagged = tuple(
+                (w.lower(), "SN" if w.isdigit() else "NNP" if w[0].isupper() else "NNG")
+                for w in words
+            )
+            sentences.append(
+                CandidateSentence(
+                    article_id,
+                    number,
+                    span,
+                    number == 0 or (article_id, number) in seams,
+                    frozenset(w for w, _ in tagged),
+                    tagged,
+                    rank,
+                    rank,
+                    None,
+                    1.0 / (rank + 1),
+                    None,
+                )
+            )
+    return Evidence(
+        question=" ".join(f for f, _ in question),
+        mode=mode,
+        terms=terms,
+        question_morphs=tuple(morphs),
+        sentences=tuple(sentences),
+        articles=bodies,
+        titles={a: frozenset() for a in articles},
+        ranked=tuple(articles),
+        rarest=max(idf.values(), default=1.0),
+        top_dense_z=None,
+        agreement=0.0,
+    )

@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import unicodedata
+from dataclasses import replace
+from pathlib import Path
+
 import pytest
 
-from conftest import DEV_SET
+from conftest import DEV_SET, SEEDS
 from retrieval.errors import QuestionError
 from retrieval.evaluate import evaluate, read_cases
 from retrieval.fusion import reciprocal_rank_fusion
@@ -73,8 +77,38 @@ def test_quality_floor_on_the_dev_set(pipeline: Pipeline) -> None:
     assert report["mode"] == "lexical"
     assert report["article_hit@1"] >= 0.95
     assert report["answer_in_quotes"] >= 0.90
-    assert report["abstained_unanswerable"] >= 0.75
+    assert report["abstained_unanswerable"] == 1.0
     assert report["false_abstention"] <= 0.05
+
+
+def _collapsed(text: str) -> str:
+    return " ".join(unicodedata.normalize("NFC", text).split())
+
+
+@pytest.fixture(params=["lexical", "hybrid"])
+def any_mode(request, settings, tiny_model) -> Pipeline:
+    """Lexical, and hybrid with a real (random-weight) sentence-transformers model."""
+    if request.param == "hybrid":
+        settings = replace(settings, model=str(tiny_model))
+    build_index(settings)
+    return Pipeline.open(settings)
+
+
+def test_every_quote_is_the_pages_own_words_in_order(any_mode: Pipeline) -> None:
+    """Over every dev question and the examples above, each quote is one contiguous passage of
+    the raw seed file (after collapsing whitespace): nothing the cleaner removed is bridged."""
+    questions = QUESTIONS + [c.question for c in read_cases(DEV_SET)] if DEV_SET.is_file() else []
+    questions = questions or QUESTIONS
+    raw = {p.stem: _collapsed(p.read_text(encoding="utf-8")) for p in SEEDS.glob("*.txt")}
+    quoted = 0
+    for question in questions:
+        answer = any_mode.ask(question)
+        scores = [q.score for q in answer.quotes]
+        assert scores == sorted(scores, reverse=True), question
+        for quote in answer.quotes:
+            assert _collapsed(quote.text) in raw[quote.article_id], (question, quote.text)
+            quoted += 1
+    assert quoted >= len(QUESTIONS)
 
 
 def test_reciprocal_rank_fusion_weights_and_ranks() -> None:
@@ -83,3 +117,56 @@ def test_reciprocal_rank_fusion_weights_and_ranks() -> None:
     assert {h.chunk_id for h in hits} == {1, 2, 3, 4}
     only_dense = reciprocal_rank_fusion([1, 2], [2, 1], lexical_weight=0.0, dense_weight=1.0)
     assert only_dense[0].chunk_id == 2
+
+
+def test_a_question_typed_in_decomposed_hangul_gets_the_same_answer(pipeline: Pipeline) -> None:
+    question = "벤처기업협회의 회원사는 몇 개인가요?"
+    nfd = unicodedata.normalize("NFD", question)
+    assert nfd != question
+    assert pipeline.ask(nfd).quotes == pipeline.ask(question).quotes != ()
+
+
+def test_a_latin_name_finds_the_hangul_spelling_of_the_articles(pipeline: Pipeline) -> None:
+    answer = pipeline.ask("Samsung C랩 아웃사이드에 선정된 기업은 몇 개야?")
+    assert answer.answered and "5개 기업" in answer.quotes[0].text
+    terms = {t.form: t for t in pipeline.evidence("Samsung C-Lab 아웃사이드 선정 기업").terms}
+    assert terms["clab"].aliases == ("c랩",) and terms["samsung"].aliases == ("삼성",)
+    assert not pipeline.evidence("GPU는 몇 장?").terms[0].aliases  # too short to sound like
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "광주 날씨",
+        "광주시 인구는 몇 명이야?",
+        "삼성전자 주가 얼마야?",
+        "광주 맛집 추천해줘",
+        "강기정 나이",
+    ],
+)
+def test_questions_that_only_share_a_place_or_a_name_are_not_answered(
+    pipeline: Pipeline, question: str
+) -> None:
+    """A newcomer's questions the seeds cannot answer, though 광주 or 강기정 is in every one."""
+    assert not pipeline.ask(question).answered
+
+
+def test_irregular_verbs_are_terms_of_the_question(pipeline: Pipeline) -> None:
+    forms = {t.form for t in pipeline.evidence("어떤 기업을 뽑았어? 걸어서 갔다").terms}
+    assert {"뽑", "걷"} <= forms  # Kiwi tags them VV-R / VV-I
+
+
+def test_a_deleted_article_stops_answering_at_once(settings, seeds: Path) -> None:
+    """tantivy keeps a deleted document's terms until a merge; what the corpus knows counts only
+    live documents, so the question about the removed company is not answered from the other."""
+    (seeds / "q1.txt").write_text(
+        "Qbadelix 컴퍼니의 지난해 매출은 100억 원으로 집계됐다.", encoding="utf-8"
+    )
+    (seeds / "q2.txt").write_text(
+        "Qzotera 컴퍼니의 지난해 매출은 200억 원으로 집계됐다.", encoding="utf-8"
+    )
+    build_index(settings)
+    assert Pipeline.open(settings).ask("Qbadelix 컴퍼니의 지난해 매출은 얼마야?").answered
+    (seeds / "q1.txt").unlink()
+    build_index(settings)
+    assert not Pipeline.open(settings).ask("Qbadelix 컴퍼니의 지난해 매출은 얼마야?").answered

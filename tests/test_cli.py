@@ -150,7 +150,8 @@ def test_settings_come_from_dotenv(capsys, seeds: Path, tmp_path: Path, monkeypa
     assert code == 0 and (tmp_path / "from-dotenv" / store.MANIFEST).is_file()
 
 
-def test_eval_reports_every_metric(env, capsys, tmp_path: Path) -> None:
+@pytest.fixture
+def two_questions(tmp_path: Path) -> Path:
     questions = tmp_path / "qa.jsonl"
     questions.write_text(
         "\n".join(
@@ -172,7 +173,11 @@ def test_eval_reports_every_metric(env, capsys, tmp_path: Path) -> None:
         ),
         encoding="utf-8",
     )
-    code, out, _ = run(capsys, "eval", str(questions), "--json")
+    return questions
+
+
+def test_eval_reports_every_metric(env, capsys, two_questions: Path) -> None:
+    code, out, _ = run(capsys, "eval", str(two_questions), "--json")
     report = json.loads(out)
     assert code == 0
     for key in (
@@ -184,9 +189,23 @@ def test_eval_reports_every_metric(env, capsys, tmp_path: Path) -> None:
         "false_abstention",
         "latency_ms_p50",
         "latency_ms_p95",
+        "answer_ms_p50",
+        "encode_ms_p50",
     ):
         assert key in report
     assert report["article_hit@1"] == 1.0 and report["abstained_unanswerable"] == 1.0
+
+
+def test_eval_details_show_each_question_and_its_verdict(env, capsys, two_questions) -> None:
+    code, out, _ = run(capsys, "eval", str(two_questions), "--details")
+    assert code == 0
+    assert "[a] 맞음 · 기대한 답: 전창호" in out and "[b] 맞음(답 없음)" in out
+    assert "“" in out and out.rstrip().splitlines()[-1].startswith("질문 인코딩 p50")
+    code, out, _ = run(capsys, "eval", str(two_questions), "--details", "--json")
+    details = json.loads(out)["questions"]
+    assert [(q["id"], q["verdict"]) for q in details] == [("a", "right"), ("b", "rejected")]
+    assert details[0]["answer"]["quotes"] and details[0]["expected"]["answers"] == ["전창호"]
+    assert details[0]["answer"]["retrieval"]["policy"] == "default"
 
 
 def test_usage_errors_are_korean(capsys) -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from retrieval.config import SettingsError, load_settings
+from retrieval.config import SettingsError, load_settings, retired_settings
 from retrieval.embed import prefixes_for
 
 
@@ -15,7 +15,7 @@ from retrieval.embed import prefixes_for
         ("NEWSQA_TOP_K", "10"),
         ("NEWSQA_CANDIDATES", "-5"),
         ("NEWSQA_CHUNK_OVERLAP", "-2"),
-        ("NEWSQA_MIN_COVERAGE", "1.5"),
+        ("NEWSQA_LEXICAL_WEIGHT", "-1"),
         ("NEWSQA_MAX_QUESTION_CHARS", "-1"),
         ("NEWSQA_TOP_K", "three"),
     ],
@@ -24,6 +24,14 @@ def test_out_of_range_or_malformed_settings_are_refused(monkeypatch, name: str, 
     monkeypatch.setenv(name, value)
     with pytest.raises(SettingsError, match=name):
         load_settings(env_file=None)
+
+
+def test_retired_settings_are_named_not_silently_ignored(monkeypatch) -> None:
+    monkeypatch.setenv("NEWSQA_MIN_COVERAGE", "0.55")
+    settings = load_settings(env_file=None)
+    assert not hasattr(settings, "min_coverage")
+    (notice,) = retired_settings()
+    assert notice.startswith("NEWSQA_MIN_COVERAGE") and "calibrate" in notice
 
 
 def test_empty_variables_mean_defaults(monkeypatch) -> None:

@@ -1,0 +1,374 @@
+"""Fit the answer policy on question sets, and measure it by cross-validation that keeps topics apart.
+
+Retrieval runs once per question (`collect`); everything after is pure and fast, so folds and
+knobs cost no search. For each retrieval mode two linear models are fitted with scikit-learn:
+
+* the rank model, on pairs of passages of one question (one that holds an expected answer in a
+  cited article, one that does not): a pairwise logistic regression, so its score orders
+  passages; every question weighs the same however many pairs it has;
+* the answer model, a logistic regression on the question signals of the best-ranked passage,
+  labelled by whether the set says the corpus answers the question. Its threshold is the
+  highest that keeps the false "not found" rate of the training questions at the target.
+
+Two knobs are chosen by cross-validation too: when a neighbouring sentence joins a quote
+(`join_gain`, best hit@1 and answer-in-quotes), and how far below the best passage further
+quotes may score (`quote_margin`, the tightest that keeps answer-in-quotes).
+
+Folds split by topic (`group_of`): every question about one page or article, and the questions
+whose paragraph was removed from that page, fall in the same fold, so no figure is measured on a
+topic the fit has seen.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING, Any
+
+from retrieval.answer import compose_answer, decide
+from retrieval.errors import UserError
+from retrieval.evaluate import Case, Outcome, summarize
+from retrieval.evidence import Evidence
+from retrieval.policy import AnswerPolicy, LinearModel, ModePolicy
+from retrieval.signals import PASSAGE_SIGNALS, QUESTION_SIGNALS, Passage, passages
+
+if TYPE_CHECKING:
+    import numpy as np
+
+    from retrieval.pipeline import Pipeline
+
+FOLDS = 5
+TARGET_FALSE_NOT_FOUND = 0.03  # in the fit; held-out sets land near it (README: calibration)
+MAX_NEGATIVES = 200  # passages of a question paired with each answering one
+REGULARIZATION = 0.3  # scikit-learn's C, on standardized signals (CV: 0.1-3 within noise)
+JOIN_GAINS = (0.1, 0.15, 0.25)
+QUOTE_MARGINS = (0.5, 1.0, 1.5, 2.0, 3.0)
+QUOTE_LOSS = 0.005  # a tighter margin may lose at most this share of answer-in-quotes
+MIN_SET_SHARE = 0.5  # see `balanced`
+MODES = ("lexical", "hybrid")
+DENSE_ONLY = frozenset({"dense_rr", "dense_z", "article_dense_z", "agreement"})
+REPORTED = (
+    "questions",
+    "article_hit@1",
+    "article_hit@3",
+    "answer_in_quotes",
+    "abstained_unanswerable",
+    "false_abstention",
+)
+
+
+class CalibrationError(UserError):
+    """The questions cannot support a fit; the message says why and what to do."""
+
+
+@dataclass(frozen=True)
+class Example:
+    """One question of a set, with what retrieval found for it."""
+
+    case: Case
+    group: str  # its topic (see `group_of`)
+    evidence: Evidence
+    source: str = ""  # the question set it comes from, for per-set figures
+    weight: float = 1.0  # how much it counts in the fit (a small set can be given more)
+
+
+def group_of(case: Case, titles: dict[str, str]) -> str:
+    """The topic a question belongs to: the set's own `group`, else the title of the article it
+    cites (paragraphs of one page share it), else the title of a sibling of the article removed
+    for it (same id up to its last "_"), else the question alone."""
+    if case.group:
+        return case.group
+    for article_id in case.articles:
+        if article_id in titles:
+            return "title:" + titles[article_id]
+    for removed in case.removed:
+        stem = removed.rsplit("_", 1)[0]
+        for article_id, title in titles.items():
+            if article_id.rsplit("_", 1)[0] == stem:
+                return "title:" + title
+    return "question:" + case.id
+
+
+def collect(
+    pipeline: Pipeline, cases: Sequence[Case], use_model: bool, source: str = ""
+) -> list[Example]:
+    """Retrieval for every question, once (lexical mode without `use_model`)."""
+    from retrieval.errors import QuestionError
+
+    articles = pipeline.index.articles
+    titles = {i: articles[i].article.title for i in articles}
+    examples = []
+    for case in cases:
+        try:
+            evidence = pipeline.evidence(case.question, use_model=use_model)
+        except QuestionError:  # an empty or over-long question: nothing to learn from
+            continue
+        examples.append(Example(case, group_of(case, titles), evidence, source))
+    return examples
+
+
+def balanced(examples: Sequence[Example]) -> list[Example]:
+    """Weights so that every question set counts at least MIN_SET_SHARE as much as the largest:
+    a small set from the domain that matters (28 questions over news articles beside 505 over
+    Wikipedia) still shapes the fit."""
+    sizes: dict[str, int] = {}
+    for e in examples:
+        sizes[e.source] = sizes.get(e.source, 0) + 1
+    largest = max(sizes.values(), default=0)
+    weight = {s: max(1.0, MIN_SET_SHARE * largest / n) for s, n in sizes.items()}
+    return [replace(e, weight=weight[e.source]) for e in examples]
+
+
+def answers_in(case: Case, evidence: Evidence, passage: Passage) -> bool:
+    """The passage is from a cited article and holds one of the expected answers (any passage of
+    a cited article, when the set gives no answer strings)."""
+    if passage.article_id not in case.articles:
+        return False
+    if not case.answers:
+        return True
+    text = evidence.articles[passage.article_id].body[passage.start : passage.end]
+    return any(answer in text for answer in case.answers)
+
+
+class Prepared:
+    """Examples with their passages computed once per `join_gain` (the costly pure step)."""
+
+    def __init__(self, examples: Sequence[Example], join_gain: float) -> None:
+        self.examples = list(examples)
+        self.join_gain = join_gain
+        self.passages = [passages(e.evidence, join_gain) for e in self.examples]
+
+    def subset(self, indexes: Sequence[int]) -> Prepared:
+        part = Prepared.__new__(Prepared)
+        part.examples = [self.examples[i] for i in indexes]
+        part.join_gain = self.join_gain
+        part.passages = [self.passages[i] for i in indexes]
+        return part
+
+
+def _standardized_fit(
+    rows: np.ndarray,
+    labels: np.ndarray,
+    names: list[str],
+    intercept: bool,
+    weights: np.ndarray | None = None,
+) -> LinearModel:
+    """A logistic regression on standardized columns, returned in the original units."""
+    import numpy as np
+    from sklearn.linear_model import LogisticRegression
+
+    mean = rows.mean(axis=0) if intercept else np.zeros(rows.shape[1])
+    scale = rows.std(axis=0) if intercept else np.sqrt((rows**2).mean(axis=0))
+    keep = scale > 1e-9
+    model = LogisticRegression(C=REGULARIZATION, fit_intercept=intercept, max_iter=5000)
+    model.fit((rows[:, keep] - mean[keep]) / scale[keep], labels, sample_weight=weights)
+    coef = np.zeros(rows.shape[1])
+    coef[keep] = model.coef_[0] / scale[keep]
+    bias = float(model.intercept_[0]) - float(coef @ mean) if intercept else 0.0
+    weights_by_name = {n: round(float(w), 6) for n, w in zip(names, coef, strict=True) if w}
+    return LinearModel(round(bias, 6), weights_by_name)
+
+
+def _names(signals: Sequence[str], mode: str) -> list[str]:
+    return [n for n in signals if not (mode == "lexical" and n in DENSE_ONLY)]
+
+
+def fit_rank(data: Prepared, mode: str) -> LinearModel:
+    """Pairwise: an answering passage minus any other passage of its question scores positive."""
+    import numpy as np
+
+    names = _names(PASSAGE_SIGNALS, mode)
+    rows: list[list[float]] = []
+    weights: list[float] = []
+    for example, found in zip(data.examples, data.passages, strict=True):
+        if not example.case.answerable:
+            continue
+        good = [p for p in found if answers_in(example.case, example.evidence, p)]
+        bad = [p for p in found if not answers_in(example.case, example.evidence, p)]
+        bad = bad[:MAX_NEGATIVES]
+        for p in good:
+            for q in bad:
+                rows.append([p.signals[n] - q.signals[n] for n in names])
+                weights.append(example.weight / (len(good) * len(bad)))  # per question
+    if not rows:
+        raise CalibrationError(
+            "답이 든 문장을 찾은 질문이 하나도 없어 정책을 맞출 수 없습니다. "
+            "질문 세트의 answers와 articles가 이 색인의 기사와 맞는지 확인하세요."
+        )
+    diffs = np.asarray(rows)
+    both = np.vstack([diffs, -diffs])
+    labels = np.concatenate([np.ones(len(diffs)), np.zeros(len(diffs))])
+    weight = np.tile(np.asarray(weights), 2)
+    return _standardized_fit(both, labels, names, False, weight * len(both) / weight.sum())
+
+
+def threshold_for(scores: Sequence[float], answerable: Sequence[bool], target: float) -> float:
+    """The highest threshold that leaves at most `target` of the answerable questions below."""
+    kept = sorted(s for s, a in zip(scores, answerable, strict=True) if a)
+    if not kept:
+        return 0.0
+    # Just below the score it must keep, and rounded down, so the stored value keeps it too.
+    return math.floor((kept[int(target * len(kept))] - 1e-6) * 1e6) / 1e6
+
+
+def fit_mode(
+    data: Prepared, policy: AnswerPolicy, mode: str, target: float = TARGET_FALSE_NOT_FOUND
+) -> ModePolicy:
+    import numpy as np
+
+    rank = fit_rank(data, mode)
+    names = _names(QUESTION_SIGNALS, mode)
+    placeholder = ModePolicy(rank, LinearModel(0.0, {}), float("-inf"))
+    probe = replace(policy, modes={"lexical": placeholder, "hybrid": placeholder})
+    decisions = [
+        decide(e.evidence, probe, found)
+        for e, found in zip(data.examples, data.passages, strict=True)
+    ]
+    rows = np.asarray([[d.signals[n] for n in names] for d in decisions], dtype=float)
+    labels = np.asarray([e.case.answerable for e in data.examples], dtype=int)
+    # The answer model learns from the questions the policy's rules leave to it ...
+    open_ = np.asarray([d.answered for d in decisions])
+    if not open_.any() or labels[open_].min() == labels[open_].max():
+        raise CalibrationError(
+            "답이 있는 질문과 없는 질문(articles가 빈 질문)이 모두 있어야 정책을 맞출 수 "
+            "있습니다. 질문 세트에 둘 다 넣어 주세요."
+        )
+    weight = np.asarray([e.weight for e in data.examples])[open_]
+    answer = _standardized_fit(
+        rows[open_], labels[open_], names, True, weight * len(weight) / weight.sum()
+    )
+    # ... and the threshold counts the answerable ones the rules refused as false "not found".
+    scores = [
+        answer.score(dict(zip(names, row, strict=True))) if d.answered else float("-inf")
+        for row, d in zip(rows, decisions, strict=True)
+    ]
+    return ModePolicy(rank, answer, threshold_for(scores, labels.astype(bool).tolist(), target))
+
+
+def folds(examples: Sequence[Example], k: int = FOLDS) -> list[list[int]]:
+    """Example indexes of `k` folds, whole topics in each (scikit-learn's GroupKFold)."""
+    from sklearn.model_selection import GroupKFold
+
+    groups = [e.group for e in examples]
+    k = min(k, len(set(groups)))
+    if k < 2:
+        raise CalibrationError(
+            "질문이 다루는 기사(주제)가 둘 이상이어야 교차 검증을 할 수 있습니다. "
+            "여러 기사에 걸친 질문을 넣어 주세요."
+        )
+    indexes = list(range(len(examples)))
+    return [list(test) for _, test in GroupKFold(n_splits=k).split(indexes, groups=groups)]
+
+
+def cross_validate(
+    data: Prepared,
+    policy: AnswerPolicy,
+    mode: str,
+    target: float = TARGET_FALSE_NOT_FOUND,
+    margins: Sequence[float] = (),
+) -> dict[float, list[Outcome]]:
+    """Answers given by policies fitted without the question's topic, in example order, for
+    each quote margin (only which further passages are quoted depends on it)."""
+    policy = replace(policy, join_gain=data.join_gain)
+    margins = tuple(margins) or (policy.quote_margin,)
+    outcomes: dict[float, list[Outcome | None]] = {m: [None] * len(data.examples) for m in margins}
+    everything = range(len(data.examples))
+    for test in folds(data.examples):
+        held = set(test)
+        train = data.subset([i for i in everything if i not in held])
+        fold = replace(policy, modes={**policy.modes, mode: fit_mode(train, policy, mode, target)})
+        for i in test:
+            example = data.examples[i]
+            for margin in margins:
+                answer = compose_answer(
+                    example.evidence, replace(fold, quote_margin=margin), data.passages[i]
+                )
+                outcomes[margin][i] = Outcome(example.case, answer)
+    return {m: [o for o in found if o is not None] for m, found in outcomes.items()}
+
+
+def _quoted(outcomes: list[Outcome]) -> float:
+    return float(summarize(outcomes)["answer_in_quotes"] or 0.0)  # type: ignore[arg-type]
+
+
+def fit_all(
+    examples: dict[str, list[Example]],
+    base: AnswerPolicy,
+    target: float = TARGET_FALSE_NOT_FOUND,
+    progress: Callable[[str], None] = lambda _: None,
+) -> tuple[AnswerPolicy, dict[str, dict[str, Any]]]:
+    """Fit each mode on its examples (`examples`: mode -> examples), with `join_gain` (best
+    hit@1 + answer-in-quotes over the modes) and `quote_margin` (the tightest that keeps
+    answer-in-quotes within QUOTE_LOSS of the widest in every mode) chosen by cross-validation.
+    Returns the policy and the cross-validated figures by question set and mode."""
+    modes = [m for m in MODES if examples.get(m)]
+    if not modes:
+        raise CalibrationError("맞출 질문이 없습니다. 질문 세트를 확인하세요.")
+    examples = {m: balanced(examples[m]) for m in modes}
+    best: tuple[float, float, dict[str, Prepared], dict[str, dict[float, list[Outcome]]]] | None
+    best = None
+    for gain in JOIN_GAINS:
+        data = {m: Prepared(examples[m], gain) for m in modes}
+        runs = {m: cross_validate(data[m], base, m, target, QUOTE_MARGINS) for m in modes}
+        widest = max(QUOTE_MARGINS)
+        score = 0.0
+        for m in modes:
+            report = summarize(runs[m][widest])
+            score += float(report["article_hit@1"] or 0.0) + _quoted(runs[m][widest])  # type: ignore[arg-type]
+        progress(f"join_gain {gain}: hit@1 + answer-in-quotes summed over modes {score:.4f}")
+        if best is None or score > best[0]:
+            best = (score, gain, data, runs)
+    assert best is not None
+    _, join_gain, data, runs = best
+    quote_margin = min(
+        m
+        for m in QUOTE_MARGINS
+        if all(
+            _quoted(runs[mode][m]) >= _quoted(runs[mode][max(QUOTE_MARGINS)]) - QUOTE_LOSS
+            for mode in modes
+        )
+    )
+    tuned = replace(base, join_gain=join_gain, quote_margin=quote_margin)
+    fitted = dict(base.modes)
+    figures: dict[str, dict[str, Any]] = {}
+    for mode in modes:
+        progress(f"{mode}: fitting on all {len(examples[mode])} questions")
+        fitted[mode] = fit_mode(data[mode], tuned, mode, target)
+        outcomes = runs[mode][quote_margin]
+        for source in sorted({e.source for e in examples[mode]}):
+            held = [o for o, e in zip(outcomes, examples[mode], strict=True) if e.source == source]
+            report = summarize(held)
+            figures.setdefault(source, {})[mode] = {k: report[k] for k in REPORTED}
+    return replace(tuned, modes=fitted), figures
+
+
+def fitted_policy(
+    base: AnswerPolicy,
+    examples: dict[str, list[Example]],
+    name: str,
+    model: str | None,
+    command: str,
+    target: float = TARGET_FALSE_NOT_FOUND,
+    progress: Callable[[str], None] = lambda _: None,
+) -> AnswerPolicy:
+    """`fit_all`, with what was fitted on and the cross-validated figures kept in the policy."""
+    policy, figures = fit_all(examples, base, target, progress)
+    sources: dict[str, int] = {}
+    for e in examples.get("lexical") or examples.get("hybrid") or []:
+        sources[e.source] = sources.get(e.source, 0) + 1
+    return replace(
+        policy,
+        name=name,
+        model=model,
+        fitted={
+            "modes": [m for m in MODES if examples.get(m)],
+            "command": command,
+            "date": time.strftime("%Y-%m-%d"),
+            "questions": sources,
+            "target_false_not_found": target,
+            "folds": f"{FOLDS}, by topic",
+            "cross_validated": figures,
+        },
+    )

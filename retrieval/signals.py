@@ -1,0 +1,277 @@
+"""The numbers an answer is decided on, computed from `Evidence` by pure functions.
+
+Two kinds: *passage* signals say how well one passage (a sentence, or two adjacent ones) answers
+the question, and rank the passages; *question* signals say whether the best passage answers
+at all. Both are general properties of text and retrieval, nothing tied to a question set:
+
+* coverage: the share of the question's terms, weighted by rarity (idf), a passage holds; a term
+  the corpus has never seen weighs the most and is never covered (an unknown fact stays unknown);
+* where the passage's chunk ranked in BM25 and in the dense search, and how far its dense
+  similarity stands above the corpus background (model-independent, see `DenseIndex.background`);
+* whether it holds the kind of thing asked for (a number for 몇/얼마, a date for 언제, a name for
+  누구/어디), read from Kiwi's tags;
+* for the decision: how much of the question the corpus knows at all, and whether the lexical
+  and dense rankings agree.
+
+The policy (`retrieval.policy`) weighs them; `retrieval.calibrate` fits the weights.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from retrieval.evidence import CandidateSentence, Evidence, QuestionTerm
+from retrieval.korean import Morph
+
+# The question words that name the kind of answer (a closed class of Korean interrogatives).
+ASKED_KIND = {
+    "몇": "number",
+    "얼마": "number",
+    "얼마나": "number",
+    "언제": "date",
+    "누구": "name",
+    "어디": "name",
+}
+DATE_UNITS = frozenset({"년", "월", "일", "년도", "연도"})  # "몇 년에" asks for a date
+DATE = re.compile(r"\d{1,4}\s*(년|월|일)|지난해|올해|작년|내년|지난달|이날|오는")
+NUMBER_TAGS = frozenset({"SN", "NR"})
+NAME_TAGS = frozenset({"NNP", "SL"})
+
+PASSAGE_SIGNALS = (
+    "cover",  # coverage of the passage
+    "cover_sentence",  # coverage of its main sentence alone
+    "cover_title",  # what the article's title adds (the topic a sentence leaves implicit)
+    "cover_plain",  # share of the terms held, unweighted
+    "cover_context",  # coverage of the sentences around it and the title (what a reader sees)
+    "pairs",  # share of the question's adjacent term pairs that stand close together in it
+    "focus",  # it holds what is asked for (the focus noun), weighted by rarity
+    "lexical_rr",  # 1/(1+rank) of its chunk in BM25 (0: not retrieved there)
+    "dense_rr",  # the same in the dense search
+    "fused_rr",  # the same after fusion
+    "bm25",  # its chunk's BM25 score over the best chunk's
+    "dense_z",  # its chunk's similarity above the background, in standard deviations
+    "article_bm25",  # the best BM25 score of any chunk of its article, over the best chunk's
+    "article_dense_z",  # the best dense similarity of any chunk of its article (background z)
+    "kind",  # it holds the kind of thing asked for (0 when nothing specific is asked)
+    "length",  # log of its length: long sentences cover more by chance
+)
+QUESTION_SIGNALS = (
+    "score",  # the ranking score of the best passage
+    "cover",  # the best passage's coverage
+    "cover_title",
+    "cover_plain",
+    "known",  # the share of the question's weight the corpus knows at all
+    "held",  # how much specific evidence the best passage holds: Σ idf of its question terms,
+    # in units of the rarest idf (one term no chunk holds = 1), so corpora of any size compare
+    "missing",  # the same for the known terms it lacks
+    "unknown",  # the same for the terms no chunk holds (nor one spelled near them)
+    "unknown_name",  # a name or foreign word the corpus has never seen, nor one spelled near it
+    "unknown_foreign",  # the same for a word in a foreign script (GPU): see AnswerPolicy
+    "dense_z",  # the best dense hit over the background
+    "agreement",  # overlap of the top BM25 and dense chunks
+    "kind",  # the best passage holds the kind of thing asked for
+    "focus",  # the best passage holds what is asked for
+    "focus_anywhere",  # some candidate passage does
+    "asked",  # the question asks for a specific kind (number, date, name)
+    "terms",  # log of the number of question terms
+)
+
+
+@dataclass(frozen=True)
+class Passage:
+    """One or two adjacent sentences of an article, with the signals that rank it."""
+
+    article_id: str
+    first: int
+    last: int
+    start: int
+    end: int
+    signals: dict[str, float]
+    held: float = 0.0  # Σ idf of the question terms it holds, its title included
+
+
+def asked_kind(morphs: Iterable[Morph]) -> str | None:
+    """The kind of answer the question words ask for, if any."""
+    morphs = list(morphs)
+    for i, morph in enumerate(morphs):
+        if morph.tag == "NNB" and morph.form in DATE_UNITS - {"년", "월", "일"}:
+            return "date"  # "완공 년도는?"
+        kind = ASKED_KIND.get(morph.form)
+        if kind is None or morph.tag not in {"NR", "MM", "NP", "MAG", "NNG"}:
+            continue
+        if kind == "number" and i + 1 < len(morphs) and morphs[i + 1].form in DATE_UNITS:
+            return "date"
+        return kind
+    return None
+
+
+def holds(term: QuestionTerm, tokens: frozenset[str]) -> float:
+    """How much of `term` the tokens hold: all of it, the share of its parts, or none."""
+    if term.form in tokens:
+        return 1.0
+    if term.entity and any(term.form in token for token in tokens):
+        return 1.0  # a name inside a longer one: "삼성" in "삼성전자"
+    if any(alias in tokens for alias in term.aliases):
+        return 1.0  # written otherwise: 삼성 for Samsung, 천황 for 천왕
+    if len(term.parts) > 1:
+        return sum(p in tokens for p in term.parts) / len(term.parts)
+    return 0.0
+
+
+def coverage(terms: tuple[QuestionTerm, ...], tokens: frozenset[str]) -> float:
+    total = sum(t.idf for t in terms)
+    return sum(t.idf * holds(t, tokens) for t in terms) / total if total > 0 else 0.0
+
+
+def focus_coverage(terms: tuple[QuestionTerm, ...], tokens: frozenset[str]) -> float:
+    """Coverage of the focus terms alone, scaled by how rare they are: holding a 사상 the
+    question asks about counts, holding a 사람 hardly."""
+    focus = [t for t in terms if t.focus]
+    rarest = max((t.idf for t in terms), default=0.0)
+    if not focus or rarest <= 0:
+        return 0.0
+    return max(t.idf * holds(t, tokens) for t in focus) / rarest
+
+
+def plain_coverage(terms: tuple[QuestionTerm, ...], tokens: frozenset[str]) -> float:
+    return sum(holds(t, tokens) for t in terms) / len(terms) if terms else 0.0
+
+
+def holds_kind(kind: str | None, sentence: CandidateSentence, text: str, asked: set[str]) -> bool:
+    """Whether the sentence holds something of the asked kind that the question did not say."""
+    if kind == "date":
+        return bool(DATE.search(text))
+    wanted = NUMBER_TAGS if kind == "number" else NAME_TAGS if kind == "name" else frozenset()
+    return any(tag in wanted and token not in asked for token, tag in sentence.tagged)
+
+
+PAIR_WINDOW = 3  # content words this close count as standing together
+
+
+def question_pairs(morphs: Iterable[Morph]) -> list[tuple[str, str]]:
+    """Adjacent content words of the question, in order: the phrases a paraphrase keeps."""
+    from retrieval.korean import content_morphs
+
+    words = [w for w, _ in content_morphs(list(morphs))]
+    return [(a, b) for a, b in zip(words, words[1:], strict=False) if a != b]
+
+
+def pair_share(pairs: list[tuple[str, str]], words: list[str]) -> float:
+    """Share of `pairs` whose words stand within PAIR_WINDOW of each other in `words`."""
+    if not pairs:
+        return 0.0
+    at: dict[str, list[int]] = {}
+    for i, w in enumerate(words):
+        at.setdefault(w, []).append(i)
+    close = 0
+    for a, b in pairs:
+        if any(abs(i - j) <= PAIR_WINDOW for i in at.get(a, ()) for j in at.get(b, ())):
+            close += 1
+    return close / len(pairs)
+
+
+def _rr(rank: int | None) -> float:
+    return 0.0 if rank is None else 1.0 / (1 + rank)
+
+
+def passages(evidence: Evidence, join_gain: float) -> list[Passage]:
+    """One passage per candidate sentence: the sentence, joined with the neighbour that adds
+    the most of the question when that is at least `join_gain` and nothing on the page lay
+    between them. (A sentence holding none of the question still takes its neighbour: answers
+    often sit next to the sentence that names the topic, "이 시점에서 … 9만 명 정도였다.")"""
+    terms = evidence.terms
+    kind = asked_kind(evidence.question_morphs)
+    asked = {m.form.lower() for m in evidence.question_morphs}
+    by_key = {(s.article_id, s.number): s for s in evidence.sentences}
+    pairs = question_pairs(evidence.question_morphs)
+    article_bm25: dict[str, float] = {}
+    article_z: dict[str, float] = {}
+    for s in evidence.sentences:
+        article_bm25[s.article_id] = max(article_bm25.get(s.article_id, 0.0), s.lexical_score)
+        z = s.dense_z or 0.0
+        article_z[s.article_id] = max(article_z.get(s.article_id, z), z)
+    found: list[Passage] = []
+    for sentence in evidence.sentences:
+        own = coverage(terms, sentence.tokens)
+        partner, tokens, best_gain = sentence.number, sentence.tokens, 0.0
+        for number in (sentence.number - 1, sentence.number + 1):
+            other = by_key.get((sentence.article_id, number))
+            if other is None or (other if number > sentence.number else sentence).seam_before:
+                continue
+            gain = coverage(terms, sentence.tokens | other.tokens) - own
+            if gain >= join_gain and gain > best_gain:
+                partner, tokens, best_gain = number, sentence.tokens | other.tokens, gain
+        first, last = min(sentence.number, partner), max(sentence.number, partner)
+        start = by_key[(sentence.article_id, first)].span.start
+        end = by_key[(sentence.article_id, last)].span.end
+        body = evidence.articles[sentence.article_id].body
+        title = evidence.titles.get(sentence.article_id, frozenset())
+        cover = coverage(terms, tokens)
+        around = [
+            by_key[(sentence.article_id, n)].tokens
+            for n in (sentence.number - 1, sentence.number + 1)
+            if (sentence.article_id, n) in by_key
+        ]
+        signals = {
+            "cover": cover,
+            "cover_sentence": own,
+            "cover_title": coverage(terms, tokens | title) - cover,
+            "cover_plain": plain_coverage(terms, tokens),
+            "cover_context": coverage(terms, tokens.union(title, *around)),
+            "focus": focus_coverage(terms, tokens | title),
+            "pairs": pair_share(
+                pairs,
+                [
+                    w
+                    for n in range(first, last + 1)
+                    for w, _ in by_key[(sentence.article_id, n)].tagged
+                ],
+            ),
+            "lexical_rr": _rr(sentence.lexical_rank),
+            "dense_rr": _rr(sentence.dense_rank),
+            "fused_rr": _rr(sentence.fused_rank),
+            "bm25": sentence.lexical_score,
+            "dense_z": sentence.dense_z or 0.0,
+            "article_bm25": article_bm25[sentence.article_id],
+            "article_dense_z": article_z[sentence.article_id],
+            "kind": float(holds_kind(kind, sentence, body[start:end], asked)),
+            "length": math.log1p(end - start),
+        }
+        held = sum(t.idf * holds(t, tokens | title) for t in terms)
+        found.append(Passage(sentence.article_id, first, last, start, end, signals, held))
+    return found
+
+
+def question_signals(
+    evidence: Evidence, best: Passage | None, score: float, found: list[Passage]
+) -> dict[str, float]:
+    """What the decision to answer reads: the best passage's signals and the question's own."""
+    terms = evidence.terms
+    total = sum(t.idf for t in terms)
+    known = sum(t.idf for t in terms if t.known or t.aliases) / total if total > 0 else 0.0
+    signals = best.signals if best is not None else {}
+    scale = evidence.rarest if evidence.rarest > 0 else 1.0
+    held = best.held if best is not None else 0.0
+    unknown = sum(t.idf for t in terms if not (t.known or t.aliases)) / scale
+    return {
+        "held": held / scale,
+        "missing": (total - held) / scale - unknown,
+        "unknown": unknown,
+        "score": score,
+        "cover": signals.get("cover", 0.0),
+        "cover_title": signals.get("cover_title", 0.0),
+        "cover_plain": signals.get("cover_plain", 0.0),
+        "known": known,
+        "unknown_name": float(any(t.entity and not (t.known or t.aliases) for t in terms)),
+        "unknown_foreign": float(any(t.foreign and not (t.known or t.aliases) for t in terms)),
+        "dense_z": evidence.top_dense_z or 0.0,
+        "agreement": evidence.agreement,
+        "kind": signals.get("kind", 0.0),
+        "focus": signals.get("focus", 0.0),
+        "focus_anywhere": max((p.signals["focus"] for p in found), default=0.0),
+        "asked": float(asked_kind(evidence.question_morphs) is not None),
+        "terms": math.log1p(len(terms)),
+    }

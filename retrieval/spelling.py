@@ -1,0 +1,55 @@
+"""How a word is spelled and how it sounds, so a question can find a name the corpus writes
+another way: a typo one letter off (천왕 for 천황, 벤쿠버 for 밴쿠버), or a Latin name the articles
+write in Hangul (Samsung for 삼성, C-Lab for C랩).
+
+Both work on letters, not syllables: Hangul decomposes into jamo (Unicode NFD), so 코스피 and
+코스닥 are three letters apart although one syllable differs. A *sound key* is a word's
+consonants by the class Korean loanword spelling maps them to (b/p/f/v → ㅂ/ㅍ, l/r → ㄹ, final
+ㅇ ≈ ng …), vowels dropped: "Samsung" and 삼성 both read SMSN.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+MIN_KEY = 3  # shorter keys (GPU: KP) match too many unrelated words to mean anything
+
+_INITIAL = dict(zip("ᄀᄁᄂᄃᄄᄅᄆᄇᄈᄉᄊᄋᄌᄍᄎᄏᄐᄑᄒ", "KKNTTLMPPSS_JJJKTP_", strict=True))
+_FINAL = dict(
+    zip(
+        "ᆨᆩᆪᆫᆬᆭᆮᆯᆰᆱᆲᆳᆴᆵᆶᆷᆸᆹᆺᆻᆼᆽᆾᆿᇀᇁᇂ",
+        ["K", "K", "KS", "N", "NJ", "N", "T", "L", "LK", "LM", "LP", "LS", "LT", "LP", "L", "M"]
+        + ["P", "PS", "T", "T", "N", "T", "T", "K", "T", "P", "_"],
+        strict=True,
+    )
+)
+_HANGUL_KEYS = str.maketrans(
+    {**{k: v.strip("_") for k, v in {**_INITIAL, **_FINAL}.items()}}
+    | {chr(c): "" for c in range(0x1161, 0x1176)}  # vowels
+)
+_LATIN_DIGRAPHS = re.compile(r"ng|ch|sh|ph|th|ck|x")
+_SILENT_R = re.compile(r"r(?![aeiouy])")  # Korean spelling follows non-rhotic English: 네이버
+_DIGRAPH_KEYS = {"ng": "N", "ch": "J", "sh": "S", "ph": "P", "th": "T", "ck": "K", "x": "KS"}
+_LATIN_KEYS = str.maketrans("bpfvcgkqdtjzslrmn", "PPPPKKKKTTJJSLLMN", "aeiouyhw")
+
+
+def letters(word: str) -> str:
+    """The word in letters: Hangul syllables as jamo, everything else as it is."""
+    return unicodedata.normalize("NFD", word.lower())
+
+
+def sound_key(word: str) -> str:
+    """The consonant classes of `word`, Hangul and Latin alike, repeats collapsed ("" for
+    characters of neither script)."""
+    parts: list[str] = []
+    for chunk in re.findall(r"[a-z]+|[^a-z]+", word.lower()):
+        if chunk[0].isascii():
+            chunk = _SILENT_R.sub("", chunk)
+            chunk = _LATIN_DIGRAPHS.sub(lambda m: _DIGRAPH_KEYS[m.group()], chunk)
+            parts.append(chunk.translate(_LATIN_KEYS).upper())
+        else:
+            decomposed = unicodedata.normalize("NFD", chunk)
+            parts.append("".join(c for c in decomposed.translate(_HANGUL_KEYS) if c.isupper()))
+    key = "".join(parts)
+    return re.sub(r"(.)\1+", r"\1", key)

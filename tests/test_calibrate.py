@@ -1,0 +1,139 @@
+"""Fitting the policy: topics stay apart across folds, the fit learns what answers, the operating
+point keeps false "not found" at the target, and `newsqa calibrate` stores it for the index."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+
+from conftest import DEV_SET, fake_evidence
+from retrieval import calibrate, policy
+from retrieval.answer import compose_answer
+from retrieval.calibrate import Example, Prepared, group_of, threshold_for
+from retrieval.cli import main
+from retrieval.evaluate import Case, summarize
+
+WORDS = ["협회", "설립", "연도", "대표", "회원사", "본사", "행사", "지원", "예산", "사업"]
+
+
+def synthetic(n: int) -> list[Example]:
+    """Questions over their own articles: an answerable one has a sentence with all its words
+    and the answer; an unanswerable one only scattered words of its topic."""
+    examples = []
+    for i in range(n):
+        a, b, c = WORDS[i % 10], WORDS[(i + 3) % 10], WORDS[(i + 6) % 10]
+        question = [(a, "NNG"), (b, "NNG"), (c, "NNG")]
+        answerable = i % 4 != 0
+        best = f"{a} {b} {c} 정답{i}." if answerable else f"{a} 소식."
+        articles = {f"x{i}": [f"{b} 행사.", best], f"y{i}": [f"{a} {b} 이야기."]}
+        case = Case(
+            str(i),
+            " ".join(question[0]),
+            (f"정답{i}",) if answerable else (),
+            (f"x{i}",) if answerable else (),
+        )
+        examples.append(Example(case, f"topic{i % 7}", fake_evidence(question, articles), "syn"))
+    return examples
+
+
+def test_the_fit_learns_to_quote_the_answer_and_to_refuse_the_rest() -> None:
+    data = Prepared(synthetic(60), 0.9)
+    base = policy.default()
+    fitted = calibrate.fit_mode(data, base, "lexical", target=0.05)
+    tuned = replace(base, join_gain=0.9, modes={**base.modes, "lexical": fitted})
+    from retrieval.evaluate import Outcome
+
+    outcomes = [
+        Outcome(e.case, compose_answer(e.evidence, tuned, found))
+        for e, found in zip(data.examples, data.passages, strict=True)
+    ]
+    report = summarize(outcomes)
+    assert report["article_hit@1"] >= 0.95 and report["answer_in_quotes"] >= 0.95
+    assert report["abstained_unanswerable"] >= 0.9 and report["false_abstention"] <= 0.05
+
+
+def test_cross_validation_answers_every_question_once_from_folds_without_its_topic() -> None:
+    examples = synthetic(42)
+    folds = calibrate.folds(examples)
+    assert sorted(i for fold in folds for i in fold) == list(range(42))
+    for fold in folds:
+        inside = {examples[i].group for i in fold}
+        outside = {e.group for i, e in enumerate(examples) if i not in set(fold)}
+        assert not inside & outside
+    runs = calibrate.cross_validate(
+        Prepared(examples, 0.9), policy.default(), "lexical", 0.05, (1.0, 3.0)
+    )
+    assert set(runs) == {1.0, 3.0} and all(len(r) == 42 for r in runs.values())
+
+
+def test_the_threshold_leaves_at_most_the_target_share_of_answerable_questions_below() -> None:
+    scores = [float(s) for s in range(100)]
+    threshold = threshold_for(scores, [True] * 100, 0.05)
+    assert sum(s < threshold for s in scores) == 5
+    assert threshold_for([1.0, 2.0], [False, False], 0.05) == 0.0
+
+
+def test_topics_are_pages_and_removed_paragraphs_join_their_page() -> None:
+    titles = {"kq1_00": "체스", "kq1_01": "체스", "kq2_00": "블루스"}
+    assert group_of(Case("q1", "?", ("퀸",), ("kq1_01",)), titles) == "title:체스"
+    assert group_of(Case("q2", "?", (), (), ("kq1_02",)), titles) == "title:체스"
+    assert group_of(Case("q3", "?", (), ()), titles) == "question:q3"
+    assert group_of(Case("q4", "?", (), (), group="mine"), titles) == "mine"
+
+
+def test_a_small_set_counts_at_least_half_as_much_as_the_largest() -> None:
+    big = [replace(e, source="big") for e in synthetic(40)]
+    small = [replace(e, source="small") for e in synthetic(10)]
+    weights = {e.source: e.weight for e in calibrate.balanced(big + small)}
+    assert weights == {"big": 1.0, "small": 2.0}
+
+
+def test_too_few_kinds_of_question_is_one_sentence() -> None:
+    answerable = [e for e in synthetic(20) if e.case.answerable]
+    with pytest.raises(calibrate.CalibrationError, match="답이 있는 질문과 없는 질문"):
+        calibrate.fit_mode(Prepared(answerable, 0.9), policy.default(), "lexical")
+
+
+@pytest.fixture
+def env(monkeypatch, seeds: Path, tmp_path: Path) -> Path:
+    monkeypatch.setenv("NEWSQA_ARTICLES", str(seeds))
+    monkeypatch.setenv("NEWSQA_INDEX_DIR", str(tmp_path / "idx"))
+    monkeypatch.setenv("NEWSQA_MODEL", "none")
+    return tmp_path / "idx"
+
+
+def test_calibrate_stores_a_policy_the_index_then_answers_with(env: Path, capsys) -> None:
+    if not DEV_SET.is_file():
+        pytest.skip("shared/eval is not beside the repository")
+    assert main(["calibrate", str(DEV_SET), "--json"]) == 0
+    out = json.loads(capsys.readouterr().out)
+    figures = out["cross_validated"]["seed_qa_dev.jsonl"]["lexical"]
+    assert figures["questions"] == 28 and 0 <= figures["false_abstention"] <= 1
+    stored = policy.read(env / policy.INDEX_FILE)
+    assert stored.name == "calibrated:seed_qa_dev.jsonl" and stored.model is None
+    assert main(["ask", "벤처기업협회의 회원사는 몇 개인가요?", "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["retrieval"]["policy"] == stored.name
+
+
+def test_calibrate_on_a_set_without_unanswerable_questions_is_one_line(
+    env, capsys, tmp_path
+) -> None:
+    questions = tmp_path / "only.jsonl"
+    questions.write_text(
+        json.dumps(
+            {
+                "id": "1",
+                "question": "지아이랩의 대표는 누구인가요?",
+                "answers": ["전창호"],
+                "articles": ["003_9ef72064848059dd"],
+            }
+        ),
+        encoding="utf-8",
+    )
+    assert main(["calibrate", str(questions)]) == 1
+    _, err = capsys.readouterr()
+    assert len(err.strip().splitlines()) == 1 and "질문" in err and "Traceback" not in err
+    assert not (env / policy.INDEX_FILE).exists()

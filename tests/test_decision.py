@@ -1,0 +1,93 @@
+"""Deciding from evidence alone: which passages are quoted, in what order, and when to abstain."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+import pytest
+
+from conftest import fake_evidence
+from retrieval.answer import NOT_FOUND, compose_answer, decide
+from retrieval.policy import AnswerPolicy, LinearModel, ModePolicy
+
+MODE = ModePolicy(
+    rank=LinearModel(0.0, {"cover": 10.0, "length": -0.1}),
+    answer=LinearModel(-5.0, {"cover": 10.0}),  # answers once the best passage covers half
+    threshold=0.0,
+)
+POLICY = AnswerPolicy("test", {"lexical": MODE, "hybrid": MODE}, join_gain=0.9, quote_margin=8.0)
+QUESTION = [("협회", "NNG"), ("설립", "NNG"), ("연도", "NNG")]
+
+
+def test_the_best_passage_leads_and_sources_are_numbered_in_quote_order() -> None:
+    evidence = fake_evidence(
+        QUESTION,
+        {
+            "b": ["협회 행사.", "무관한 문장."],
+            "a": ["협회 설립 연도 1995년.", "협회 설립 이야기."],
+        },
+    )
+    answer = compose_answer(evidence, POLICY)
+    assert answer.answered and answer.policy == "test" and answer.confidence > 0.9
+    assert [q.text for q in answer.quotes] == [
+        "협회 설립 연도 1995년.",
+        "협회 설립 이야기.",
+        "협회 행사.",
+    ]
+    assert [q.score for q in answer.quotes] == sorted(
+        (q.score for q in answer.quotes), reverse=True
+    )
+    assert [(s.number, s.article_id) for s in answer.sources] == [(1, "a"), (2, "b")]
+    assert [q.source for q in answer.quotes] == [1, 1, 2]
+    for quote in answer.quotes:
+        assert evidence.articles[quote.article_id].body[quote.start : quote.end] == quote.text
+
+
+def test_quotes_stop_at_the_margin_and_the_limit() -> None:
+    evidence = fake_evidence(
+        QUESTION, {"a": ["협회 설립 연도 1995년.", "협회 행사.", "협회 소식."]}
+    )
+    assert len(compose_answer(evidence, replace(POLICY, quote_margin=1.0)).quotes) == 1
+    assert len(compose_answer(evidence, replace(POLICY, max_quotes=2)).quotes) == 2
+
+
+def test_the_same_words_in_two_articles_are_quoted_once() -> None:
+    evidence = fake_evidence(
+        QUESTION, {"a": ["협회 설립 연도 1995년."], "b": ["협회 설립 연도 1995년."]}
+    )
+    answer = compose_answer(evidence, POLICY)
+    assert len(answer.quotes) == 1 and [s.article_id for s in answer.sources] == ["a"]
+    assert [s.article_id for s in answer.related] == ["b"]  # offered as a further source
+
+
+def test_too_little_of_the_question_is_not_found_with_nothing_quoted() -> None:
+    evidence = fake_evidence(QUESTION, {"a": ["협회 행사.", "무관한 문장."]})
+    answer = compose_answer(evidence, POLICY)
+    assert not answer.answered and answer.message == NOT_FOUND
+    assert answer.quotes == () and answer.sources == () and answer.confidence < 0.5
+
+
+def test_an_unknown_foreign_name_is_not_answered_however_well_the_rest_matches() -> None:
+    question = [("gpu", "SL"), ("협회", "NNG"), ("설립", "NNG"), ("연도", "NNG")]
+    articles = {"a": ["협회 설립 연도 1995년."]}
+    idf = {"gpu": 0.1, "협회": 1.0, "설립": 1.0, "연도": 1.0}
+    vetoed = decide(
+        fake_evidence(question, articles, idf, unknown=("gpu",), foreign=("gpu",)), POLICY
+    )
+    assert vetoed.vetoed and not vetoed.answered and vetoed.confidence > 0.5
+    hangul = fake_evidence(question, articles, idf, unknown=("gpu",))  # an unknown Hangul name
+    assert decide(hangul, POLICY).answered  # is left to the answer model
+    assert decide(hangul, replace(POLICY, known_names=False)).answered
+
+
+def test_no_candidates_is_not_found() -> None:
+    answer = compose_answer(fake_evidence(QUESTION, {}), POLICY)
+    assert not answer.answered and answer.quotes == ()
+
+
+@pytest.mark.parametrize("mode", ["lexical", "hybrid", "dense"])
+def test_each_mode_uses_its_own_models(mode: str) -> None:
+    never = ModePolicy(MODE.rank, LinearModel(-100.0, {}), 0.0)
+    policy = replace(POLICY, modes={"lexical": MODE, "hybrid": never})
+    evidence = replace(fake_evidence(QUESTION, {"a": ["협회 설립 연도 1995년."]}), mode=mode)
+    assert decide(evidence, policy).answered == (mode == "lexical")

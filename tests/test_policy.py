@@ -1,0 +1,49 @@
+"""The answer policy file: one readable JSON object, refused whole when broken, kept per model."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from retrieval import policy
+
+
+def test_the_default_policy_reads_and_writes_back_the_same(tmp_path: Path) -> None:
+    default = policy.default()
+    assert set(default.modes) >= {"lexical", "hybrid"} and default.fitted["cross_validated"]
+    policy.write(default, tmp_path / "p.json")
+    assert policy.read(tmp_path / "p.json") == default
+    assert not list(tmp_path.glob(".*.tmp"))  # written through a temporary file
+
+
+@pytest.mark.parametrize("content", ["{", "[]", '{"name": "x"}', '{"name": "x", "modes": {}}'])
+def test_a_broken_policy_file_is_refused_with_a_sentence(tmp_path: Path, content: str) -> None:
+    (tmp_path / "p.json").write_text(content, encoding="utf-8")
+    with pytest.raises(policy.PolicyError, match="답변 정책"):
+        policy.read(tmp_path / "p.json")
+
+
+def test_an_index_uses_its_calibrated_policy_only_for_its_model(tmp_path: Path) -> None:
+    calibrated = policy.AnswerPolicy(
+        "calibrated:mine", policy.default().modes, model="my-model", fitted={"x": 1}
+    )
+    policy.write(calibrated, tmp_path / policy.INDEX_FILE)
+    chosen, notice = policy.for_index(tmp_path, "my-model")
+    assert chosen.name == "calibrated:mine" and notice is None
+    chosen, notice = policy.for_index(tmp_path, "other-model")
+    assert chosen.name == "default" and notice and "calibrate" in notice
+    (tmp_path / policy.INDEX_FILE).write_text("{", encoding="utf-8")
+    chosen, notice = policy.for_index(tmp_path, "my-model")
+    assert chosen.name == "default" and notice and "기본" in notice
+
+
+def test_without_a_calibrated_policy_the_default_answers(tmp_path: Path) -> None:
+    assert policy.for_index(tmp_path, None) == (policy.default(), None)
+
+
+def test_the_policy_file_names_how_it_was_fitted() -> None:
+    data = json.loads(policy.DEFAULT_FILE.read_text(encoding="utf-8"))
+    assert "fit_policy.py" in data["fitted"]["command"]
+    assert data["fitted"]["folds"].endswith("by topic")

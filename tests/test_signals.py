@@ -1,0 +1,74 @@
+"""The signals an answer is decided on: coverage by rarity, what is asked for, quote spans."""
+
+from __future__ import annotations
+
+import pytest
+
+from conftest import fake_evidence
+from retrieval.evidence import QuestionTerm
+from retrieval.korean import analyze
+from retrieval.signals import asked_kind, coverage, holds, pair_share, passages
+
+
+def term(form: str, idf: float = 1.0, known: bool = True, **kw) -> QuestionTerm:
+    parts = kw.pop("parts", (form,))
+    return QuestionTerm(form, parts, kw.pop("entity", False), False, idf, known, **kw)
+
+
+def test_a_term_no_article_holds_weighs_the_most_and_is_never_covered() -> None:
+    """ "광주 날씨": a passage about 광주 covers almost nothing when 날씨 is unknown."""
+    terms = (term("광주", 0.2), term("날씨", 4.3, known=False))
+    assert coverage(terms, frozenset({"광주", "시장"})) == pytest.approx(0.2 / 4.5)
+
+
+def test_names_match_inside_longer_names_and_through_aliases() -> None:
+    assert holds(term("삼성", entity=True, known=True), frozenset({"삼성전자"})) == 1.0
+    samsung = term("samsung", entity=True, known=False, aliases=("삼성",))
+    assert holds(samsung, frozenset({"삼성", "c랩"})) == 1.0
+    compound = term("벤처기업협회", known=True, parts=("벤처", "기업", "협회"))
+    assert holds(compound, frozenset({"벤처", "협회"})) == pytest.approx(2 / 3)
+    assert holds(term("기업", known=True), frozenset({"기업들"})) == 0.0  # not a name
+
+
+@pytest.mark.parametrize(
+    "question, kind",
+    [
+        ("벤처기업협회의 회원사는 몇 개인가요?", "number"),
+        ("사업지원금을 최대 얼마까지 받나요?", "number"),
+        ("병력은 얼마나 되는가?", "number"),
+        ("몇 년에 설립됐나요?", "date"),
+        ("GP-슈트레케의 완공 년도는?", "date"),
+        ("파인데이터센터는 언제 들어설 예정인가요?", "date"),
+        ("지아이랩의 대표는 누구인가요?", "name"),
+        ("간담회는 어디에서 열렸나요?", "name"),
+        ("광주형 인공지능 1호 합작회사의 이름은 무엇인가요?", None),
+    ],
+)
+def test_the_kind_of_answer_comes_from_the_question_words(question: str, kind: str) -> None:
+    assert asked_kind(analyze(question)) == kind
+
+
+def test_pairs_count_question_phrases_that_stay_together() -> None:
+    pairs = [("국가", "데이터센터"), ("문", "열")]
+    assert pair_share(pairs, ["국가", "ai", "데이터센터", "개관"]) == 0.5
+    assert pair_share([], ["국가"]) == 0.0
+
+
+def test_a_neighbour_joins_a_quote_only_when_it_adds_and_no_seam_lies_between() -> None:
+    question = [("협회", "NNG"), ("설립", "NNG"), ("회원사", "NNG")]
+    article = ["협회 설립 1995년.", "회원사 1만8200개.", "별개 문장."]
+    spans = {(p.first, p.last) for p in passages(fake_evidence(question, {"a": article}), 0.15)}
+    # 회원사 adds a third of the question to sentence 0; sentence 2 holds nothing, so its
+    # neighbour joins it; sentence 1 (회원사) gains most from sentence 0.
+    assert spans == {(0, 1), (1, 2)}
+    cut = fake_evidence(question, {"a": article}, seams=(("a", 1),))
+    assert {(p.first, p.last) for p in passages(cut, 0.15)} == {(0, 0), (1, 1), (1, 2)}
+    strict = fake_evidence(question, {"a": article})
+    assert (0, 0) in {(p.first, p.last) for p in passages(strict, 0.5)}  # gains less than 0.5
+
+
+def test_passage_offsets_cut_the_body() -> None:
+    evidence = fake_evidence([("설립", "NNG")], {"a": ["협회 설립 1995년.", "다른 문장."]})
+    for passage in passages(evidence, 0.15):
+        text = evidence.articles["a"].body[passage.start : passage.end]
+        assert text.startswith(("협회", "다른")) and text.endswith(".")
