@@ -178,11 +178,12 @@ def load_embedder(name: str, device: str = "cpu") -> SentenceTransformerEmbedder
 
 
 def embedding_precision() -> str:
-    """int8 by default: 1.7-2.6x the fp32 throughput here across runs (medians of alternating
-    rounds, on the default model's architecture) with cosine >= 0.9999 to fp32 vectors
-    (benchmarks/run.py).
-    NEWSQA_EMBED_PRECISION=fp32 turns it off."""
-    value = os.environ.get("NEWSQA_EMBED_PRECISION", "int8").strip().lower()
+    """fp32 by default. int8 dynamic quantization is 1.5x faster here, but on the real
+    multilingual-e5-small weights its vectors are only cosine 0.97 (p5 0.96) to fp32 ones and
+    the dense search alone finds the right article first for 75.8% of the korquad dev questions
+    against 83.5% in fp32 (benchmarks/precision.py; random weights had hidden this, at cosine
+    0.9999). NEWSQA_EMBED_PRECISION=int8 trades that for speed."""
+    value = os.environ.get("NEWSQA_EMBED_PRECISION", "fp32").strip().lower()
     if value not in PRECISIONS:
         raise ModelUnavailable(
             f"NEWSQA_EMBED_PRECISION must be one of {sorted(PRECISIONS)}, not {value!r}"

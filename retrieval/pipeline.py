@@ -108,6 +108,13 @@ def build_index(
                     f"색인은 '{old.model}' 모델로 만들어졌는데 '{embedder.name}' 모델이 지정되었습니다. "
                     "`newsqa index --full`로 색인을 다시 만드세요."
                 )
+            indexed = old.manifest.get("embedding_precision")
+            precision = getattr(embedder, "precision", "fp32")
+            if indexed and indexed != precision:  # vectors of both kinds would not compare
+                raise ModelMismatch(
+                    f"색인의 벡터는 {indexed} 정밀도로 만들어졌는데 지금은 {precision}입니다. "
+                    "NEWSQA_EMBED_PRECISION을 맞추거나 `newsqa index --full`로 다시 만드세요."
+                )
         load_s += time.perf_counter() - mark
         update, summary = update_index(
             old, corpus.articles, embedder, chunker, unreadable, corpus.unchanged, corpus.sources

@@ -168,6 +168,16 @@ def test_index_of_another_model_is_refused(settings, embedder) -> None:
     assert s.chunks_embedded == s.chunks_total
 
 
+def test_vectors_of_another_precision_are_not_mixed_in(settings, embedder) -> None:
+    embedder.precision = "int8"
+    build_index(dense_settings(settings, embedder), load_model=loader(embedder))
+    fp32 = CountingEmbedder()  # same model, fp32 (the default)
+    with pytest.raises(ModelMismatch, match="NEWSQA_EMBED_PRECISION"):
+        build_index(dense_settings(settings, fp32), load_model=loader(fp32))
+    s = build_index(dense_settings(settings, fp32), full=True, load_model=loader(fp32)).summary
+    assert s.chunks_embedded == s.chunks_total
+
+
 def test_chunker_settings_change_is_refused(settings) -> None:
     build_index(settings)
     with pytest.raises(store.IndexIncompatible):
