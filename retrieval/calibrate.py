@@ -25,6 +25,7 @@ import math
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
+from functools import cache
 from typing import TYPE_CHECKING, Any
 
 from retrieval.answer import compose_answer, decide
@@ -74,20 +75,21 @@ class Example:
     weight: float = 1.0  # how much it counts in the fit (a small set can be given more)
 
 
-def group_of(case: Case, titles: dict[str, str]) -> str:
+def group_of(case: Case, ids: Sequence[str], title: Callable[[str], str]) -> str:
     """The topic a question belongs to: the set's own `group`, else the title of the article it
     cites (paragraphs of one page share it), else the title of a sibling of the article removed
-    for it (same id up to its last "_"), else the question alone."""
+    for it (same id up to its last "_"), else the question alone. `ids` are the corpus's."""
     if case.group:
         return case.group
+    known = set(ids)
     for article_id in case.articles:
-        if article_id in titles:
-            return "title:" + titles[article_id]
+        if article_id in known:
+            return "title:" + title(article_id)
     for removed in case.removed:
         stem = removed.rsplit("_", 1)[0]
-        for article_id, title in titles.items():
+        for article_id in ids:
             if article_id.rsplit("_", 1)[0] == stem:
-                return "title:" + title
+                return "title:" + title(article_id)
     return "question:" + case.id
 
 
@@ -97,15 +99,20 @@ def collect(
     """Retrieval for every question, once (lexical mode without `use_model`)."""
     from retrieval.errors import QuestionError
 
-    articles = pipeline.index.articles
-    titles = {i: articles[i].article.title for i in articles}
+    articles = pipeline.index.articles  # records are read only for the titles needed
+    ids = list(articles)
+
+    @cache
+    def title(article_id: str) -> str:
+        return articles[article_id].article.title
+
     examples = []
     for case in cases:
         try:
             evidence = pipeline.evidence(case.question, use_model=use_model)
         except QuestionError:  # an empty or over-long question: nothing to learn from
             continue
-        examples.append(Example(case, group_of(case, titles), evidence, source))
+        examples.append(Example(case, group_of(case, ids, title), evidence, source))
     return examples
 
 

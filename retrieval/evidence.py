@@ -122,9 +122,16 @@ class EvidenceReader:
         dense_rank = _ranks(result.dense_scores)
         best_bm25 = max(result.lexical_scores.values(), default=0.0)
 
+        # The best chunks of each side, so hybrid mode sees every passage lexical mode would.
+        chosen = {
+            *_best(result.lexical_scores, policy.candidate_chunks),
+            *_best(result.dense_scores, policy.candidate_chunks),
+        }
         found: dict[tuple[str, int], CandidateSentence] = {}
         records: dict[str, StoredArticle] = {}
-        for rank, hit in enumerate(result.hits[: policy.candidate_chunks]):
+        for rank, hit in enumerate(result.hits):
+            if hit.chunk_id not in chosen:
+                continue
             stored, first, last = index.chunk_location(hit.chunk_id)
             article_id = stored.article.id
             records[article_id] = stored
@@ -182,6 +189,10 @@ class EvidenceReader:
         spread = max(spread, 1e-6)
         z = {c: (s - mean) / spread for c, s in result.dense_scores.items()}
         return z, max(z.values())
+
+
+def _best(scores: dict[int, float], k: int) -> list[int]:
+    return sorted(scores, key=lambda c: -scores[c])[:k]
 
 
 def _ranks(scores: dict[int, float]) -> dict[int, int]:

@@ -78,10 +78,14 @@ def test_the_threshold_leaves_at_most_the_target_share_of_answerable_questions_b
 
 def test_topics_are_pages_and_removed_paragraphs_join_their_page() -> None:
     titles = {"kq1_00": "체스", "kq1_01": "체스", "kq2_00": "블루스"}
-    assert group_of(Case("q1", "?", ("퀸",), ("kq1_01",)), titles) == "title:체스"
-    assert group_of(Case("q2", "?", (), (), ("kq1_02",)), titles) == "title:체스"
-    assert group_of(Case("q3", "?", (), ()), titles) == "question:q3"
-    assert group_of(Case("q4", "?", (), (), group="mine"), titles) == "mine"
+
+    def group(case: Case) -> str:
+        return group_of(case, list(titles), titles.__getitem__)
+
+    assert group(Case("q1", "?", ("퀸",), ("kq1_01",))) == "title:체스"
+    assert group(Case("q2", "?", (), (), ("kq1_02",))) == "title:체스"
+    assert group(Case("q3", "?", (), ())) == "question:q3"
+    assert group(Case("q4", "?", (), (), group="mine")) == "mine"
 
 
 def test_a_small_set_counts_at_least_half_as_much_as_the_largest() -> None:
