@@ -77,7 +77,9 @@ def main() -> int:
         target=args.target,
         progress=lambda line: print(line, file=sys.stderr),
     )
-    fitted.fitted["fitted_with_model"] = args.model_name
+    from retrieval.embed import embedding_precision
+
+    fitted.fitted["fitted_with_model"] = f"{args.model_name} ({embedding_precision()})"
     policy.write(fitted, args.out)
     print(f"wrote {args.out}\n")
     print("| set | mode | " + " | ".join(label for _, label in COLUMNS) + " |")
