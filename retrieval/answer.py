@@ -33,7 +33,14 @@ class Decision:
 
     @property
     def confidence(self) -> float:
-        return 1 / (1 + math.exp(-self.log_odds))
+        """The answer model's probability that the best passage answers (0 when a rule
+        refused the question)."""
+        if self.vetoed:
+            return 0.0
+        if self.log_odds >= 0:
+            return 1 / (1 + math.exp(-self.log_odds))
+        odds = math.exp(self.log_odds)  # no overflow for very negative log-odds
+        return odds / (1 + odds)
 
 
 def decide(
@@ -52,18 +59,23 @@ def decide(
     return Decision(tuple(scored), signals, log_odds, answered, vetoed)
 
 
-def choose(decision: Decision, policy: AnswerPolicy) -> list[tuple[float, Passage]]:
+def choose(
+    decision: Decision, policy: AnswerPolicy, evidence: Evidence
+) -> list[tuple[float, Passage]]:
     """The quotes: the best passage, then others scoring within the margin that neither overlap
-    a chosen one nor repeat its text, best first."""
+    a chosen one nor repeat its text (the same words in a reprint say nothing new), best first."""
     if not decision.ranked:
         return []
     best = decision.ranked[0][0]
     chosen: list[tuple[float, Passage]] = []
+    texts: set[str] = set()
     for score, passage in decision.ranked:
         if len(chosen) == policy.max_quotes or score < best - policy.quote_margin:
             break
-        if any(_overlaps(passage, other) for _, other in chosen):
+        text = evidence.articles[passage.article_id].body[passage.start : passage.end]
+        if text in texts or any(_overlaps(passage, other) for _, other in chosen):
             continue
+        texts.add(text)
         chosen.append((score, passage))
     return chosen
 
@@ -93,13 +105,9 @@ def compose_answer(
     sources: list[Source] = []
     number_of: dict[str, int] = {}
     quotes: list[Quote] = []
-    seen: set[str] = set()
-    for score, passage in choose(decision, policy):
+    for score, passage in choose(decision, policy, evidence):
         article = evidence.articles[passage.article_id]
         text = article.body[passage.start : passage.end]
-        if text in seen:  # the same words in another article (a reprint) say nothing new
-            continue
-        seen.add(text)
         if article.id not in number_of:
             number_of[article.id] = len(sources) + 1
             sources.append(_source(number_of[article.id], article))

@@ -75,22 +75,35 @@ class Example:
     weight: float = 1.0  # how much it counts in the fit (a small set can be given more)
 
 
+def _stem(article_id: str) -> str:
+    return article_id.rsplit("_", 1)[0]
+
+
 def group_of(case: Case, ids: Sequence[str], title: Callable[[str], str]) -> str:
     """The topic a question belongs to: the set's own `group`, else the title of the article it
     cites (paragraphs of one page share it), else the title of a sibling of the article removed
     for it (same id up to its last "_"), else the question alone. `ids` are the corpus's."""
-    if case.group:
-        return case.group
+    return _grouper(ids, title)(case)
+
+
+def _grouper(ids: Sequence[str], title: Callable[[str], str]) -> Callable[[Case], str]:
     known = set(ids)
-    for article_id in case.articles:
-        if article_id in known:
-            return "title:" + title(article_id)
-    for removed in case.removed:
-        stem = removed.rsplit("_", 1)[0]
-        for article_id in ids:
-            if article_id.rsplit("_", 1)[0] == stem:
+    sibling: dict[str, str] = {}
+    for article_id in ids:
+        sibling.setdefault(_stem(article_id), article_id)
+
+    def group(case: Case) -> str:
+        if case.group:
+            return case.group
+        for article_id in case.articles:
+            if article_id in known:
                 return "title:" + title(article_id)
-    return "question:" + case.id
+        for removed in case.removed:
+            if _stem(removed) in sibling:
+                return "title:" + title(sibling[_stem(removed)])
+        return "question:" + case.id
+
+    return group
 
 
 def collect(
@@ -100,19 +113,19 @@ def collect(
     from retrieval.errors import QuestionError
 
     articles = pipeline.index.articles  # records are read only for the titles needed
-    ids = list(articles)
 
     @cache
     def title(article_id: str) -> str:
         return articles[article_id].article.title
 
+    group = _grouper(list(articles), title)
     examples = []
     for case in cases:
         try:
             evidence = pipeline.evidence(case.question, use_model=use_model)
         except QuestionError:  # an empty or over-long question: nothing to learn from
             continue
-        examples.append(Example(case, group_of(case, ids, title), evidence, source))
+        examples.append(Example(case, group(case), evidence, source))
     return examples
 
 
@@ -214,10 +227,13 @@ def fit_rank(data: Prepared, mode: str) -> LinearModel:
 def threshold_for(scores: Sequence[float], answerable: Sequence[bool], target: float) -> float:
     """The highest threshold that leaves at most `target` of the answerable questions below."""
     kept = sorted(s for s, a in zip(scores, answerable, strict=True) if a)
-    if not kept:
+    finite = [s for s in kept if math.isfinite(s)]
+    if not finite:
         return 0.0
-    # Just below the score it must keep, and rounded down, so the stored value keeps it too.
-    return math.floor((kept[int(target * len(kept))] - 1e-6) * 1e6) / 1e6
+    # The rules may already refuse more than the target (scores of -inf): then answer all the
+    # rest. Just below the score to keep, rounded down so the stored value keeps it too.
+    score = max(kept[int(target * len(kept))], finite[0])
+    return math.floor((score - 1e-6) * 1e6) / 1e6
 
 
 def fit_mode(

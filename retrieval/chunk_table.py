@@ -109,6 +109,12 @@ class ChunkTable:
     def ids(self) -> set[int]:
         return set(self._ids)
 
+    def spread(self, size: int) -> list[int]:
+        """`size` ids (or all) evenly spread over the table, which is sorted by id."""
+        if self._n <= size:
+            return list(self._ids)
+        return [self._ids[i * (self._n - 1) // (size - 1)] for i in range(size)]
+
     def highest_id(self) -> int:
         return self._ids[self._n - 1] if self._n else -1
 

@@ -159,6 +159,7 @@ def clean_page(raw: str, title: str | None = None) -> CleanPage:
     The text is read as NFC, so offsets into the body hold for questions normalised the same way.
     """
     raw = unicodedata.normalize("NFC", raw)
+    title = unicodedata.normalize("NFC", title) if title is not None else None
     page = [
         normalize_line(line) for line in raw.replace("\r\n", "\n").replace("\r", "\n").split("\n")
     ]

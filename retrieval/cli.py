@@ -274,7 +274,7 @@ def run_calibrate(args: argparse.Namespace) -> int:
         model=pipeline.index.model,
         command=" ".join(["newsqa", *sys.argv[1:]]),
         target=target,
-        progress=lambda line: logging.getLogger("newsqa").info("%s", line),
+        progress=lambda line: _say(f"맞추는 중: {line}"),
     )
     path = settings.index_dir / policy.INDEX_FILE
     policy.write(fitted, path)
@@ -287,7 +287,7 @@ def run_calibrate(args: argparse.Namespace) -> int:
 
 
 def run_check(args: argparse.Namespace) -> int:
-    from retrieval import store
+    from retrieval import policy, store
     from retrieval.index import load_index
 
     settings = _settings(args)
@@ -299,6 +299,8 @@ def run_check(args: argparse.Namespace) -> int:
         f"파일 {len(manifest['files'])}개({megabytes:.1f} MB)의 크기와 체크섬이 "
         f"{store.MANIFEST}의 기록과 일치합니다."
     )
+    answering, notice = policy.for_index(settings.index_dir, index.model)
+    print(f"답변 정책: {answering.name}" + (f" ({notice})" if notice else ""))
     return EXIT_OK
 
 

@@ -23,7 +23,6 @@ MAX_PROBE_SHARE = 0.25  # probing more of the cells than this costs about an exa
 CALIBRATION_QUERIES = 200
 QUERY_COSINE = 0.85  # calibration queries' similarity to the vectors they were made from
 RECALIBRATE_AFTER = 0.2  # train and measure again once this share of vectors came or went
-BACKGROUND_SAMPLE = 512  # vectors a question's similarities are compared with (see `background`)
 
 
 def serve_single_queries() -> None:
@@ -204,18 +203,13 @@ class DenseIndex:
         scores, ids = self._index.search(query, min(k, len(self)))  # type: ignore[attr-defined]
         return [(int(i), float(s)) for i, s in zip(ids[0], scores[0], strict=True) if i != -1]
 
-    def background(self, ids: list[int], size: int = BACKGROUND_SAMPLE) -> np.ndarray:
-        """A fixed, evenly spread sample of the indexed vectors (of `ids`, sorted).
-
-        A cosine means little on its own: e5-family models put almost any two texts at 0.7-0.9,
-        and another model has another range. Measured against the question's similarity to this
-        sample (how far above an unrelated chunk a hit stands) it reads the same across models.
-        """
+    def vectors_of(self, ids: list[int]) -> np.ndarray:
+        """The stored vectors of `ids` (the background a question is measured against: a
+        cosine means little on its own, e5-family models put almost any two texts at 0.7-0.9
+        and another model has another range; see `EvidenceReader.background`)."""
         if not ids:
             return np.zeros((0, self.dim), dtype=np.float32)
-        step = max(1, len(ids) // size)
-        picked = ids[::step][:size]
-        return np.vstack([self._index.reconstruct(int(i)) for i in picked])  # type: ignore[attr-defined]
+        return np.vstack([self._index.reconstruct(int(i)) for i in ids])  # type: ignore[attr-defined]
 
     def save(self, path: Path) -> None:
         import faiss

@@ -8,6 +8,7 @@ with pure functions, so the decision can be fitted and tested without an index.
 
 from __future__ import annotations
 
+import threading
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -25,6 +26,7 @@ if TYPE_CHECKING:
     from retrieval.policy import AnswerPolicy
 
 MAX_RELATED = 5  # further retrieved articles offered as "more sources"
+BACKGROUND_SAMPLE = 512  # chunk vectors a question's similarities are compared with
 
 
 @dataclass(frozen=True)
@@ -79,12 +81,18 @@ class EvidenceReader:
     def __init__(self, index: NewsIndex) -> None:
         self.index = index
         self._background: np.ndarray | None = None
+        self._lock = threading.Lock()  # the bot asks on several threads
 
     def background(self) -> np.ndarray:
-        if self._background is None:
-            assert self.index.dense is not None
-            self._background = self.index.dense.background(sorted(self.index.chunk_ids()))
-        return self._background
+        """Vectors of chunks spread evenly over the index: how similar a question is to
+        chunks in general, so a hit's similarity reads as standard deviations above that,
+        alike across models (`Pipeline.open` loads it, not the first question)."""
+        with self._lock:
+            if self._background is None:
+                assert self.index.dense is not None
+                ids = self.index.table.spread(BACKGROUND_SAMPLE)
+                self._background = self.index.dense.vectors_of(ids)
+            return self._background
 
     def term(self, term: Term) -> QuestionTerm:
         lexical = self.index.lexical
@@ -242,6 +250,6 @@ def _agreement(result: SearchResult, top: int = 5) -> float:
     """How much the two rankings agree at the top: 1.0 when the same chunks lead both."""
     if not result.dense_scores or not result.lexical_scores:
         return 0.0
-    lexical = sorted(result.lexical_scores, key=lambda c: -result.lexical_scores[c])[:top]
-    dense = sorted(result.dense_scores, key=lambda c: -result.dense_scores[c])[:top]
-    return len(set(lexical) & set(dense)) / top
+    lexical = _best(result.lexical_scores, top)
+    dense = _best(result.dense_scores, top)
+    return len(set(lexical) & set(dense)) / min(len(lexical), len(dense))

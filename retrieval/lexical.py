@@ -17,6 +17,7 @@ from __future__ import annotations
 import math
 import os
 import shutil
+import threading
 from collections.abc import Iterable
 from functools import lru_cache
 from pathlib import Path
@@ -72,8 +73,10 @@ class LexicalIndex:
         self._searcher = self._index.searcher()
         self.n_docs = int(self._searcher.num_docs)
         self._vocabulary: list[str] | None = None
-        self._letters: list[str] | None = None  # the vocabulary in jamo, for `aliases`
+        self._jamo: list[str] | None = None  # the vocabulary in jamo, for `aliases`
         self._keys: dict[str, list[str]] | None = None  # Hangul terms by sound, for `aliases`
+        # The bot answers on several threads: each lazy table is built once, by one of them.
+        self._building = threading.RLock()
         # The index never changes once opened, so counts can be remembered (questions repeat).
         self._live_count = lru_cache(maxsize=65_536)(self._count)
 
@@ -105,14 +108,17 @@ class LexicalIndex:
 
     def vocabulary(self) -> list[str]:
         """Every term in the index; read once, and only when a question names something unknown."""
-        if self._vocabulary is None:
-            terms = self._searcher.terms_with_prefix(FIELD, "")
-            self._vocabulary = [t if isinstance(t, str) else t[0] for t in terms]
-        return self._vocabulary
+        with self._building:
+            if self._vocabulary is None:
+                terms = self._searcher.terms_with_prefix(FIELD, "")
+                self._vocabulary = [t if isinstance(t, str) else t[0] for t in terms]
+            return self._vocabulary
 
     def holds_inside(self, form: str) -> bool:
         """Whether some live term contains `form` ("삼성" in "삼성전자"). The vocabulary still
         lists the terms of deleted documents until a merge, so each match is counted live."""
+        if not spelling.inside_is_meaningful(form):
+            return False
         return any(form in term and term in self for term in self.vocabulary())
 
     def aliases(self, form: str) -> tuple[str, ...]:
@@ -125,26 +131,33 @@ class LexicalIndex:
         found: list[str] = []
         word = spelling.letters(form)
         if len(word) >= MIN_NEAR_LETTERS:
-            if self._letters is None:
-                self._letters = [spelling.letters(t) for t in self.vocabulary()]
             near = process.extract(
-                word, self._letters, scorer=Levenshtein.distance, score_cutoff=1, limit=ALIASES
+                word, self._letters(), scorer=Levenshtein.distance, score_cutoff=1, limit=ALIASES
             )
             found.extend(self.vocabulary()[i] for _, _, i in near)
         key = spelling.sound_key(form) if form.isascii() else ""
         if len(key) >= spelling.MIN_KEY:
-            found.extend(self._sounds().get(key, ())[:ALIASES])
+            alike = [t for t in self._sounds().get(key, ()) if spelling.sounds_alike(form, t)]
+            found.extend(sorted(alike, key=len)[:ALIASES])
         return tuple(t for t in dict.fromkeys(found) if t != form and t in self)
+
+    def _letters(self) -> list[str]:
+        """The vocabulary in jamo (see `spelling.letters`), in the vocabulary's order."""
+        with self._building:
+            if self._jamo is None:
+                self._jamo = [spelling.letters(t) for t in self.vocabulary()]
+            return self._jamo
 
     def _sounds(self) -> dict[str, list[str]]:
         """Terms written (partly) in Hangul, by sound key."""
-        if self._keys is None:
-            keys: dict[str, list[str]] = {}
-            for term in self.vocabulary():
-                if not term.isascii():
-                    keys.setdefault(spelling.sound_key(term), []).append(term)
-            self._keys = keys
-        return self._keys
+        with self._building:
+            if self._keys is None:
+                keys: dict[str, list[str]] = {}
+                for term in self.vocabulary():
+                    if not term.isascii():
+                        keys.setdefault(spelling.sound_key(term), []).append(term)
+                self._keys = keys
+            return self._keys
 
     def search(self, tokens: list[str], k: int) -> list[tuple[int, float]]:
         """Chunk ids and BM25 scores of the best `k` chunks with a positive score, best first."""

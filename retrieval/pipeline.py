@@ -153,6 +153,8 @@ class Pipeline:
             self.notices.append(notice)
         self.policy: AnswerPolicy = policy.with_quotes(settings.top_k)
         self.reader = EvidenceReader(index)
+        if embedder is not None and index.dense is not None:
+            self.reader.background()  # now, not inside the first question
 
     @property
     def generation(self) -> str | None:
@@ -192,6 +194,13 @@ class Pipeline:
             except ModelUnavailable as exc:
                 log.warning("%s", exc)
                 notices.append(model_missing_notice(str(name)))
+            indexed = index.manifest.get("embedding_precision")
+            precision = getattr(embedder, "precision", "fp32")
+            if embedder is not None and indexed and indexed != precision:
+                notices.append(
+                    f"색인의 벡터는 {indexed} 정밀도인데 질문은 {precision}로 인코딩합니다. "
+                    "NEWSQA_EMBED_PRECISION을 색인과 맞추세요."
+                )
             if embedder is not None and embedder.dim != index.dense.dim:  # type: ignore[union-attr]
                 raise ModelMismatch(
                     f"모델 차원({embedder.dim})이 색인({index.dense.dim})과 다릅니다. "  # type: ignore[union-attr]

@@ -9,6 +9,7 @@ policy fitted for one index (its model and corpus) lives in that index's folder 
 from __future__ import annotations
 
 import json
+import math
 import os
 import uuid
 from dataclasses import asdict, dataclass, field, replace
@@ -79,6 +80,13 @@ def from_json(data: dict[str, Any]) -> AnswerPolicy:
         }
         if not {"lexical", "hybrid"} <= set(modes):
             raise KeyError("modes")
+        numbers = [data["join_gain"], data["quote_margin"]] + [m.threshold for m in modes.values()]
+        numbers += [w for m in modes.values() for w in (*m.rank.weights.values(), m.rank.bias)]
+        numbers += [w for m in modes.values() for w in (*m.answer.weights.values(), m.answer.bias)]
+        if not all(math.isfinite(float(n)) for n in numbers):
+            raise ValueError("a weight, threshold or knob is not a finite number")
+        if int(data["candidate_chunks"]) < 1 or int(data.get("max_quotes", 3)) < 1:
+            raise ValueError("candidate_chunks and max_quotes must be at least 1")
         return AnswerPolicy(
             name=str(data["name"]),
             modes=modes,

@@ -191,6 +191,7 @@ def answer_from_json(data: dict[str, Any]) -> Answer:
         sources=tuple(source(s) for s in data.get("sources", [])),
         mode=(data.get("retrieval") or {}).get("mode") or "lexical",
         took_ms=(data.get("retrieval") or {}).get("took_ms") or 0.0,
+        encode_ms=(data.get("retrieval") or {}).get("encode_ms") or 0.0,
         policy=(data.get("retrieval") or {}).get("policy") or "",
         confidence=(data.get("retrieval") or {}).get("confidence"),
         related=tuple(source(s) for s in data.get("related", [])),

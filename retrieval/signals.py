@@ -24,7 +24,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from retrieval.evidence import CandidateSentence, Evidence, QuestionTerm
-from retrieval.korean import Morph
+from retrieval.korean import Morph, content_morphs
+from retrieval.spelling import inside_is_meaningful
 
 # The question words that name the kind of answer (a closed class of Korean interrogatives).
 ASKED_KIND = {
@@ -36,7 +37,8 @@ ASKED_KIND = {
     "어디": "name",
 }
 DATE_UNITS = frozenset({"년", "월", "일", "년도", "연도"})  # "몇 년에" asks for a date
-DATE = re.compile(r"\d{1,4}\s*(년|월|일)|지난해|올해|작년|내년|지난달|이날|오는")
+YEAR_NOUNS = frozenset({"년도", "연도"})  # "완공 년도는?" asks for a date with no question word
+DATE = re.compile(r"\d{1,4}\s*(년|월|일)|(?<![가-힣])(지난해|올해|작년|내년|지난달|이날|오는\s)")
 NUMBER_TAGS = frozenset({"SN", "NR"})
 NAME_TAGS = frozenset({"NNP", "SL"})
 
@@ -91,14 +93,15 @@ class Passage:
     end: int
     signals: dict[str, float]
     held: float = 0.0  # Σ idf of the question terms it holds, its title included
+    missing: float = 0.0  # Σ idf of the terms the corpus knows that it lacks
 
 
 def asked_kind(morphs: Iterable[Morph]) -> str | None:
     """The kind of answer the question words ask for, if any."""
     morphs = list(morphs)
     for i, morph in enumerate(morphs):
-        if morph.tag == "NNB" and morph.form in DATE_UNITS - {"년", "월", "일"}:
-            return "date"  # "완공 년도는?"
+        if morph.tag == "NNB" and morph.form in YEAR_NOUNS:
+            return "date"
         kind = ASKED_KIND.get(morph.form)
         if kind is None or morph.tag not in {"NR", "MM", "NP", "MAG", "NNG"}:
             continue
@@ -112,7 +115,7 @@ def holds(term: QuestionTerm, tokens: frozenset[str]) -> float:
     """How much of `term` the tokens hold: all of it, the share of its parts, or none."""
     if term.form in tokens:
         return 1.0
-    if term.entity and any(term.form in token for token in tokens):
+    if term.entity and inside_is_meaningful(term.form) and any(term.form in t for t in tokens):
         return 1.0  # a name inside a longer one: "삼성" in "삼성전자"
     if any(alias in tokens for alias in term.aliases):
         return 1.0  # written otherwise: 삼성 for Samsung, 천황 for 천왕
@@ -140,12 +143,14 @@ def plain_coverage(terms: tuple[QuestionTerm, ...], tokens: frozenset[str]) -> f
     return sum(holds(t, tokens) for t in terms) / len(terms) if terms else 0.0
 
 
-def holds_kind(kind: str | None, sentence: CandidateSentence, text: str, asked: set[str]) -> bool:
-    """Whether the sentence holds something of the asked kind that the question did not say."""
+def holds_kind(
+    kind: str | None, sentences: list[CandidateSentence], text: str, asked: set[str]
+) -> bool:
+    """Whether the passage holds something of the asked kind that the question did not say."""
     if kind == "date":
         return bool(DATE.search(text))
     wanted = NUMBER_TAGS if kind == "number" else NAME_TAGS if kind == "name" else frozenset()
-    return any(tag in wanted and token not in asked for token, tag in sentence.tagged)
+    return any(tag in wanted and token not in asked for s in sentences for token, tag in s.tagged)
 
 
 PAIR_WINDOW = 3  # content words this close count as standing together
@@ -153,8 +158,6 @@ PAIR_WINDOW = 3  # content words this close count as standing together
 
 def question_pairs(morphs: Iterable[Morph]) -> list[tuple[str, str]]:
     """Adjacent content words of the question, in order: the phrases a paraphrase keeps."""
-    from retrieval.korean import content_morphs
-
     words = [w for w, _ in content_morphs(list(morphs))]
     return [(a, b) for a, b in zip(words, words[1:], strict=False) if a != b]
 
@@ -205,6 +208,7 @@ def passages(evidence: Evidence, join_gain: float) -> list[Passage]:
             if gain >= join_gain and gain > best_gain:
                 partner, tokens, best_gain = number, sentence.tokens | other.tokens, gain
         first, last = min(sentence.number, partner), max(sentence.number, partner)
+        quoted = [by_key[(sentence.article_id, n)] for n in range(first, last + 1)]
         start = by_key[(sentence.article_id, first)].span.start
         end = by_key[(sentence.article_id, last)].span.end
         body = evidence.articles[sentence.article_id].body
@@ -222,14 +226,7 @@ def passages(evidence: Evidence, join_gain: float) -> list[Passage]:
             "cover_plain": plain_coverage(terms, tokens),
             "cover_context": coverage(terms, tokens.union(title, *around)),
             "focus": focus_coverage(terms, tokens | title),
-            "pairs": pair_share(
-                pairs,
-                [
-                    w
-                    for n in range(first, last + 1)
-                    for w, _ in by_key[(sentence.article_id, n)].tagged
-                ],
-            ),
+            "pairs": pair_share(pairs, [w for s in quoted for w, _ in s.tagged]),
             "lexical_rr": _rr(sentence.lexical_rank),
             "dense_rr": _rr(sentence.dense_rank),
             "fused_rr": _rr(sentence.fused_rank),
@@ -237,11 +234,13 @@ def passages(evidence: Evidence, join_gain: float) -> list[Passage]:
             "dense_z": sentence.dense_z or 0.0,
             "article_bm25": article_bm25[sentence.article_id],
             "article_dense_z": article_z[sentence.article_id],
-            "kind": float(holds_kind(kind, sentence, body[start:end], asked)),
+            "kind": float(holds_kind(kind, quoted, body[start:end], asked)),
             "length": math.log1p(end - start),
         }
-        held = sum(t.idf * holds(t, tokens | title) for t in terms)
-        found.append(Passage(sentence.article_id, first, last, start, end, signals, held))
+        shares = [(t, holds(t, tokens | title)) for t in terms]
+        held = sum(t.idf * share for t, share in shares)
+        missing = sum(t.idf * (1 - share) for t, share in shares if t.known or t.aliases)
+        found.append(Passage(sentence.article_id, first, last, start, end, signals, held, missing))
     return found
 
 
@@ -254,11 +253,11 @@ def question_signals(
     known = sum(t.idf for t in terms if t.known or t.aliases) / total if total > 0 else 0.0
     signals = best.signals if best is not None else {}
     scale = evidence.rarest if evidence.rarest > 0 else 1.0
-    held = best.held if best is not None else 0.0
     unknown = sum(t.idf for t in terms if not (t.known or t.aliases)) / scale
+    missing = best.missing if best is not None else total - unknown * scale
     return {
-        "held": held / scale,
-        "missing": (total - held) / scale - unknown,
+        "held": (best.held if best is not None else 0.0) / scale,
+        "missing": missing / scale,
         "unknown": unknown,
         "score": score,
         "cover": signals.get("cover", 0.0),

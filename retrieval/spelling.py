@@ -34,6 +34,23 @@ _DIGRAPH_KEYS = {"ng": "N", "ch": "J", "sh": "S", "ph": "P", "th": "T", "ck": "K
 _LATIN_KEYS = str.maketrans("bpfvcgkqdtjzslrmn", "PPPPKKKKTTJJSLLMN", "aeiouyhw")
 
 
+def inside_is_meaningful(name: str) -> bool:
+    """Whether finding `name` inside a longer word means the word names it ("삼성" in
+    "삼성전자"): not for one syllable or two Latin letters (북, ai), which sit inside too many."""
+    return len(name) >= (3 if name.isascii() else 2)
+
+
+def sounds_alike(latin: str, term: str) -> bool:
+    """A stricter check for two words of one sound key, which is lossy ("clab" and 클럽 are
+    both KLP): they share a Latin letter (C랩), or the term has a Hangul syllable for each of
+    the Latin word's vowel groups (Samsung: a, u; 삼성: two syllables)."""
+    latin = latin.lower()
+    if any(c in latin for c in term.lower() if c.isascii() and c.isalpha()):
+        return True
+    syllables = sum("가" <= c <= "힣" for c in term)
+    return syllables == len(re.findall(r"[aeiouy]+", latin))
+
+
 def letters(word: str) -> str:
     """The word in letters: Hangul syllables as jamo, everything else as it is."""
     return unicodedata.normalize("NFD", word.lower())

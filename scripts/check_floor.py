@@ -29,7 +29,10 @@ def main(argv: list[str]) -> int:
             return 2
         name, sign, value = match.groups()
         measured = report.get(name)
-        wanted: object = value if sign == "==" else float(value)
+        try:
+            wanted: object = float(value)
+        except ValueError:
+            wanted = value  # "mode==hybrid"
         ok = measured is not None and COMPARE[sign](measured, wanted)
         print(f"{'ok  ' if ok else 'FAIL'} {name} = {measured} (floor {sign} {value})")
         if not ok:

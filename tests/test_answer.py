@@ -97,8 +97,9 @@ def any_mode(request, settings, tiny_model) -> Pipeline:
 def test_every_quote_is_the_pages_own_words_in_order(any_mode: Pipeline) -> None:
     """Over every dev question and the examples above, each quote is one contiguous passage of
     the raw seed file (after collapsing whitespace): nothing the cleaner removed is bridged."""
-    questions = QUESTIONS + [c.question for c in read_cases(DEV_SET)] if DEV_SET.is_file() else []
-    questions = questions or QUESTIONS
+    questions = list(QUESTIONS)
+    if DEV_SET.is_file():
+        questions += [c.question for c in read_cases(DEV_SET)]
     raw = {p.stem: _collapsed(p.read_text(encoding="utf-8")) for p in SEEDS.glob("*.txt")}
     quoted = 0
     for question in questions:

@@ -74,6 +74,9 @@ def test_the_threshold_leaves_at_most_the_target_share_of_answerable_questions_b
     threshold = threshold_for(scores, [True] * 100, 0.05)
     assert sum(s < threshold for s in scores) == 5
     assert threshold_for([1.0, 2.0], [False, False], 0.05) == 0.0
+    # The rules already refused more than the target: everything else is answered.
+    refused = [float("-inf")] * 10 + scores
+    assert threshold_for(refused, [True] * 110, 0.05) == pytest.approx(-1e-6)
 
 
 def test_topics_are_pages_and_removed_paragraphs_join_their_page() -> None:

@@ -131,3 +131,11 @@ def test_an_id_the_table_lacks_is_a_damaged_index(settings) -> None:
     index = load_index(settings.index_dir, verify=False)
     with pytest.raises(store.IndexCorrupt, match=TABLE):
         index.chunk(index.next_chunk_id + 5)
+
+
+def test_spread_ids_cover_the_whole_table() -> None:
+    table = ChunkTable.build([("seg", 0, 10, tuple((i, 0, 0) for i in range(1500)))], ["seg"])
+    picked = table.spread(512)
+    assert len(picked) == 512 and picked[0] == 0 and picked[-1] == 1499
+    assert picked == sorted(set(picked))
+    assert table.spread(5000) == list(range(1500))

@@ -155,3 +155,6 @@ def test_text_is_read_as_nfc() -> None:
     nfd = unicodedata.normalize("NFD", "분해된 한글로 저장된 기사 본문 문장도 똑같이 읽힌다.")
     body = clean_page(nfd).body
     assert body == unicodedata.normalize("NFC", nfd) and unicodedata.is_normalized("NFC", body)
+    title = unicodedata.normalize("NFD", "분해된 제목")
+    page = clean_page(f"{title}\n{nfd}", title=title)
+    assert page.title == "분해된 제목" and page.body == unicodedata.normalize("NFC", nfd)

@@ -107,6 +107,7 @@ def test_check_reads_every_checksum_that_ask_skips(env, capsys) -> None:
     run(capsys, "index")
     code, out, _ = run(capsys, "check")
     assert code == 0 and "온전합니다" in out and "기사 5건" in out
+    assert out.strip().splitlines()[-1] == "답변 정책: default"
     manifest = store.read_manifest(env)
     lexical = sorted((env / manifest["generation"] / "lexical").glob("*.idx"))[0]
     # In place, as disk damage would be: truncating a file that a loaded index has mapped

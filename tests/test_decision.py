@@ -74,7 +74,8 @@ def test_an_unknown_foreign_name_is_not_answered_however_well_the_rest_matches()
     vetoed = decide(
         fake_evidence(question, articles, idf, unknown=("gpu",), foreign=("gpu",)), POLICY
     )
-    assert vetoed.vetoed and not vetoed.answered and vetoed.confidence > 0.5
+    assert vetoed.vetoed and not vetoed.answered and vetoed.confidence == 0.0
+    assert vetoed.log_odds > MODE.threshold  # the answer model alone would have answered
     hangul = fake_evidence(question, articles, idf, unknown=("gpu",))  # an unknown Hangul name
     assert decide(hangul, POLICY).answered  # is left to the answer model
     assert decide(hangul, replace(POLICY, known_names=False)).answered
@@ -91,3 +92,10 @@ def test_each_mode_uses_its_own_models(mode: str) -> None:
     policy = replace(POLICY, modes={"lexical": MODE, "hybrid": never})
     evidence = replace(fake_evidence(QUESTION, {"a": ["협회 설립 연도 1995년."]}), mode=mode)
     assert decide(evidence, policy).answered == (mode == "lexical")
+
+
+def test_confidence_holds_for_any_log_odds() -> None:
+    from retrieval.answer import Decision
+
+    assert Decision((), {}, -1000.0, False).confidence == 0.0
+    assert Decision((), {}, 1000.0, True).confidence == 1.0

@@ -69,6 +69,30 @@ def test_a_neighbour_joins_a_quote_only_when_it_adds_and_no_seam_lies_between() 
 
 def test_passage_offsets_cut_the_body() -> None:
     evidence = fake_evidence([("설립", "NNG")], {"a": ["협회 설립 1995년.", "다른 문장."]})
-    for passage in passages(evidence, 0.15):
-        text = evidence.articles["a"].body[passage.start : passage.end]
-        assert text.startswith(("협회", "다른")) and text.endswith(".")
+    body = evidence.articles["a"].body
+    texts = {body[p.start : p.end] for p in passages(evidence, 0.15)}
+    assert texts == {"협회 설립 1995년.", "협회 설립 1995년. 다른 문장."}
+
+
+def test_the_asked_kind_counts_in_either_sentence_of_a_quote() -> None:
+    question = [("협회", "NNG"), ("회원사", "NNG"), ("몇", "NR")]
+    evidence = fake_evidence(question, {"a": ["협회 회원사 현황.", "약 18200 개사."]})
+    joined = [p for p in passages(evidence, 0.0) if (p.first, p.last) == (0, 1)]
+    assert joined and joined[0].signals["kind"] == 1.0  # the number is in the second sentence
+
+
+def test_date_words_inside_other_words_are_no_dates() -> None:
+    from retrieval.signals import DATE
+
+    assert DATE.search("오는 2026년 6월") and DATE.search("이날 간담회")
+    assert not DATE.search("책에 나오는 인물") and not DATE.search("안으로 들어오는 길")
+
+
+def test_missing_weight_counts_only_known_terms_it_lacks() -> None:
+    from retrieval.signals import question_signals
+
+    question = [("협회", "NNG"), ("설립", "NNG"), ("날씨", "NNG")]
+    evidence = fake_evidence(question, {"a": ["협회 설립 1995년."]}, unknown=("날씨",))
+    found = passages(evidence, 0.15)
+    signals = question_signals(evidence, found[0], 0.0, found)
+    assert signals["missing"] == 0.0 and signals["unknown"] == 1.0 and signals["held"] == 2.0

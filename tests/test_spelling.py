@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from retrieval.spelling import letters, sound_key
+from retrieval.spelling import inside_is_meaningful, letters, sound_key, sounds_alike
 
 
 @pytest.mark.parametrize(
@@ -31,3 +31,14 @@ def test_letters_are_jamo_so_one_syllable_can_be_several_letters() -> None:
     assert letters("천왕") != letters("천황") and len(letters("천왕")) == len(letters("천황"))
     assert sum(a != b for a, b in zip(letters("코스피"), letters("코스닥"), strict=False)) >= 2
     assert letters("GPU") == "gpu"
+
+
+def test_one_sound_key_is_not_enough_for_a_false_friend() -> None:
+    assert sound_key("clab") == sound_key("클럽")  # both KLP
+    assert sounds_alike("clab", "c랩") and not sounds_alike("clab", "클럽")
+    assert sounds_alike("samsung", "삼성")
+
+
+def test_a_short_name_inside_a_longer_word_means_nothing() -> None:
+    assert inside_is_meaningful("삼성") and inside_is_meaningful("gist")
+    assert not inside_is_meaningful("북") and not inside_is_meaningful("ai")
