@@ -50,6 +50,10 @@ QUOTE_LOSS = 0.005  # a tighter margin may lose at most this share of answer-in-
 MIN_SET_SHARE = 0.5  # see `balanced`
 MODES = ("lexical", "hybrid")
 DENSE_ONLY = frozenset({"dense_rr", "dense_z", "article_dense_z", "agreement"})
+# Dense similarities in background standard deviations: comparable across models in scale, but
+# not in how well they separate (all-MiniLM-L6-v2 on Korean spread them otherwise). A policy
+# that will serve models it was not fitted with leaves them out and keeps the rank-based ones.
+MODEL_BOUND = frozenset({"dense_z", "article_dense_z"})
 REPORTED = (
     "questions",
     "article_hit@1",
@@ -153,19 +157,32 @@ def answers_in(case: Case, evidence: Evidence, passage: Passage) -> bool:
 
 
 class Prepared:
-    """Examples with their passages computed once per `join_gain` (the costly pure step)."""
+    """Examples with their passages computed once per `join_gain` (the costly pure step), and
+    the signals the models may not use (`left_out`)."""
 
-    def __init__(self, examples: Sequence[Example], join_gain: float) -> None:
+    def __init__(
+        self, examples: Sequence[Example], join_gain: float, left_out: frozenset[str] = frozenset()
+    ) -> None:
         self.examples = list(examples)
         self.join_gain = join_gain
+        self.left_out = left_out
         self.passages = [passages(e.evidence, join_gain) for e in self.examples]
 
     def subset(self, indexes: Sequence[int]) -> Prepared:
         part = Prepared.__new__(Prepared)
         part.examples = [self.examples[i] for i in indexes]
         part.join_gain = self.join_gain
+        part.left_out = self.left_out
         part.passages = [self.passages[i] for i in indexes]
         return part
+
+    def names(self, signals: Sequence[str], mode: str) -> list[str]:
+        """The signals a model of `mode` is fitted on (lexical mode has no dense ones)."""
+        return [
+            n
+            for n in signals
+            if n not in self.left_out and not (mode == "lexical" and n in DENSE_ONLY)
+        ]
 
 
 def _standardized_fit(
@@ -191,15 +208,11 @@ def _standardized_fit(
     return LinearModel(round(bias, 6), weights_by_name)
 
 
-def _names(signals: Sequence[str], mode: str) -> list[str]:
-    return [n for n in signals if not (mode == "lexical" and n in DENSE_ONLY)]
-
-
 def fit_rank(data: Prepared, mode: str) -> LinearModel:
     """Pairwise: an answering passage minus any other passage of its question scores positive."""
     import numpy as np
 
-    names = _names(PASSAGE_SIGNALS, mode)
+    names = data.names(PASSAGE_SIGNALS, mode)
     rows: list[list[float]] = []
     weights: list[float] = []
     for example, found in zip(data.examples, data.passages, strict=True):
@@ -242,7 +255,7 @@ def fit_mode(
     import numpy as np
 
     rank = fit_rank(data, mode)
-    names = _names(QUESTION_SIGNALS, mode)
+    names = data.names(QUESTION_SIGNALS, mode)
     placeholder = ModePolicy(rank, LinearModel(0.0, {}), float("-inf"))
     probe = replace(policy, modes={"lexical": placeholder, "hybrid": placeholder})
     decisions = [
@@ -321,6 +334,7 @@ def fit_all(
     base: AnswerPolicy,
     target: float = TARGET_FALSE_NOT_FOUND,
     progress: Callable[[str], None] = lambda _: None,
+    left_out: frozenset[str] = frozenset(),
 ) -> tuple[AnswerPolicy, dict[str, dict[str, Any]]]:
     """Fit each mode on its examples (`examples`: mode -> examples), with `join_gain` (best
     hit@1 + answer-in-quotes over the modes) and `quote_margin` (the tightest that keeps
@@ -333,7 +347,7 @@ def fit_all(
     best: tuple[float, float, dict[str, Prepared], dict[str, dict[float, list[Outcome]]]] | None
     best = None
     for gain in JOIN_GAINS:
-        data = {m: Prepared(examples[m], gain) for m in modes}
+        data = {m: Prepared(examples[m], gain, left_out) for m in modes}
         runs = {m: cross_validate(data[m], base, m, target, QUOTE_MARGINS) for m in modes}
         widest = max(QUOTE_MARGINS)
         score = 0.0
@@ -375,9 +389,10 @@ def fitted_policy(
     command: str,
     target: float = TARGET_FALSE_NOT_FOUND,
     progress: Callable[[str], None] = lambda _: None,
+    left_out: frozenset[str] = frozenset(),
 ) -> AnswerPolicy:
     """`fit_all`, with what was fitted on and the cross-validated figures kept in the policy."""
-    policy, figures = fit_all(examples, base, target, progress)
+    policy, figures = fit_all(examples, base, target, progress, left_out)
     sources: dict[str, int] = {}
     for e in examples.get("lexical") or examples.get("hybrid") or []:
         sources[e.source] = sources.get(e.source, 0) + 1
@@ -391,6 +406,7 @@ def fitted_policy(
             "date": time.strftime("%Y-%m-%d"),
             "questions": sources,
             "target_false_not_found": target,
+            "signals_left_out": sorted(left_out),
             "folds": f"{FOLDS}, by topic",
             "cross_validated": figures,
         },
