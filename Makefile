@@ -1,7 +1,7 @@
 VENV ?= .venv
 PY := $(VENV)/bin/python
 
-.PHONY: install test lint index eval
+.PHONY: install test lint index eval policy
 
 install:
 	python3 -m venv $(VENV)
@@ -20,3 +20,7 @@ index:
 
 eval:
 	$(VENV)/bin/newsqa eval ../shared/eval/seed_qa_dev.jsonl
+
+# Refit retrieval/policy.json on the dev sets with the real model (see README > Answer quality).
+policy:
+	$(PY) scripts/fit_policy.py --model "$$(PYTHON=$(PY) ../shared/tools/real-e5-small)"
