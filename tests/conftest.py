@@ -47,6 +47,16 @@ def seeds(tmp_path: Path) -> Path:
 
 
 @pytest.fixture
+def env(monkeypatch: pytest.MonkeyPatch, seeds: Path, tmp_path: Path) -> Path:
+    """The CLI's settings through the environment: the seeds copy, lexical only; returns the
+    index folder."""
+    monkeypatch.setenv("NEWSQA_ARTICLES", str(seeds))
+    monkeypatch.setenv("NEWSQA_INDEX_DIR", str(tmp_path / "idx"))
+    monkeypatch.setenv("NEWSQA_MODEL", "none")
+    return tmp_path / "idx"
+
+
+@pytest.fixture
 def settings(tmp_path: Path, seeds: Path) -> Settings:
     return Settings(articles=seeds, index_dir=tmp_path / "index", model="none")
 

@@ -104,14 +104,6 @@ def test_too_few_kinds_of_question_is_one_sentence() -> None:
         calibrate.fit_mode(Prepared(answerable, 0.9), policy.default(), "lexical")
 
 
-@pytest.fixture
-def env(monkeypatch, seeds: Path, tmp_path: Path) -> Path:
-    monkeypatch.setenv("NEWSQA_ARTICLES", str(seeds))
-    monkeypatch.setenv("NEWSQA_INDEX_DIR", str(tmp_path / "idx"))
-    monkeypatch.setenv("NEWSQA_MODEL", "none")
-    return tmp_path / "idx"
-
-
 def test_calibrate_stores_a_policy_the_index_then_answers_with(env: Path, capsys) -> None:
     if not DEV_SET.is_file():
         pytest.skip("shared/eval is not beside the repository")

@@ -25,14 +25,6 @@ SUMMARY_KEYS = [
 ]
 
 
-@pytest.fixture
-def env(monkeypatch, seeds: Path, tmp_path: Path) -> Path:
-    monkeypatch.setenv("NEWSQA_ARTICLES", str(seeds))
-    monkeypatch.setenv("NEWSQA_INDEX_DIR", str(tmp_path / "idx"))
-    monkeypatch.setenv("NEWSQA_MODEL", "none")
-    return tmp_path / "idx"
-
-
 def run(capsys, *argv: str) -> tuple[int, str, str]:
     code = main(list(argv))
     out, err = capsys.readouterr()
