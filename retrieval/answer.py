@@ -29,7 +29,7 @@ class Decision:
     signals: dict[str, float]  # the question signals the answer model read
     log_odds: float  # the answer model's score; answered when >= the mode's threshold
     answered: bool
-    vetoed: bool = False  # it names something no article mentions (`AnswerPolicy.known_names`)
+    vetoed: bool = False  # it names a foreign word no article has (`AnswerPolicy.known_names`)
 
     @property
     def confidence(self) -> float:

@@ -69,7 +69,7 @@ class Term:
 
     form: str  # the token to look up (joined form for compounds)
     parts: tuple[str, ...]
-    entity: bool  # a proper noun or foreign word: the corpus must know it to answer
+    entity: bool  # a proper noun or foreign word: found inside longer names, matched by spelling
     focus: bool = False  # what the question asks for (see `query_terms`)
     foreign: bool = False  # written in a foreign script (Latin, hanja), as the corpus would
 
