@@ -126,23 +126,27 @@ class EvidenceReader:
         tokens = korean.index_tokens(morphs) + [a for t in terms for a in t.aliases]
         result = search(index, tokens, vector, candidates, lexical_weight, dense_weight)
         z_of, top_z = self._dense_z(result, vector)
-        lexical_rank = _ranks(result.lexical_scores)
-        dense_rank = _ranks(result.dense_scores)
+        lexical_order = _ordered(result.lexical_scores)
+        dense_order = _ordered(result.dense_scores)
+        lexical_rank = {c: r for r, c in enumerate(lexical_order)}
+        dense_rank = {c: r for r, c in enumerate(dense_order)}
         best_bm25 = max(result.lexical_scores.values(), default=0.0)
 
         # The best chunks of each side, so hybrid mode sees every passage lexical mode would.
         chosen = {
-            *_best(result.lexical_scores, policy.candidate_chunks),
-            *_best(result.dense_scores, policy.candidate_chunks),
+            *lexical_order[: policy.candidate_chunks],
+            *dense_order[: policy.candidate_chunks],
         }
         found: dict[tuple[str, int], CandidateSentence] = {}
         records: dict[str, StoredArticle] = {}
+        article_of: dict[int, str] = {}  # chunk id -> article id, for the chunks read here
         for rank, hit in enumerate(result.hits):
             if hit.chunk_id not in chosen:
                 continue
             stored, first, last = index.chunk_location(hit.chunk_id)
             article_id = stored.article.id
             records[article_id] = stored
+            article_of[hit.chunk_id] = article_id
             bm25 = result.lexical_scores.get(hit.chunk_id, 0.0)
             # The sentence on each side joins the candidates: an answer may sit just past a
             # chunk's edge, and a quote may take its neighbour along.
@@ -169,10 +173,12 @@ class EvidenceReader:
         for hit in result.hits:
             if len(ranked) == len(records) + MAX_RELATED:
                 break
-            article = index.article_of(hit.chunk_id).article
-            if article.id not in ranked:
-                ranked.append(article.id)
-                articles[article.id] = article
+            article_id = article_of.get(hit.chunk_id)
+            if article_id is None:
+                article = index.article_of(hit.chunk_id).article
+                article_id, articles[article_id] = article.id, article
+            if article_id not in ranked:
+                ranked.append(article_id)
         return Evidence(
             question,
             result.mode,
@@ -184,7 +190,7 @@ class EvidenceReader:
             tuple(ranked),
             index.lexical.rarest_idf,
             top_z,
-            _agreement(result),
+            _agreement(lexical_order, dense_order),
         )
 
     def _dense_z(
@@ -199,13 +205,9 @@ class EvidenceReader:
         return z, max(z.values())
 
 
-def _best(scores: dict[int, float], k: int) -> list[int]:
-    return sorted(scores, key=lambda c: -scores[c])[:k]
-
-
-def _ranks(scores: dict[int, float]) -> dict[int, int]:
-    ordered = sorted(scores, key=lambda c: -scores[c])
-    return {c: r for r, c in enumerate(ordered)}
+def _ordered(scores: dict[int, float]) -> list[int]:
+    """Chunk ids, best score first."""
+    return sorted(scores, key=lambda c: -scores[c])
 
 
 def _better(old: CandidateSentence | None, new: CandidateSentence) -> CandidateSentence:
@@ -246,10 +248,9 @@ def _tagged(stored: StoredArticle, number: int) -> tuple[tuple[str, str], ...]:
     return tuple(zip(stored.sentence_tokens[number][: len(tags)], tags, strict=True))
 
 
-def _agreement(result: SearchResult, top: int = 5) -> float:
+def _agreement(lexical: list[int], dense: list[int], top: int = 5) -> float:
     """How much the two rankings agree at the top: 1.0 when the same chunks lead both."""
-    if not result.dense_scores or not result.lexical_scores:
+    if not lexical or not dense:
         return 0.0
-    lexical = _best(result.lexical_scores, top)
-    dense = _best(result.dense_scores, top)
+    lexical, dense = lexical[:top], dense[:top]
     return len(set(lexical) & set(dense)) / min(len(lexical), len(dense))
