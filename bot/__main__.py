@@ -6,8 +6,10 @@ import argparse
 import asyncio
 import logging
 import signal
+import socket
 import sys
 
+import aiohttp
 import discord
 
 from bot.client import QABot
@@ -21,6 +23,17 @@ log = logging.getLogger("newsqa.bot")
 NO_TOKEN = "DISCORD_TOKEN이 설정되지 않았습니다. .env 파일이나 환경 변수에 봇 토큰을 넣어 주세요."
 BAD_TOKEN = "디스코드가 봇 토큰을 거부했습니다. DISCORD_TOKEN 값이 맞는지 확인해 주세요."
 INTENTS = "디스코드가 요청한 권한(intent)을 거부했습니다. 개발자 포털의 봇 설정을 확인해 주세요."
+NO_NETWORK = "디스코드 서버에 연결하지 못했습니다. 인터넷 연결과 DNS·방화벽 설정을 확인한 뒤 다시 실행해 주세요."
+# Failing to reach Discord (DNS, refused, reset, TLS, timeouts): socket errors are OSErrors, and
+# must not be explained as a file that could not be read or written.
+NETWORK_ERRORS = (
+    aiohttp.ClientConnectionError,
+    socket.gaierror,
+    ConnectionRefusedError,
+    ConnectionResetError,
+    ConnectionAbortedError,
+    discord.GatewayNotFound,
+)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -51,6 +64,29 @@ def make_bot(limits: BotSettings, **options: object) -> QABot:
         FeedbackLog(limits.feedback_log),
         **options,
     )
+
+
+def unreachable(exc: BaseException) -> bool:
+    """Whether `exc`, or an exception it was raised from, is a failure to reach Discord."""
+    seen: BaseException | None = exc
+    for _ in range(10):  # a chain of causes, never a cycle
+        if seen is None:
+            return False
+        if isinstance(seen, NETWORK_ERRORS):
+            return True
+        seen = seen.__cause__ or seen.__context__
+    return False
+
+
+def configure_logging() -> None:
+    """One console handler: `newsqa bot` arrives with the CLI's `basicConfig` handler on the root
+    logger, and with discord.py's coloured one beside it every line was printed twice."""
+    root = logging.getLogger()
+    consoles = {sys.stderr, sys.stdout, sys.__stderr__, sys.__stdout__}
+    for handler in list(root.handlers):
+        if isinstance(handler, logging.StreamHandler) and handler.stream in consoles:
+            root.removeHandler(handler)
+    discord.utils.setup_logging(level=logging.INFO)
 
 
 async def sync_commands(bot: QABot, token: str, guild_id: int | None) -> str:
@@ -89,7 +125,7 @@ def main(argv: list[str] | None = None) -> int:
     if limits.token is None:
         print(NO_TOKEN, file=sys.stderr)
         return 2
-    discord.utils.setup_logging(level=logging.INFO)
+    configure_logging()
     bot = make_bot(limits, start_service=not args.sync)
     try:
         if args.sync:
@@ -106,7 +142,7 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         return 130
     except Exception as exc:  # noqa: BLE001 - user-facing problems become one sentence
-        message = user_message(exc)
+        message = NO_NETWORK if unreachable(exc) else user_message(exc)
         if message is None:
             raise
         print(message, file=sys.stderr)

@@ -44,6 +44,10 @@ class QABot(commands.Bot):
         start_service: bool = True,
         **options: Any,
     ) -> None:
+        # The bot uses no voice: discord.py's "PyNaCl/davey is not installed, voice will NOT be
+        # supported" warnings (its own warn-once flags) would only alarm whoever reads the log.
+        discord.VoiceClient.warn_nacl = False
+        discord.VoiceClient.warn_dave = False
         super().__init__(
             command_prefix=commands.when_mentioned,
             intents=discord.Intents.default(),  # no privileged intent: mentions carry their content
