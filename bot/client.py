@@ -23,7 +23,6 @@ from bot.service import Busy, QAService
 from bot.translator import KoreanTranslator
 from bot.views import FeedbackButton, MoreSourcesButton, answer_view
 from retrieval.errors import QuestionError, user_message
-from retrieval.render import summary_text
 from retrieval.types import Answer
 
 log = logging.getLogger("newsqa.bot")
@@ -246,9 +245,7 @@ class QACog(commands.Cog):
             message = user_message(exc)
             if message is None:
                 raise
-            await interaction.edit_original_response(content=message[: render.CONTENT_LIMIT])
+            text = render.server_text(message)
+            await interaction.edit_original_response(content=text[: render.CONTENT_LIMIT])
             return
-        lines = [summary_text(report.summary)]
-        lines += [f"건너뜀: {s.path} — {s.reason}" for s in report.skipped[:10]]
-        lines += report.notices[:5]
-        await interaction.edit_original_response(content="\n".join(lines)[: render.CONTENT_LIMIT])
+        await interaction.edit_original_response(content=render.reindex_text(report))

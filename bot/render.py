@@ -8,12 +8,18 @@ from __future__ import annotations
 
 import math
 import re
+from collections import Counter
+from typing import TYPE_CHECKING
 from urllib.parse import quote as urlquote
 from urllib.parse import urlparse
 
 import discord
 
+from retrieval.render import summary_text
 from retrieval.types import Answer, Source
+
+if TYPE_CHECKING:
+    from retrieval.pipeline import IndexReport
 
 CONTENT_LIMIT = 2000
 TITLE_LIMIT = 256
@@ -30,9 +36,39 @@ MODE_NAMES = {"hybrid": "하이브리드 검색", "lexical": "어휘 검색", "d
 COLOR = discord.Colour.from_rgb(46, 134, 222)
 
 
+# Bidi embeddings/overrides (U+202A-202E) and isolates (U+2066-2069) reorder what a reader sees;
+# NUL and the other control characters have no place in a message. Tabs and CRs become plain
+# whitespace first, so only the invisible ones are dropped.
+INVISIBLE = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+# Every character that opens Discord markup: emphasis, spoilers, code, masked links (`[` `]`: all
+# of them, where discord.py's escape_markdown escapes only the first of a line), and `<`, which
+# starts mentions, channels `<#id>`, commands `</cmd:id>`, timestamps `<t:…>`, custom emoji
+# `<:name:id>`/`<a:name:id>` and `<url>` links; and the `:` of `scheme://`, so no URL is linked.
+MARKUP = re.compile(r"[\\*_~|`\[\]<]|(?<=[0-9A-Za-z]):(?=//)")
+# At a line's start: block quotes, headings (and `-#` small text), bulleted and numbered lists.
+LINE_MARKUP = re.compile(r"^( *)(?:([>#+-])|(\d+)\.(?= ))", re.MULTILINE)
+ABSOLUTE_PATH = re.compile(r"(?<![\w/:.\\])(?:/[^\s/'\"()<>]+){2,}/?|\b[A-Za-z]:\\[^\s'\"()<>]+")
+SERVER_PATH = "서버 내 경로"
+
+
 def escape(text: str) -> str:
-    """Article text is shown as text: no markdown, no mentions (`@everyone` stays inert)."""
-    return discord.utils.escape_mentions(discord.utils.escape_markdown(text))
+    """Text from articles, file names or users is shown as text: no markup, no live link or
+    mention, nothing invisible that reorders it (`@everyone` stays inert)."""
+    text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\t", " ")
+    text = INVISIBLE.sub("", text)
+    text = MARKUP.sub(lambda m: "\\" + m.group(0), text)
+    text = LINE_MARKUP.sub(_escape_line_start, text)
+    return discord.utils.escape_mentions(text)
+
+
+def _escape_line_start(match: re.Match[str]) -> str:
+    indent, sign, number = match.groups()
+    return f"{indent}\\{sign}" if sign else f"{indent}{number}\\."
+
+
+def server_text(text: str) -> str:
+    """A server-side message (a notice, an error) for Discord: absolute paths hidden, escaped."""
+    return escape(ABSOLUTE_PATH.sub(SERVER_PATH, text))
 
 
 def cut_at_sentence(text: str, limit: int) -> str:
@@ -65,11 +101,7 @@ def safe_url(url: str | None) -> str | None:
 
 def source_line(source: Source) -> str:
     """`[제목](url) · 언론사 · 날짜`; the title is escaped so it cannot break the link."""
-    title = (
-        escape(cut_at_sentence(source.title, SOURCE_TITLE_CHARS))
-        .replace("[", "\\[")
-        .replace("]", "\\]")
-    )
+    title = escape(cut_at_sentence(source.title, SOURCE_TITLE_CHARS))
     url = safe_url(source.url)
     head = f"[{title}]({url})" if url else title
     parts = [head] + [escape(p) for p in (source.outlet, source.date) if p]
@@ -141,7 +173,8 @@ def _join_within(text: str, limit: int = FIELD_LIMIT) -> str:
 
 
 def not_found_text(answer: Answer) -> str:
-    return answer.message[:CONTENT_LIMIT]
+    """The pipeline's sentence, escaped: it may one day echo words of the question."""
+    return escape(answer.message)[:CONTENT_LIMIT]
 
 
 def cooldown_text(retry_after: float) -> str:
@@ -150,6 +183,24 @@ def cooldown_text(retry_after: float) -> str:
 
 def busy_text(seconds: float) -> str:
     return f"지금 질문이 많아 바로 답하기 어렵습니다. {math.ceil(seconds)}초쯤 뒤에 다시 질문해 주세요."
+
+
+def reindex_text(report: IndexReport, reasons_shown: int = 5) -> str:
+    """The `/reindex` reply: the summary, how many items were skipped and why, and the notices;
+    never a file name or a server path (the log has those)."""
+    lines = [summary_text(report.summary)]
+    if report.skipped:
+        reasons = Counter(item.reason for item in report.skipped).most_common()
+        why = ", ".join(f"{server_text(r)} {n}개" for r, n in reasons[:reasons_shown])
+        more = " 등" if len(reasons) > reasons_shown else ""
+        lines.append(
+            f"읽지 못해 건너뛴 항목이 {len(report.skipped)}개 있습니다({why}{more}). "
+            "파일 이름은 봇의 로그에서 확인하세요."
+        )
+    # A notice quoting a skipped file's article id is about that file: it is logged, not shown.
+    named = {f"'{item.article_id}'" for item in report.skipped if item.article_id}
+    lines += [server_text(n) for n in report.notices if not any(q in n for q in named)][:5]
+    return "\n".join(lines)[:CONTENT_LIMIT]
 
 
 OWNERS_ONLY_TEXT = "이 봇의 관리자로 등록된 사람만 쓸 수 있는 명령입니다."

@@ -133,6 +133,10 @@ class QAService:
         """Run the incremental `newsqa index` in a thread, then switch to the new index."""
         async with self._reindexing:
             report = await asyncio.to_thread(build_index, self.settings, False, self._cached_model)
+            for item in report.skipped:  # the Discord reply counts them; names go to the log
+                log.warning("reindex skipped %s: %s", item.path, item.reason)
+            for notice in report.notices:
+                log.warning("%s", notice)
             await self.reload_if_changed()
             return report
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+import re
 import threading
 import time
 from collections.abc import AsyncIterator
@@ -454,3 +455,47 @@ async def test_sync_registers_commands_without_loading_the_index(
     message = await sync_commands(bot, "fake-token", FakeDiscord.GUILD_ID)
     assert "2개" in message and fake.commands[FakeDiscord.GUILD_ID]
     assert not settings.index_dir.exists() and bot.service.pipeline is None
+
+
+PHISH_LINK = "[여기서 지원금 신청](https://phish.example/apply)"
+LIVE_MASKED_LINK = re.compile(r"(?<!\\)\[[^\]]*(?<!\\)\]\(")
+
+
+@pytest.mark.asyncio
+async def test_article_text_carries_no_live_link_or_discord_syntax(
+    fake: FakeDiscord, qabot: QABot, seeds: Path
+) -> None:
+    body = (
+        f"광주시는 청년 지원금을 [공식 안내](https://gov.example/a) 이후 {PHISH_LINK} 에서 받는다고 "
+        "밝혔다. 신청은 <#123456789012345678> 채널과 </신청:123456789012345678> 명령으로 "
+        "<t:1700000000:R>까지 받는다 <:pepe:123456789012345678>.\u202e 다음\u2066 달\x00부터다."
+    )
+    outlet = f"광주뉴스 [공식](https://gov.example) {PHISH_LINK}"
+    record = {"id": "phish", "title": "지원금 안내", "body": body, "outlet": outlet}
+    (seeds / "phish.jsonl").write_text(json.dumps(record), encoding="utf-8")  # \u0000 kept
+    await qabot.service.reindex()
+    interaction = await fake.slash("ask", {"question": "광주시 청년 지원금은 어디서 받나요?"})
+    embed = embed_of(await fake.wait_for(edited(interaction), timeout=10))
+    shown = embed["description"] + "".join(f["value"] for f in embed["fields"])
+    assert "여기서 지원금 신청" in embed["description"] and "광주뉴스" in shown
+    assert not LIVE_MASKED_LINK.search(shown) and "https://" not in shown
+    assert not re.search(r"(?<!\\)<", shown)  # channel, command, timestamp, emoji syntax
+    assert not {"\u202e", "\u2066", "\x00"} & set(shown)
+
+
+def manage_guild() -> str:
+    return str(discord.Permissions(manage_guild=True).value)
+
+
+@pytest.mark.asyncio
+async def test_reindex_reply_names_no_file_and_no_server_path(
+    fake: FakeDiscord, qabot: QABot, seeds: Path
+) -> None:
+    (seeds / "고객명단_비밀.jsonl").write_text("{not json\n", encoding="utf-8")
+    (seeds / "빈파일.txt").write_text("", encoding="utf-8")
+    (seeds / "004_ecd383afc86f028b.txt").write_bytes(b"\x00\x01\x02 binary")  # indexed before
+    interaction = await fake.slash("reindex", member_permissions=manage_guild())
+    content = (await fake.wait_for(edited(interaction), timeout=20)).json["content"]
+    assert content.startswith("색인 완료") and "건너뛴 항목이 3개" in content
+    for leaked in ("고객명단", "빈파일", "004_ecd383afc86f028b", str(seeds), "/tmp"):
+        assert leaked not in content, leaked

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import re
+
+import discord
 import pytest
 
 from bot import render
@@ -128,3 +131,72 @@ def test_user_texts_are_short_korean() -> None:
         render.ADMIN_ONLY_TEXT,
     ):
         assert len(text) < 100 and "니다" in text
+
+
+LIVE_MASKED_LINK = re.compile(r"(?<!\\)\[[^\]]*(?<!\\)\]\(")
+LIVE_ANGLE = re.compile(r"(?<!\\)<")
+LIVE_URL = re.compile(r"https?://")
+PHISH = "[공식 안내](https://gov.example/a) 자세한 내용은 [여기서 지원금 신청](https://phish.example/apply)"
+
+
+def test_no_masked_link_in_article_text_stays_live() -> None:
+    """discord.py's escape_markdown escapes only the first `[..](..)` of a line."""
+    assert LIVE_MASKED_LINK.search(discord.utils.escape_markdown(PHISH))  # why we escape ourselves
+    embed = render.answer_embed(make_answer([f"광주시는 발표했다. {PHISH} 라고 밝혔다."]))
+    source = render.source_line(Source(1, "a", f"제목 {PHISH}", PHISH, PHISH, None))
+    for text in (embed.description, source):
+        assert not LIVE_MASKED_LINK.search(text) and not LIVE_URL.search(text)
+        assert "여기서 지원금 신청" in text
+
+
+@pytest.mark.parametrize(
+    "syntax",
+    [
+        "<#123456789012345678>",  # channel
+        "</신청:123456789012345678>",  # slash command
+        "<t:1700000000:R>",  # timestamp
+        "<:pepe:123456789012345678>",  # custom emoji
+        "<a:dance:123456789012345678>",  # animated custom emoji
+        "<@123456789012345678>",  # user
+        "<@&123456789012345678>",  # role
+        "<https://phish.example/apply>",  # angle-bracket link
+    ],
+)
+def test_discord_syntax_in_article_text_is_shown_not_rendered(syntax: str) -> None:
+    embed = render.answer_embed(make_answer([f"기사 본문 {syntax} 이다."]))
+    outlet = render.source_line(Source(1, "a", "제목", f"언론사 {syntax}", None, None))
+    for text in (embed.description, outlet):
+        assert not LIVE_ANGLE.search(text), text
+        assert not LIVE_URL.search(text)
+
+
+@pytest.mark.parametrize("char", [chr(c) for c in (*range(0x202A, 0x202F), *range(0x2066, 0x206A))])
+def test_bidi_overrides_and_isolates_are_removed(char: str) -> None:
+    embed = render.answer_embed(make_answer([f"기사{char} 본문{char}이다."], title=f"제목{char}"))
+    line = render.source_line(Source(1, "a", f"제목{char}", f"언론사{char}", None, None))
+    assert char not in embed.description + embed.title + line
+    assert "기사 본문이다." in embed.description and line == "제목 · 언론사"
+
+
+@pytest.mark.parametrize("char", ["\x00", "\x07", "\x1b", "\x7f", "\x85", "\x0b"])
+def test_nul_and_control_characters_are_removed(char: str) -> None:
+    text = render.escape(f"광주{char}시는 밝혔다.\n다음 줄\t탭")
+    assert text == "광주시는 밝혔다.\n다음 줄 탭"
+
+
+def test_line_markup_and_mass_mentions_are_inert() -> None:
+    text = render.escape("> 인용\n# 제목\n-# 작은 글씨\n- 목록\n1. 첫째\n@everyone @here")
+    assert text.split("\n")[:5] == [
+        "\\> 인용",
+        "\\# 제목",
+        "\\-# 작은 글씨",
+        "\\- 목록",
+        "1\\. 첫째",
+    ]
+    assert "@everyone" not in text and "@here" not in text
+
+
+def test_server_text_hides_absolute_paths() -> None:
+    text = render.server_text("파일을 읽지 못했습니다 (/srv/news/비밀.txt): C:\\news\\a.txt")
+    assert "/srv" not in text and "비밀" not in text and "C:" not in text
+    assert render.SERVER_PATH in text
