@@ -1,4 +1,5 @@
-"""The Discord client: `/ask` (`/질문`), `@봇 질문`, `/reindex` (`/재색인`) and the answer buttons.
+"""The Discord client: `/ask` (`/질문`), `@봇 질문`, `/help` (`/도움말`), `/reindex` (`/재색인`)
+and the answer buttons.
 
 All retrieval happens in `QAService`; this module only turns Discord events into calls to it
 and answers into messages.
@@ -18,6 +19,7 @@ from discord.ext import commands
 
 from bot import render
 from bot.config import BotSettings
+from bot.help import is_help_request
 from bot.records import AnswerStore, FeedbackLog
 from bot.service import Busy, QAService
 from bot.translator import KoreanTranslator
@@ -124,6 +126,16 @@ class QABot(commands.Bot):
             log.warning("question timed out after %.0fs", self.limits.timeout_s)
             return None, render.TIMEOUT_TEXT
 
+    async def help_message(self) -> str:
+        """The help text, with the open index's article count and newest date when known."""
+        try:
+            facts = await self.service.facts()
+        except Exception:  # noqa: BLE001 - help without figures beats no help
+            log.exception("reading the index's figures for the help message failed")
+            facts = None
+        mention = self.user.mention if self.user is not None else "@봇"
+        return render.help_text(facts, mention)
+
     async def message_for(self, answer: Answer) -> dict[str, Any]:
         answer_id = await self.records_call(self.answers.add, answer)
         view = answer_view(answer_id, answer.answered)
@@ -151,6 +163,9 @@ class QABot(commands.Bot):
         try:
             if not question:
                 await reply(content=render.EMPTY_MENTION_TEXT)
+                return
+            if is_help_request(question):  # a greeting or "도움말": no search, no cooldown
+                await reply(content=await self.help_message())
                 return
             wait = self.retry_after(message.author.id)
             if wait:
@@ -212,6 +227,9 @@ class QACog(commands.Cog):
         if not bot.channel_allowed(interaction.channel):
             await interaction.response.send_message(render.CHANNEL_TEXT, ephemeral=True)
             return
+        if is_help_request(question):  # a greeting or "도움말": no search, no cooldown
+            await self.send_help(interaction)
+            return
         wait = bot.retry_after(interaction.user.id)
         if wait:
             await interaction.response.send_message(render.cooldown_text(wait), ephemeral=True)
@@ -225,6 +243,19 @@ class QACog(commands.Cog):
         payload = await bot.message_for(answer)
         await interaction.edit_original_response(
             **payload, allowed_mentions=discord.AllowedMentions.none()
+        )
+
+    @app_commands.command(
+        name="help", description="이 봇이 무엇을 하는지, 어떻게 질문하는지 알려 줍니다"
+    )
+    async def help_command(self, interaction: discord.Interaction) -> None:
+        await self.send_help(interaction)
+
+    async def send_help(self, interaction: discord.Interaction) -> None:
+        """Deferred first: the first help after a start may wait for the article count."""
+        await interaction.response.defer(ephemeral=True, thinking=True)
+        await interaction.edit_original_response(
+            content=await self.bot.help_message(), allowed_mentions=discord.AllowedMentions.none()
         )
 
     @app_commands.command(

@@ -19,6 +19,7 @@ from retrieval.render import summary_text
 from retrieval.types import Answer, Source
 
 if TYPE_CHECKING:
+    from bot.service import CorpusFacts
     from retrieval.pipeline import IndexReport
 
 CONTENT_LIMIT = 2000
@@ -203,10 +204,39 @@ def reindex_text(report: IndexReport, reasons_shown: int = 5) -> str:
     return "\n".join(lines)[:CONTENT_LIMIT]
 
 
+def korean_date(date: str) -> str:
+    """An article date as people read it: 2024-03-07 → 2024년 3월 7일, 2024-03 → 2024년 3월."""
+    parts = date.split("-")
+    if not 2 <= len(parts) <= 3 or not all(p.isdigit() for p in parts):
+        return date
+    units = ("년", "월", "일")
+    return " ".join(f"{int(p) if i else p}{units[i]}" for i, p in enumerate(parts))
+
+
+def help_text(facts: CorpusFacts | None, mention: str) -> str:
+    """What the bot answers from, how much of it and how recent, how to ask, and an example."""
+    source = "뉴스 기사"
+    if facts is not None:
+        source = f"색인된 뉴스 기사 {facts.articles:,}건"
+        if facts.newest_date:
+            source += f"(가장 최근 기사: {escape(korean_date(facts.newest_date))} 자)"
+    return "\n".join(
+        [
+            f"안녕하세요! 저는 {source}에서 답을 찾아 기사 문장을 원문 그대로 인용하고 출처를 "
+            "붙여 드립니다.",
+            f"질문하는 법: `/질문`(영문 `/ask`)에 궁금한 내용을 적거나, 저({mention})를 멘션하고 "
+            "질문을 적어 주세요.",
+            f"예: {mention} {EXAMPLE_QUESTION}",
+            "기사에 답이 없으면 지어내지 않고 찾지 못했다고 말씀드립니다.",
+        ]
+    )
+
+
+EXAMPLE_QUESTION = "벤처기업협회의 회원사는 몇 개인가요?"
 OWNERS_ONLY_TEXT = "이 봇의 관리자로 등록된 사람만 쓸 수 있는 명령입니다."
 TIMEOUT_TEXT = "답을 찾는 데 너무 오래 걸려 중단했습니다. 잠시 후 다시 질문해 주세요."
 ERROR_TEXT = "답을 찾는 중에 문제가 생겼습니다. 잠시 후 다시 질문해 주세요."
-EMPTY_MENTION_TEXT = "질문을 함께 적어 주세요. 예: @봇 벤처기업협회의 회원사는 몇 개인가요?"
+EMPTY_MENTION_TEXT = f"질문을 함께 적어 주세요. 예: @봇 {EXAMPLE_QUESTION}"
 CHANNEL_TEXT = "이 채널에서는 질문을 받지 않습니다. 봇이 허용된 채널에서 물어봐 주세요."
 ADMIN_ONLY_TEXT = "서버 관리 권한이 있는 사람만 쓸 수 있는 명령입니다."
 EXPIRED_TEXT = "이 답변의 기록이 없어 출처를 다시 보여 줄 수 없습니다. 질문을 다시 해 주세요."

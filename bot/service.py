@@ -13,12 +13,14 @@ import threading
 import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
 
 from bot.config import BotSettings
 from retrieval import store
 from retrieval.config import Settings
 from retrieval.embed import Embedder, load_embedder
 from retrieval.errors import QuestionError
+from retrieval.index import NewsIndex
 from retrieval.pipeline import IndexReport, Pipeline, build_index
 from retrieval.types import Answer
 
@@ -27,6 +29,29 @@ log = logging.getLogger("newsqa.bot")
 
 class Busy(RuntimeError):
     """Too many questions are waiting; the user should retry later."""
+
+
+@dataclass(frozen=True)
+class CorpusFacts:
+    """What the help message says about the open index."""
+
+    generation: str | None
+    articles: int
+    newest_date: str | None  # "YYYY-MM-DD" or "YYYY-MM"; None when no article has a date
+
+
+def corpus_facts(index: NewsIndex) -> CorpusFacts:
+    """Count the articles and find the newest date. Dates live in the article records only, so
+    this reads each of them once (seconds at 100k articles): call it off the event loop."""
+    newest: str | None = None
+    for article_id in index.articles:
+        try:
+            date = index.articles[article_id].article.date
+        except store.StoreError:  # a damaged record: `ask` reports it; help just skips it
+            continue
+        if date and (newest is None or date > newest):
+            newest = date
+    return CorpusFacts(index.manifest.get("generation"), len(index.articles), newest)
 
 
 class QAService:
@@ -47,6 +72,9 @@ class QAService:
         self._failed_generation: str | None = None
         self._reindexing = asyncio.Lock()
         self._watcher: asyncio.Task[None] | None = None
+        self._facts: CorpusFacts | None = None
+        self._facts_lock = asyncio.Lock()
+        self._facts_task: asyncio.Task[CorpusFacts | None] | None = None
         self.pipeline: Pipeline | None = None
 
     def _cached_model(self, name: str) -> Embedder:
@@ -69,6 +97,7 @@ class QAService:
         self.pipeline = await asyncio.to_thread(self._open, True)
         for notice in self.pipeline.notices:
             log.warning("%s", notice)
+        self._count_in_background()
         if self._watcher is None:
             self._watcher = asyncio.create_task(self._watch(), name="newsqa-index-watcher")
 
@@ -123,6 +152,23 @@ class QAService:
                 (time.perf_counter() - started) * 1000,
             )
 
+    async def facts(self) -> CorpusFacts | None:
+        """Article count and newest date of the index now answering (None before it is open);
+        computed once per generation, in a thread."""
+        async with self._facts_lock:
+            pipeline = self.pipeline
+            if pipeline is None:
+                return None
+            if self._facts is None or self._facts.generation != pipeline.generation:
+                self._facts = await asyncio.to_thread(corpus_facts, pipeline.index)
+            return self._facts
+
+    def _count_in_background(self) -> None:
+        """Start counting now, so the first help message need not wait for it."""
+        if self._facts_task is None or self._facts_task.done():
+            self._facts_task = asyncio.create_task(self.facts(), name="newsqa-corpus-facts")
+            self._facts_task.add_done_callback(_log_failure)
+
     async def drain(self, seconds: float) -> None:
         """Wait (bounded) for questions in flight, before shutting down."""
         deadline = time.monotonic() + seconds
@@ -164,6 +210,7 @@ class QAService:
                 )
                 return False
             self.pipeline = fresh  # one assignment: questions in flight keep their pipeline
+            self._count_in_background()
             log.info(
                 "switched to index generation %s (%d chunks)",
                 fresh.generation,
@@ -180,7 +227,13 @@ class QAService:
                 log.exception("index watch failed")
 
     async def close(self) -> None:
-        if self._watcher is not None:
-            self._watcher.cancel()
-            self._watcher = None
+        for task in (self._watcher, self._facts_task):
+            if task is not None:
+                task.cancel()
+        self._watcher = self._facts_task = None
         self._pool.shutdown(wait=False, cancel_futures=True)
+
+
+def _log_failure(task: asyncio.Task[CorpusFacts | None]) -> None:
+    if not task.cancelled() and task.exception() is not None:
+        log.error("counting the index's articles failed", exc_info=task.exception())

@@ -9,6 +9,7 @@ KOREAN = {
     "ask": "질문",
     "question": "질문내용",
     "reindex": "재색인",
+    "help": "도움말",
 }
 
 

@@ -258,6 +258,7 @@ async def test_sync_payload_carries_korean_localizations(fake: FakeDiscord, qabo
     assert commands["ask"]["options"][0]["name_localizations"] == {"ko": "질문내용"}
     assert commands["ask"]["description_localizations"]["ko"] == commands["ask"]["description"]
     assert commands["reindex"]["name_localizations"] == {"ko": "재색인"}
+    assert commands["help"]["name_localizations"] == {"ko": "도움말"}
     assert (
         int(commands["reindex"]["default_member_permissions"])
         == discord.Permissions(manage_guild=True).value
@@ -453,7 +454,7 @@ async def test_sync_registers_commands_without_loading_the_index(
         start_service=False,
     )
     message = await sync_commands(bot, "fake-token", FakeDiscord.GUILD_ID)
-    assert "2개" in message and fake.commands[FakeDiscord.GUILD_ID]
+    assert "3개" in message and fake.commands[FakeDiscord.GUILD_ID]
     assert not settings.index_dir.exists() and bot.service.pipeline is None
 
 
@@ -499,3 +500,40 @@ async def test_reindex_reply_names_no_file_and_no_server_path(
     assert content.startswith("색인 완료") and "건너뛴 항목이 3개" in content
     for leaked in ("고객명단", "빈파일", "004_ecd383afc86f028b", str(seeds), "/tmp"):
         assert leaked not in content, leaked
+
+
+@pytest.mark.asyncio
+@pytest.mark.parametrize("greeting", ["안녕", "ㅎㅇ", "도움말", "뭐 할 수 있어?"])
+async def test_a_greeting_by_mention_gets_help_not_a_search(
+    fake: FakeDiscord, qabot: QABot, greeting: str
+) -> None:
+    await fake.message(f"{MENTION} {greeting}", mention_bot=True)
+    reply = await fake.wait_for(
+        lambda r: r.method == "POST" and r.path == CHANNEL_MESSAGES, timeout=10
+    )
+    content = reply.json["content"]
+    assert "관련 기사를 찾지 못했습니다" not in content and not reply.json.get("embeds")
+    assert "뉴스 기사 5건" in content and "2024년 10월 2일" in content  # from the open index
+    assert "/질문" in content and "예:" in content
+
+
+@pytest.mark.asyncio
+async def test_help_via_ask_and_the_help_command(fake: FakeDiscord, qabot: QABot) -> None:
+    for name, options in (("ask", {"question": "안녕하세요!"}), ("help", None)):
+        interaction = await fake.slash(name, options)
+        edit = await fake.wait_for(edited(interaction), timeout=10)
+        assert callback_of(fake, interaction).json["data"]["flags"] == EPHEMERAL
+        assert "뉴스 기사 5건" in edit.json["content"] and "/질문" in edit.json["content"]
+
+
+@pytest.mark.asyncio
+async def test_help_figures_follow_a_new_index(
+    fake: FakeDiscord, qabot: QABot, seeds: Path
+) -> None:
+    (seeds / "new.txt").write_text(
+        "---\ndate: 2025-01-15\n---\n광주시는 새 연구소를 연다고 밝혔다.", encoding="utf-8"
+    )
+    await qabot.service.reindex()
+    interaction = await fake.slash("help")
+    content = (await fake.wait_for(edited(interaction), timeout=10)).json["content"]
+    assert "뉴스 기사 6건" in content and "2025년 1월 15일" in content
