@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import re
 import time
 from collections.abc import Iterable, Mapping
@@ -60,7 +61,9 @@ def _code_version() -> str:
 def read_context(extra: object) -> str:
     """What besides its bytes decides how a file reads: the cleaning code and its metadata."""
     digest = hashlib.sha256(_code_version().encode())
-    digest.update(json.dumps(extra, ensure_ascii=False, sort_keys=True, default=str).encode())
+    # surrogatepass: a lone surrogate in metadata.json must not stop the reading of the folder.
+    described = json.dumps(extra, ensure_ascii=False, sort_keys=True, default=str)
+    digest.update(described.encode("utf-8", "surrogatepass"))
     return digest.hexdigest()
 
 
@@ -85,6 +88,45 @@ def settled_stat(path: Path) -> tuple[int, int, int, int] | None:
 
 class UnreadableError(ValueError):
     """Raised with a Korean reason when bytes are not an article's text."""
+
+
+def shown(path: Path | str) -> str:
+    """`path` as text that can be printed and stored: bytes that are not UTF-8 (which Linux
+    hands over as lone surrogates) appear as `\\xNN`."""
+    text = str(path)
+    try:
+        return text.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+    except UnicodeEncodeError:  # a surrogate that no undecodable byte stands for
+        return text.encode("utf-8", "backslashreplace").decode("utf-8")
+
+
+def text_name(path: Path) -> str | None:
+    """The file's name as text, or None when it has none. Korean Windows archives name their
+    files in CP949, which Linux lists with the bytes escaped: such a name is decoded, when it
+    decodes cleanly to printable text, so the file is indexed under the name its author gave."""
+    name = path.name
+    try:
+        name.encode("utf-8")
+        return name
+    except UnicodeEncodeError:
+        pass
+    try:
+        decoded = os.fsencode(name).decode("cp949")
+    except UnicodeDecodeError:
+        return None
+    return decoded if decoded.isprintable() else None
+
+
+def _storable(article: Article) -> bool:
+    """Whether every field is text that UTF-8 can hold (JSON lets `\\ud800` through)."""
+    fields = (article.id, article.title, article.body, article.outlet, article.date, article.url)
+    try:
+        for value in fields:
+            if value:
+                value.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 def decode(data: bytes) -> str:
@@ -142,7 +184,7 @@ def build_article(
         return _text(fields.get(name)) or found or _text(extra.get(name))
 
     date = normalize_date(fields.get("date")) or page.date or normalize_date(extra.get("date"))
-    return Article(
+    article = Article(
         id=article_id,
         title=pick("title", page.title) or fallback_title(page.body),
         body=page.body,
@@ -150,24 +192,37 @@ def build_article(
         date=date,
         url=pick("url", page.url),
     )
+    if not _storable(article):
+        raise UnreadableError(
+            "UTF-8로 저장할 수 없는 문자(짝 없는 대리 문자 \\ud800 등)가 들어 있습니다"
+        )
+    return article
 
 
 def read_text_file(
-    path: Path, extra: dict[str, object] | None = None, data: bytes | None = None
+    path: Path,
+    extra: dict[str, object] | None = None,
+    data: bytes | None = None,
+    name: str | None = None,
 ) -> Article:
+    """The article in `path`; `name` is the file's name as text when it differs (see
+    `text_name`), which gives the article its id."""
     fields, raw = split_front_matter(decode(path.read_bytes() if data is None else data))
-    return build_article(path.stem, raw, fields, extra)
+    return build_article(Path(name or path.name).stem, raw, fields, extra)
 
 
-def read_jsonl(path: Path, data: bytes | None = None) -> tuple[list[Article], list[Skipped]]:
-    """One article per line: `id`, `title`, `body`, optional `outlet`, `date`, `url`."""
+def read_jsonl(
+    path: Path, data: bytes | None = None, label: str | None = None
+) -> tuple[list[Article], list[Skipped]]:
+    """One article per line: `id`, `title`, `body`, optional `outlet`, `date`, `url`; `label`
+    names the file in the reasons (default: the path, printable)."""
     articles: list[Article] = []
     skipped: list[Skipped] = []
     text = decode(path.read_bytes() if data is None else data)
     for number, line in enumerate(text.splitlines(), start=1):
         if not line.strip():
             continue
-        where = f"{path}:{number}"
+        where = f"{label or shown(path)}:{number}"
         try:
             record = json.loads(line)
             if not isinstance(record, dict):
@@ -226,17 +281,24 @@ def read_corpus(root: Path, known: Mapping[str, SourceFile] | None = None) -> Co
         try:
             metadata = load_metadata(root)
         except UnreadableError as exc:
-            corpus.skipped.append(Skipped(str(root / METADATA_FILE), str(exc)))
+            corpus.skipped.append(Skipped(shown(root / METADATA_FILE), str(exc)))
     seen: set[str] = set()
     for path in article_files(root):
         suffix = path.suffix.lower()
         if suffix not in TEXT_SUFFIXES | {".jsonl"}:
             reason = "지원하지 않는 형식입니다(.txt, .md, .jsonl만 읽습니다)"
-            corpus.skipped.append(Skipped(str(path), reason))
+            corpus.skipped.append(Skipped(shown(path), reason))
             continue
-        extra = metadata.get(path.stem) if suffix in TEXT_SUFFIXES else None
+        name = text_name(path)
+        if name is None:
+            reason = "파일 이름을 UTF-8이나 CP949로 읽을 수 없습니다(이름을 바꾸면 색인합니다)"
+            corpus.skipped.append(Skipped(shown(path), reason))
+            continue
+        label = shown(path.parent / name)
+        stem = Path(name).stem
+        extra = metadata.get(stem) if suffix in TEXT_SUFFIXES else None
         context = read_context(extra)
-        previous = known.get(path.name)
+        previous = known.get(name)
         try:
             stat = settled_stat(path)
             data = b""  # not read while the stat says the file is as it was
@@ -247,30 +309,30 @@ def read_corpus(root: Path, known: Mapping[str, SourceFile] | None = None) -> Co
                 print_ = fingerprint(data, extra)
         except OSError as exc:
             reason = f"파일을 열 수 없습니다({exc.strerror})"
-            corpus.skipped.append(Skipped(str(path), reason, _id_of(path)))
+            corpus.skipped.append(Skipped(label, reason, _id_of(name)))
             continue
         if previous is not None and previous.fingerprint == print_:
             previous = replace(previous, stat=stat, context=context)
             ids = [i for i in previous.article_ids if i not in seen]
             corpus.unchanged.extend(ids)
             corpus.skipped.extend(Skipped(w, r) for w, r in previous.skipped)
-            corpus.sources[path.name] = previous
+            corpus.sources[name] = previous
             _register(corpus, ids, seen)
             continue
         found: list[Article] = []
         bad: list[Skipped] = []
         try:
             if suffix == ".jsonl":
-                found, bad = read_jsonl(path, data)
+                found, bad = read_jsonl(path, data, label)
             else:
-                found = [read_text_file(path, extra, data)]
+                found = [read_text_file(path, extra, data, name)]
         except UnreadableError as exc:
-            corpus.skipped.append(Skipped(str(path), str(exc), _id_of(path)))
+            corpus.skipped.append(Skipped(label, str(exc), _id_of(name)))
             continue
         fresh = _unique(found, bad, seen)
         corpus.articles.extend(fresh)
         corpus.skipped.extend(bad)
-        corpus.sources[path.name] = SourceFile(
+        corpus.sources[name] = SourceFile(
             print_,
             tuple(a.id for a in fresh),
             tuple((s.path, s.reason) for s in bad),
@@ -286,7 +348,8 @@ def _register(corpus: Corpus, ids: list[str], seen: set[str]) -> None:
     seen.update(ids)
 
 
-def _id_of(path: Path) -> str | None:
+def _id_of(name: str) -> str | None:
+    path = Path(name)
     return None if path.suffix.lower() == ".jsonl" else path.stem
 
 

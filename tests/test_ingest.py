@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 
 from conftest import SEEDS
+from retrieval.cli import main
 from retrieval.ingest import read_articles
 
 BODY = "광주시는 23일 인공지능 기업 10곳과 업무협약을 체결했다고 밝혔다.\n기업들은 법인 설립을 통해 협력하기로 했다."
@@ -148,3 +150,39 @@ def test_sentences_that_mention_copyright_or_mail_are_kept() -> None:
         "저작권자들은 이번 판결에 대해 항소하겠다는 입장을 밝혔다.\n홍길동 기자 hong@news.example"
     )
     assert clean_page(page).body == "저작권자들은 이번 판결에 대해 항소하겠다는 입장을 밝혔다."
+
+
+def write_named(folder: Path, name: bytes, text: str) -> None:
+    """A file whose name is raw bytes, as an archive made on another system leaves it."""
+    fd = os.open(os.fsencode(folder) + b"/" + name, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
+    try:
+        os.write(fd, text.encode("utf-8"))
+    finally:
+        os.close(fd)
+
+
+def test_a_bad_file_name_or_string_skips_only_itself(env, capsys, seeds: Path) -> None:
+    write_named(seeds, "광주.txt".encode("cp949"), "광주시는 퀀텀점프 계획을 발표했다고 밝혔다.")
+    write_named(seeds, b"\xff\xfe.txt", "광주시는 다른 계획을 발표했다고 밝혔다.")  # no encoding
+    lines = [
+        json.dumps({"id": "j1", "title": "첫 기사", "body": BODY}, ensure_ascii=False),
+        '{"id": "j2", "title": "깨진 기사", "body": "광주시는 \\ud800 계획을 밝혔다."}',
+        json.dumps({"id": "j3", "title": "셋째 기사", "body": BODY}, ensure_ascii=False),
+    ]
+    (seeds / "batch.jsonl").write_text("\n".join(lines), encoding="utf-8")
+
+    code = main(["index", "--json"])
+    out, err = capsys.readouterr()
+    assert code == 0 and "Traceback" not in err and "예기치 못한" not in err
+    assert json.loads(out.strip().splitlines()[-1])["added"] == 5 + 1 + 2
+    assert {line.split(" — ")[0] for line in err.strip().splitlines()} == {
+        f"건너뜀: {seeds}/\\xff\\xfe.txt",
+        f"건너뜀: {seeds}/batch.jsonl:2",
+    }
+    assert "파일 이름" in err and "\\ud800" in err
+
+    assert main(["ask", "퀀텀점프 계획은 무엇인가요?", "--json"]) == 0
+    answer = json.loads(capsys.readouterr().out)
+    assert [q["article_id"] for q in answer["quotes"]] == ["광주"]  # its CP949 name, decoded
+    assert main(["index", "--json"]) == 0
+    assert json.loads(capsys.readouterr().out.strip().splitlines()[-1])["unchanged"] == 8
