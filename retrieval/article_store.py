@@ -1,16 +1,19 @@
 """Analysed articles on disk: append-only segment files and a catalog that points into them.
 
-An update writes only its new and changed articles, as one new segment (JSON lines); the
+An update writes only its new and changed articles, as one new segment (one record a line:
+its checksum, a tab, its JSON); the
 segments of earlier generations are carried over as hard links, never rewritten, and the small
 catalog (`catalog.json`: per article its content hash, segment, byte range and chunk ids) is
 rewritten in full, with the chunk table derived from it (`retrieval.chunk_table`). Answering a
-question reads just the few articles it quotes, by byte range. Segments are merged smallest-first when there are too many of them, or when
+question reads just the few articles it quotes, by byte range, and checks each record's own
+checksum first: a quote is never taken from a damaged record. Segments are merged smallest-first when there are too many of them, or when
 most of a segment's records have been replaced, so their number stays bounded and the
 merging cost per article stays logarithmic.
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import uuid
@@ -77,7 +80,21 @@ class Catalog:
         return counts
 
 
+RECORD_SUM = 16  # hex digits of the BLAKE2b digest that starts each record
+SEPARATOR = b"\t"
+
+
+class DamagedRecord(ValueError):
+    """A record whose bytes are not those written: it must not be quoted."""
+
+
+def _record_sum(payload: bytes) -> bytes:
+    return hashlib.blake2b(payload, digest_size=RECORD_SUM // 2).hexdigest().encode("ascii")
+
+
 def encode(stored: StoredArticle) -> bytes:
+    """One line: the checksum of the record's JSON, a tab, the JSON (written once, verified
+    on every read, so a flipped bit shows before a quote carries it)."""
     record = {
         **asdict(stored.article),
         "hash": stored.content_hash,
@@ -87,11 +104,23 @@ def encode(stored: StoredArticle) -> bytes:
         "title_tokens": list(stored.title_tokens),
         "chunks": [list(c) for c in stored.chunks],
     }
-    return (json.dumps(record, ensure_ascii=False) + "\n").encode("utf-8")
+    payload = json.dumps(record, ensure_ascii=False).encode("utf-8")
+    return _record_sum(payload) + SEPARATOR + payload + b"\n"
+
+
+def verified(data: bytes) -> bytes:
+    """The JSON of the record `data`; DamagedRecord when it does not match its checksum."""
+    digest, payload = data[:RECORD_SUM], data[RECORD_SUM + 1 : -1]
+    framed = data[RECORD_SUM : RECORD_SUM + 1] == SEPARATOR and data.endswith(b"\n")
+    if not framed or _record_sum(payload) != digest:
+        raise DamagedRecord("record does not match its checksum")
+    return payload
 
 
 def decode(data: bytes) -> StoredArticle:
-    record: dict[str, Any] = json.loads(data)
+    """The record `data` (as `encode` wrote it); DamagedRecord when its bytes changed,
+    ValueError, KeyError or TypeError when it cannot be read."""
+    record: dict[str, Any] = json.loads(verified(data))
     article = Article(
         **{k: record.get(k) for k in ("id", "title", "body", "outlet", "date", "url")}
     )

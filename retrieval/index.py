@@ -96,12 +96,13 @@ class Records:
         self.read = lru_cache(maxsize=READ_CACHE)(self._read)
 
     def _read(self, segment: str, offset: int, length: int) -> StoredArticle:
+        where = f"{SEGMENTS_DIR}/{segment}의 {offset}바이트 위치에 있는 기록"
         try:
             return self._reader.read_at(segment, offset, length)
+        except article_store.DamagedRecord as exc:
+            raise store.IndexCorrupt(f"{where}이 체크섬과 맞지 않음") from exc
         except (OSError, ValueError, KeyError, TypeError) as exc:
-            raise store.IndexCorrupt(
-                f"{segment}의 {offset}바이트 위치에 있는 기록을 읽을 수 없음"
-            ) from exc
+            raise store.IndexCorrupt(f"{where}을 읽을 수 없음") from exc
 
 
 class Articles(Mapping[str, StoredArticle]):

@@ -31,8 +31,8 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-FORMAT_VERSION = 4  # 2: article segments + catalog, tantivy; 3: catalog in columns;
-# 4: sentence tags in article records, paragraph seams in bodies
+FORMAT_VERSION = 5  # 2: article segments + catalog, tantivy; 3: catalog in columns;
+# 4: sentence tags in article records, paragraph seams in bodies; 5: a checksum per record
 MANIFEST = "manifest.json"
 KEEP_GENERATIONS = 2  # the current generation and the one before it
 OWN_NAMES = re.compile(r"^(manifest\.json|\.lock|gen-.*|\..*\.tmp)$")
