@@ -187,6 +187,10 @@ class NewsIndex:
     def chunk_ids(self) -> set[int]:
         return self.table.ids()
 
+    def verify_files(self, *names: str) -> None:
+        """Check files of this generation against their checksums (see `store.verify_files`)."""
+        store.verify_files(self.folder, self.manifest, names)
+
     def _locate(self, chunk_id: int) -> tuple[StoredArticle, Location]:
         """The record holding `chunk_id`, checked against the record's own chunk list: `ask`
         trusts the table's size, not its checksum, so a damaged table must not quote the wrong
@@ -322,6 +326,7 @@ def update_index(
         from retrieval.dense import DenseIndex
 
         if reuse_vectors and old is not None and old.dense is not None:
+            old.verify_files(DENSE_FILE)  # carried into the new generation: must be as sealed
             dense = old.dense
             if dense.remove(stale_ids) != len(stale_ids):
                 raise store.IndexCorrupt("지울 벡터 일부가 색인에 없음")
@@ -401,6 +406,21 @@ def _write_articles(update: IndexUpdate, gen: Path) -> Catalog:
     return Catalog({i: entries[i] for i in update.order}, segments, update.sources)
 
 
+def _rewritten_lexical_files(base: NewsIndex, gen: Path) -> list[str]:
+    """The base's tantivy files this update did not carry over as they were: merged into new
+    segments, or copied and replaced (meta.json). tantivy read them to write their successors."""
+    names = [n for n in base.manifest.get("files", {}) if n.startswith(f"{LEXICAL_DIR}/")]
+    rewritten = []
+    for name in (n for n in names if not n.endswith(".lock")):  # empty, and never linked
+        try:
+            linked = (gen / name).stat().st_ino == (base.folder / name).stat().st_ino
+        except FileNotFoundError:
+            linked = False
+        if not linked:
+            rewritten.append(name)
+    return rewritten
+
+
 def save_index(
     update: IndexUpdate, folder: Path, model_requested: str | None = None
 ) -> tuple[dict[str, Any], float]:
@@ -425,6 +445,8 @@ def save_index(
             update.stale_chunk_ids,
             threads=1 if base is not None else 2,
         )
+        if base is not None:  # what tantivy rewrote must have been sound when it read it
+            base.verify_files(*_rewritten_lexical_files(base, gen))
         lexical_s = time.perf_counter() - mark
         catalog = _write_articles(update, gen)
         article_store.write_catalog(gen / CATALOG, catalog)
@@ -477,6 +499,8 @@ def load_index(
 
     @cache  # parsed once, whether for an index without a table or for an update
     def load_catalog() -> Catalog:
+        if not verify:  # an update carries the catalog into its new generation
+            store.verify_files(gen, manifest, [CATALOG])
         try:
             return article_store.read_catalog(gen / CATALOG)
         except (OSError, ValueError, KeyError, TypeError) as exc:

@@ -68,8 +68,8 @@ def build_index(
         old: NewsIndex | None = None
         if not full:
             try:
-                # Sizes, not checksums: reading the whole index would make a small update
-                # cost as much as the index; `newsqa check` and the bot's start verify them.
+                # Sizes here: the update verifies the checksums of what it reads and carries
+                # forward (`retrieval.index`), not the whole index, so it costs what it reads.
                 old = load_index(settings.index_dir, chunker, verify=False)
             except store.IndexMissing:
                 old = None

@@ -26,7 +26,7 @@ import re
 import shutil
 import time
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -210,12 +210,29 @@ def generation_dir(folder: Path, manifest: dict[str, Any], verify: bool = True) 
     sizes = manifest.get("sizes")
     if not isinstance(sizes, dict):
         raise IndexCorrupt(f"{MANIFEST}에 파일 크기 목록이 없음")
-    for name, expected in files.items():
+    for name in files:
         path = gen / name
         if not path.is_file():
             raise IndexCorrupt(f"색인 파일 {name}이(가) 없음")
         if path.stat().st_size != sizes.get(name):
             raise IndexCorrupt(f"색인 파일 {name}의 크기가 맞지 않음")
-        if verify and sha256(path) != expected:
-            raise IndexCorrupt(f"색인 파일 {name}의 체크섬이 맞지 않음")
+    if verify:
+        verify_files(gen, manifest, files)
     return gen
+
+
+def verify_files(gen: Path, manifest: dict[str, Any], names: Iterable[str]) -> None:
+    """Refuse any of `names` (paths inside `gen`) whose checksum is not the one the manifest
+    sealed. An update runs this on what it reads and carries into its new generation, so it
+    never seals damage it did not see under fresh checksums."""
+    files = manifest.get("files") or {}
+    for name in names:
+        expected = files.get(name)
+        if expected is None:
+            raise IndexCorrupt(f"{MANIFEST}에 색인 파일 {name}의 체크섬이 없음")
+        try:
+            actual = sha256(gen / name)
+        except FileNotFoundError as exc:
+            raise IndexCorrupt(f"색인 파일 {name}이(가) 없음") from exc
+        if actual != expected:
+            raise IndexCorrupt(f"색인 파일 {name}의 체크섬이 맞지 않음")

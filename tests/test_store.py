@@ -1,13 +1,16 @@
-"""What is on disk is trusted only as sealed: quotes come from verified records."""
+"""What is on disk is trusted only as sealed: updates verify what they carry forward, and
+quotes come from verified records."""
 
 from __future__ import annotations
 
 import json
 from pathlib import Path
 
+import pytest
+
 from retrieval import article_store, store
 from retrieval.cli import main
-from retrieval.index import load_index
+from retrieval.index import DENSE_FILE, load_index
 
 QUESTION = "지아이랩의 대표는 누구인가요?"  # answered with a quote naming 전창호
 
@@ -32,6 +35,47 @@ def flip(path: Path, at: int) -> bytes:
         handle.seek(at)
         handle.write(bytes([byte ^ 0x01]))
     return path.read_bytes()
+
+
+def damage_catalog(gen: Path) -> str:
+    """A flipped digit in an article's record offset: still valid JSON of the same size, so
+    only the checksum can tell."""
+    path = gen / article_store.CATALOG
+    text = path.read_text(encoding="utf-8")
+    second = text.index(",", text.index('"offsets":[')) + 1  # the first offset is 0
+    last_digit = text.index(",", second) - 1
+    flip(path, len(text[:last_digit].encode("utf-8")))
+    json.loads(path.read_text(encoding="utf-8"))
+    return article_store.CATALOG
+
+
+def damage_vectors(gen: Path) -> str:
+    """A flipped bit inside the stored vectors: FAISS reads the file as before."""
+    path = gen / DENSE_FILE
+    flip(path, path.stat().st_size // 2)
+    return DENSE_FILE
+
+
+@pytest.mark.parametrize("damage", [damage_catalog, damage_vectors])
+def test_an_update_refuses_to_reseal_damage_it_carries_forward(
+    env, capsys, seeds, tiny_model, monkeypatch, damage
+) -> None:
+    monkeypatch.setenv("NEWSQA_MODEL", str(tiny_model))
+    assert run(capsys, "index")[0] == 0
+    manifest = store.read_manifest(env)
+    name = damage(current(env))
+    (seeds / "new.txt").write_text("광주시는 퀀텀점프 계획을 발표했다고 밝혔다.", encoding="utf-8")
+
+    code, out, err = run(capsys, "index")
+    assert code == 1 and len(err.strip().splitlines()) == 1
+    assert name in err and "손상" in err and "--full" in err
+    assert store.read_manifest(env) == manifest  # nothing sealed over the damage
+    load_index(env, verify=False)  # the generation the update refused is still there to open
+    code, out, err = run(capsys, "check")
+    assert code == 1 and "온전합니다" not in out and name in err
+
+    assert run(capsys, "index", "--full")[0] == 0
+    assert run(capsys, "check")[0] == 0
 
 
 def test_a_damaged_record_is_reported_not_quoted(env, capsys) -> None:
