@@ -422,10 +422,14 @@ def _rewritten_lexical_files(base: NewsIndex, gen: Path) -> list[str]:
 
 
 def save_index(
-    update: IndexUpdate, folder: Path, model_requested: str | None = None
+    update: IndexUpdate,
+    folder: Path,
+    model_requested: str | None = None,
+    notify: Callable[[str], None] | None = None,
 ) -> tuple[dict[str, Any], float]:
     """Commit `update` as a new generation of `folder`; returns the manifest and the seconds
-    spent on the lexical side (the rest is writing)."""
+    spent on the lexical side (the rest is writing). `notify` hears, in a Korean line, when
+    the disk was too full and the kept previous generation was released (`store.commit`)."""
     lexical_s = 0.0
 
     def write(gen: Path) -> None:
@@ -469,7 +473,7 @@ def save_index(
         "chunks": update.chunk_count,
         "next_chunk_id": update.next_chunk_id,
     }
-    committed = store.commit(folder, write, manifest)
+    committed = store.commit(folder, write, manifest, notify)
     return committed, lexical_s
 
 

@@ -120,7 +120,9 @@ def build_index(
             old, corpus.articles, embedder, chunker, unreadable, corpus.unchanged, corpus.sources
         )
         mark = time.perf_counter()
-        _, lexical_s = save_index(update, settings.index_dir, model_requested=requested)
+        _, lexical_s = save_index(
+            update, settings.index_dir, model_requested=requested, notify=notices.append
+        )
         write_s = time.perf_counter() - mark - lexical_s
         summary.phases.update(read=read_s, load=load_s, lexical=lexical_s, write=write_s)
         log.info("index phases (s): %s", {k: round(v, 3) for k, v in summary.phases.items()})

@@ -11,16 +11,19 @@ manifest. Files that did not change are hard links to the previous generation's 
 never modified in place), so a small update writes little; their checksums are carried over.
 A crash at any moment leaves the previous manifest pointing at the previous, intact
 generation. The generation before the current one is kept, so a reader that read the old
-manifest just before a commit can still load it.
+manifest just before a commit can still load it; when the disk is too full to commit, that
+kept generation is released and the commit tried once more (the current one is never touched).
 
 Exception messages are Korean: the CLI and the bot show them to the user inside one sentence.
 """
 
 from __future__ import annotations
 
+import errno
 import fcntl
 import hashlib
 import json
+import logging
 import os
 import re
 import shutil
@@ -36,6 +39,8 @@ FORMAT_VERSION = 5  # 2: article segments + catalog, tantivy; 3: catalog in colu
 MANIFEST = "manifest.json"
 KEEP_GENERATIONS = 2  # the current generation and the one before it
 OWN_NAMES = re.compile(r"^(manifest\.json|\.lock|gen-.*|\..*\.tmp)$")
+
+log = logging.getLogger(__name__)
 
 
 class StoreError(RuntimeError):
@@ -136,13 +141,56 @@ def writer_lock(folder: Path) -> Iterator[None]:
             fcntl.flock(handle, fcntl.LOCK_UN)
 
 
-def commit(folder: Path, write: Callable[[Path], None], manifest: dict[str, Any]) -> dict[str, Any]:
-    """Write a new generation with `write(gen_dir)` and make it current atomically."""
+def disk_full(exc: BaseException) -> bool:
+    """Whether `exc` says the disk (or the user's quota) is full; tantivy and FAISS report it
+    as text, not as an OSError."""
+    if isinstance(exc, OSError) and exc.errno in (errno.ENOSPC, errno.EDQUOT):
+        return True
+    return "No space left on device" in str(exc) or "os error 28" in str(exc)
+
+
+def commit(
+    folder: Path,
+    write: Callable[[Path], None],
+    manifest: dict[str, Any],
+    notify: Callable[[str], None] | None = None,
+) -> dict[str, Any]:
+    """Write a new generation with `write(gen_dir)` and make it current atomically. When the
+    disk is full, the kept previous generation is released, `notify` told, and `write` run
+    once more: a run that only removes articles must get through on an almost full disk."""
     folder.mkdir(parents=True, exist_ok=True)
+    previous_gen, previous_sums = _current(folder)
+    try:
+        committed = _attempt(folder, write, manifest, previous_gen, previous_sums)
+    except Exception as exc:
+        if not disk_full(exc):
+            raise
+        released = _release_kept(folder, base=previous_gen)
+        if not released:
+            raise
+        log.warning("disk full committing to %s: released %s, trying again", folder, released)
+        if notify is not None:
+            notify(
+                f"디스크 공간이 부족해 보관하던 이전 색인({', '.join(released)})을 지우고 "
+                "다시 저장합니다."
+            )
+        committed = _attempt(folder, write, manifest, previous_gen, previous_sums)
+    keep = {committed["generation"], previous_gen.name if previous_gen else ""}
+    _collect_garbage(folder, keep=keep)
+    return committed
+
+
+def _attempt(
+    folder: Path,
+    write: Callable[[Path], None],
+    manifest: dict[str, Any],
+    previous_gen: Path | None,
+    previous_sums: dict[str, str],
+) -> dict[str, Any]:
+    """One try at a commit; what it wrote is removed again if it fails before the switch."""
     generation = f"gen-{time.strftime('%Y%m%dT%H%M%S')}-{uuid.uuid4().hex[:8]}"
     staging = folder / f".{generation}.tmp"
     staging.mkdir()
-    previous_gen, previous_sums = _current(folder)
     try:
         write(staging)
         files, sizes = _seal(staging, previous_gen, previous_sums)
@@ -158,15 +206,47 @@ def commit(folder: Path, write: Callable[[Path], None], manifest: dict[str, Any]
         "files": files,
         "sizes": sizes,
     }
-    tmp = folder / f".{MANIFEST}.{uuid.uuid4().hex[:8]}.tmp"
-    with tmp.open("w", encoding="utf-8") as handle:
-        json.dump(manifest, handle, ensure_ascii=False, indent=2)
-        handle.flush()
-        os.fsync(handle.fileno())
-    os.replace(tmp, folder / MANIFEST)
-    _fsync_dir(folder)
-    _collect_garbage(folder, keep={generation, previous_gen.name if previous_gen else ""})
+    try:
+        _write_manifest(folder, manifest)
+    except BaseException:
+        _drop_unless_current(folder, generation)  # its space may be what the next try needs
+        raise
     return manifest
+
+
+def _drop_unless_current(folder: Path, generation: str) -> None:
+    """Remove `generation` if the manifest on disk does not name it (the switch failed)."""
+    current, _ = _current(folder)
+    if current is None or current.name != generation:
+        shutil.rmtree(folder / generation, ignore_errors=True)
+
+
+def _write_manifest(folder: Path, manifest: dict[str, Any]) -> None:
+    """Replace the manifest atomically: written aside, synced, renamed over the old one."""
+    tmp = folder / f".{MANIFEST}.{uuid.uuid4().hex[:8]}.tmp"
+    try:
+        with tmp.open("w", encoding="utf-8") as handle:
+            json.dump(manifest, handle, ensure_ascii=False, indent=2)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(tmp, folder / MANIFEST)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+    _fsync_dir(folder)
+
+
+def _release_kept(folder: Path, base: Path | None) -> list[str]:
+    """Remove every generation but the one the manifest on disk names and `base` (the one this
+    commit builds on): the kept previous one, and any written but never made current. Returns
+    the names removed."""
+    current, _ = _current(folder)
+    if current is None:  # without a readable manifest nothing is known to be spare
+        return []
+    keep = {current.name, base.name if base else ""}
+    released = sorted(p.name for p in folder.glob("gen-*") if p.is_dir() and p.name not in keep)
+    _collect_garbage(folder, keep=keep)
+    return released
 
 
 def _collect_garbage(folder: Path, keep: set[str]) -> None:

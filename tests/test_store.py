@@ -1,9 +1,11 @@
-"""What is on disk is trusted only as sealed: updates verify what they carry forward, and
-quotes come from verified records."""
+"""What is on disk is trusted only as sealed: updates verify what they carry forward, quotes
+come from verified records, and a full disk can still take a commit."""
 
 from __future__ import annotations
 
+import errno
 import json
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -108,3 +110,68 @@ def test_an_old_format_index_is_refused_with_the_rebuild_advice(env, capsys) -> 
     )
     code, _, err = run(capsys, "ask", QUESTION)
     assert code == 1 and len(err.strip().splitlines()) == 1 and "newsqa index --full" in err
+
+
+@pytest.fixture
+def two_generations(env, capsys, seeds) -> tuple[Path, Path]:
+    """An index with a kept previous generation besides the current one."""
+    assert run(capsys, "index")[0] == 0
+    kept = current(env)
+    (seeds / "new.txt").write_text("광주시는 퀀텀점프 계획을 발표했다고 밝혔다.", encoding="utf-8")
+    assert run(capsys, "index")[0] == 0
+    live = current(env)
+    assert kept.is_dir() and kept != live
+    return kept, live
+
+
+def disk_full_while(monkeypatch, full: Callable[[], bool]) -> list[Path]:
+    """Writing the catalog fails with ENOSPC while `full()`; returns the paths tried."""
+    real = article_store.write_catalog
+    tried: list[Path] = []
+
+    def writing(path: Path, catalog: article_store.Catalog) -> None:
+        tried.append(path)
+        if full():
+            raise OSError(errno.ENOSPC, "No space left on device", str(path))
+        real(path, catalog)
+
+    monkeypatch.setattr(article_store, "write_catalog", writing)
+    return tried
+
+
+def test_a_full_disk_releases_the_kept_generation_and_commits(
+    env, capsys, seeds, monkeypatch, two_generations
+) -> None:
+    kept, live = two_generations
+    (seeds / "new.txt").unlink()  # a run that only removes an article
+    tried = disk_full_while(monkeypatch, kept.is_dir)
+
+    code, out, err = run(capsys, "index", "--json")
+    assert code == 0 and len(tried) == 2
+    assert json.loads(out.strip().splitlines()[-1])["removed"] == 1
+    assert err.strip().splitlines() == [
+        f"디스크 공간이 부족해 보관하던 이전 색인({kept.name})을 지우고 다시 저장합니다."
+    ]
+    assert not kept.exists() and live.is_dir()  # the current one is never released
+    assert current(env) not in (kept, live)
+    assert len(load_index(env).articles) == 5
+    assert not list(env.glob(".*.tmp"))
+
+
+def test_a_disk_that_stays_full_leaves_the_current_index_as_it_was(
+    env, capsys, seeds, monkeypatch, two_generations
+) -> None:
+    kept, live = two_generations
+    manifest = store.read_manifest(env)
+    (seeds / "new.txt").unlink()
+    tried = disk_full_while(monkeypatch, lambda: True)
+
+    code, _, err = run(capsys, "index")
+    assert code == 1 and len(tried) == 2 and len(err.strip().splitlines()) == 1
+    assert store.read_manifest(env) == manifest and live.is_dir() and not kept.exists()
+    assert len(load_index(env).articles) == 6
+    assert not list(env.glob(".*.tmp"))
+
+    tried.clear()  # with nothing left to release, the first failure is the answer
+    assert run(capsys, "index")[0] == 1 and len(tried) == 1
+    assert store.read_manifest(env) == manifest
