@@ -1,12 +1,12 @@
 """Analysed articles on disk: append-only segment files and a catalog that points into them.
 
-An update writes only its new and changed articles, as one new segment (one record a line:
-its checksum, a tab, its JSON); the
-segments of earlier generations are carried over as hard links, never rewritten, and the small
-catalog (`catalog.json`: per article its content hash, segment, byte range and chunk ids) is
-rewritten in full, with the chunk table derived from it (`retrieval.chunk_table`). Answering a
-question reads just the few articles it quotes, by byte range, and checks each record's own
-checksum first: a quote is never taken from a damaged record. Segments are merged smallest-first when there are too many of them, or when
+An update writes only its new and changed articles, as one new segment (a record a line: its
+checksum, a tab, its JSON); the segments of earlier generations are carried over as hard
+links, never rewritten, and the small catalog (`catalog.json`: per article its content hash,
+segment, byte range and chunk ids) is rewritten in full, with the chunk table derived from it
+(`retrieval.chunk_table`). Answering a question reads just the few articles it quotes, by byte
+range, and checks each record against its own checksum first: a quote is never taken from a
+damaged record. Segments are merged smallest-first when there are too many of them, or when
 most of a segment's records have been replaced, so their number stays bounded and the
 merging cost per article stays logarithmic.
 """
