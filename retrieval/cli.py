@@ -85,7 +85,9 @@ def build_parser() -> argparse.ArgumentParser:
     )
     ask.add_argument("--index", type=Path, dest="index_dir", help="색인 폴더 (기본: .newsqa/index)")
     ask.add_argument(
-        "--articles", type=Path, help="색인이 없을 때 먼저 색인할 기사 폴더 (기본: seeds/)"
+        "--articles",
+        type=Path,
+        help="기본 색인 폴더에 색인이 없을 때 먼저 색인할 기사 폴더 (기본: seeds/)",
     )
     ask.add_argument("--model", help="질문 임베딩 모델 (기본: 색인을 만든 모델)")
     ask.add_argument("-k", type=_quotes, dest="top_k", help="인용문 최대 개수 (1~3, 기본 3)")
@@ -104,7 +106,9 @@ def build_parser() -> argparse.ArgumentParser:
         "--index", type=Path, dest="index_dir", help="색인 폴더 (기본: .newsqa/index)"
     )
     evaluate.add_argument(
-        "--articles", type=Path, help="색인이 없을 때 먼저 색인할 기사 폴더 (기본: seeds/)"
+        "--articles",
+        type=Path,
+        help="기본 색인 폴더에 색인이 없을 때 먼저 색인할 기사 폴더 (기본: seeds/)",
     )
     evaluate.add_argument("--model", help="질문 임베딩 모델 (기본: 색인을 만든 모델)")
     evaluate.add_argument("--json", action="store_true", help="결과를 JSON으로 출력합니다")
@@ -161,7 +165,7 @@ def _say(line: str) -> None:
 def run_index(args: argparse.Namespace) -> int:
     from retrieval.pipeline import build_index
 
-    report = build_index(_settings(args), full=args.full)
+    report = build_index(_settings(args), full=args.full, say=_say)
     for skipped in report.skipped:
         _say(f"건너뜀: {skipped.path} — {skipped.reason}")
     for notice in report.notices:
@@ -175,6 +179,7 @@ def run_index(args: argparse.Namespace) -> int:
 
 
 def _questions(args: argparse.Namespace) -> Iterable[str]:
+    """The question given, or one per line of standard input."""
     if args.question is not None:
         yield args.question
         return
@@ -191,7 +196,7 @@ def run_ask(args: argparse.Namespace) -> int:
     from retrieval.render import answer_json, answer_text, error_json
 
     # Sizes and structure only: checksums read the whole index (`newsqa check` does that).
-    pipeline = Pipeline.open(_settings(args), auto_build=True, verify=False)
+    pipeline = Pipeline.open(_settings(args), auto_build=True, verify=False, say=_say)
     for notice in pipeline.notices:
         _say(notice)
     status = EXIT_OK
@@ -235,7 +240,7 @@ def run_eval(args: argparse.Namespace) -> int:
     cases = _cases(args.questions)
     if cases is None:
         return EXIT_USAGE
-    pipeline = Pipeline.open(_settings(args), auto_build=True)
+    pipeline = Pipeline.open(_settings(args), auto_build=True, say=_say)
     for notice in pipeline.notices:
         _say(notice)
     report, outcomes = evaluate(pipeline, cases)
@@ -259,7 +264,7 @@ def run_calibrate(args: argparse.Namespace) -> int:
     if cases is None:
         return EXIT_USAGE
     settings = _settings(args)
-    pipeline = Pipeline.open(settings, auto_build=True)
+    pipeline = Pipeline.open(settings, auto_build=True, say=_say)
     for notice in pipeline.notices:
         _say(notice)
     source = args.questions.name

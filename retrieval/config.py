@@ -7,12 +7,13 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 ENV_PREFIX = "NEWSQA_"
+DEFAULT_INDEX_DIR = Path(".newsqa/index")
 
 
 @dataclass(frozen=True)
 class Settings:
     articles: Path = Path("seeds")
-    index_dir: Path = Path(".newsqa/index")
+    index_dir: Path = DEFAULT_INDEX_DIR
     # A hub name or local path; "none" for lexical-only. Unset: `index` uses the model the index
     # was built with (DEFAULT_MODEL for a new one) and `ask` uses the index's model.
     model: str | None = None
@@ -56,6 +57,12 @@ def retired_settings() -> list[str]:
         for name, instead in RETIRED.items()
         if os.environ.get(ENV_PREFIX + name, "").strip()
     ]
+
+
+def is_default_index(folder: Path) -> bool:
+    """Whether `folder` is where the index lives when nobody chose a place (relative to the
+    working directory): the only place `ask` and the bot may build a first index on their own."""
+    return folder.expanduser().resolve() == DEFAULT_INDEX_DIR.resolve()
 
 
 class SettingsError(ValueError):

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import shlex
+from pathlib import Path
+
 from retrieval import policy, store
-from retrieval.config import SettingsError
+from retrieval.config import SettingsError, is_default_index
 from retrieval.korean import AnalyserUnavailable
 
 
@@ -23,6 +26,21 @@ class ModelMismatch(UserError):
     pass
 
 
+class NoIndex(UserError):
+    """No index where one was asked for, and none may be built there on the way."""
+
+
+def no_index_message(folder: Path, articles: Path | None = None) -> str:
+    """'No index at X' and the command that builds one there (naming the articles' folder
+    when the default one, `articles`, is not there)."""
+    command = "newsqa index"
+    if not is_default_index(folder):
+        command += f" --index {shlex.quote(str(folder))}"
+    if articles is not None and not articles.exists():
+        command += " --articles 기사_폴더"
+    return f"'{folder}'에 색인이 없습니다. `{command}`로 먼저 만드세요."
+
+
 REBUILD = "`newsqa index --full`로 색인을 다시 만드세요."
 
 
@@ -31,7 +49,7 @@ def user_message(exc: BaseException) -> str | None:
     if isinstance(exc, UserError):
         return str(exc)
     if isinstance(exc, store.IndexMissing):
-        return f"{exc}. `newsqa index`로 먼저 색인을 만드세요."
+        return no_index_message(exc.folder)
     if isinstance(exc, store.IndexCorrupt):
         return f"색인이 손상되었습니다({exc}). {REBUILD}"
     if isinstance(exc, store.IndexIncompatible):

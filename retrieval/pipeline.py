@@ -13,7 +13,7 @@ from retrieval import korean, store
 from retrieval import policy as policies
 from retrieval.answer import compose_answer
 from retrieval.chunk import ChunkerSettings
-from retrieval.config import Settings
+from retrieval.config import Settings, is_default_index
 from retrieval.embed import (
     DEFAULT_MODEL,
     Embedder,
@@ -22,7 +22,13 @@ from retrieval.embed import (
     model_id,
     wants_model,
 )
-from retrieval.errors import ArticlesMissing, ModelMismatch, QuestionError
+from retrieval.errors import (
+    ArticlesMissing,
+    ModelMismatch,
+    NoIndex,
+    QuestionError,
+    no_index_message,
+)
 from retrieval.evidence import Evidence, EvidenceReader
 from retrieval.index import NewsIndex, UpdateSummary, load_index, save_index, update_index
 from retrieval.policy import AnswerPolicy
@@ -34,10 +40,27 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 ModelLoader = Callable[[str], Embedder]
+Say = Callable[[str], None]  # tells the user something now, in one Korean line
+
+
+def _logged(line: str) -> None:
+    """Where a line for the user goes when the caller has no terminal (the bot: its log)."""
+    log.warning("%s", line)
 
 
 def model_missing_notice(name: str) -> str:
     return f"임베딩 모델 '{name}'을(를) 불러올 수 없어 어휘(BM25) 검색만 사용합니다."
+
+
+def waiting_notice(folder: Path) -> str:
+    return f"다른 색인 작업이 '{folder}'에 쓰는 중이라 끝날 때까지 기다립니다."
+
+
+def building_notice(settings: Settings) -> str:
+    return (
+        f"'{settings.index_dir}'에 색인이 없어 '{settings.articles}'의 기사로 먼저 만듭니다"
+        "(처음 한 번만 기사 수에 따라 시간이 걸립니다)."
+    )
 
 
 @dataclass
@@ -52,9 +75,40 @@ def chunker_of(settings: Settings) -> ChunkerSettings:
 
 
 def build_index(
-    settings: Settings, full: bool = False, load_model: ModelLoader = load_embedder
+    settings: Settings,
+    full: bool = False,
+    load_model: ModelLoader = load_embedder,
+    say: Say = _logged,
 ) -> IndexReport:
     """Read `settings.articles` and bring the index at `settings.index_dir` up to date."""
+    report = _build(settings, full, load_model, say, if_missing=False)
+    if report is None:  # pragma: no cover - only an `if_missing` build is skipped
+        raise RuntimeError("build skipped")
+    return report
+
+
+def build_missing_index(
+    settings: Settings, load_model: ModelLoader = load_embedder, say: Say = _logged
+) -> IndexReport | None:
+    """Build the first index at `settings.index_dir`, unless another run committed one while
+    this waited for the writer lock: then that one is used as it is (None), never updated
+    with these articles, which would delete everything else it holds."""
+    return _build(settings, True, load_model, say, if_missing=True)
+
+
+def _has_index(folder: Path) -> bool:
+    try:
+        store.read_manifest(folder)
+    except store.IndexMissing:
+        return False
+    except store.StoreError:  # there, if damaged: loading it says so; never built over
+        return True
+    return True
+
+
+def _build(
+    settings: Settings, full: bool, load_model: ModelLoader, say: Say, if_missing: bool
+) -> IndexReport | None:
     if not settings.articles.exists():
         raise ArticlesMissing(
             f"기사 경로 '{settings.articles}'이(가) 없습니다. --articles로 기사 폴더를 지정하세요."
@@ -63,7 +117,12 @@ def build_index(
 
     chunker = chunker_of(settings)
     notices: list[str] = []
-    with store.writer_lock(settings.index_dir):
+    folder = settings.index_dir
+    with store.writer_lock(folder, lambda: say(waiting_notice(folder))):
+        if if_missing:
+            if _has_index(folder):  # made by the run this one waited for
+                return None
+            say(building_notice(settings))
         mark = time.perf_counter()
         old: NewsIndex | None = None
         if not full:
@@ -134,6 +193,36 @@ def build_index(
     return IndexReport(summary, skipped, notices)
 
 
+def open_index(
+    settings: Settings,
+    verify: bool = True,
+    auto_build: bool = False,
+    load_model: ModelLoader = load_embedder,
+    say: Say = _logged,
+) -> tuple[NewsIndex, list[str]]:
+    """The index at `settings.index_dir`, with notices for the user. When there is none yet but
+    another run is writing one, that run is waited for. With `auto_build`, a missing index at
+    the default location is first built from `settings.articles`; anywhere else, or without
+    articles, the user is told where none is and how to build one (nothing is created)."""
+    folder, chunker = settings.index_dir, chunker_of(settings)
+    try:
+        return load_index(folder, chunker, verify=verify), []
+    except store.IndexMissing:
+        pass
+    notices: list[str] = []
+    if auto_build and is_default_index(folder) and settings.articles.exists():
+        report = build_missing_index(settings, load_model, say)
+        if report is not None:
+            notices.extend(report.notices)
+            notices.extend(f"건너뜀: {s.path} — {s.reason}" for s in report.skipped)
+    else:
+        store.wait_for_writer(folder, lambda: say(waiting_notice(folder)))
+    try:
+        return load_index(folder, chunker, verify=verify), notices
+    except store.IndexMissing:
+        raise NoIndex(no_index_message(folder, settings.articles if auto_build else None)) from None
+
+
 class Pipeline:
     """A loaded index (and model, when the index has vectors) ready to answer questions."""
 
@@ -169,20 +258,13 @@ class Pipeline:
         load_model: ModelLoader = load_embedder,
         auto_build: bool = False,
         verify: bool = True,
+        say: Say = _logged,
     ) -> Pipeline:
         """`verify`: check every file's SHA-256, which reads the whole index; a one-shot `ask`
-        checks sizes and structure only, so its start does not grow with the index."""
+        checks sizes and structure only, so its start does not grow with the index.
+        `auto_build`: see `open_index`."""
         warming = korean.warm_up_in_background()
-        notices: list[str] = []
-        try:
-            index = load_index(settings.index_dir, chunker_of(settings), verify=verify)
-        except store.IndexMissing:
-            if not auto_build:
-                raise
-            report = build_index(settings, load_model=load_model)
-            notices.extend(report.notices)
-            notices.extend(f"건너뜀: {s.path} — {s.reason}" for s in report.skipped)
-            index = load_index(settings.index_dir, chunker_of(settings), verify=verify)
+        index, notices = open_index(settings, verify, auto_build, load_model, say)
         embedder = None
         if index.has_vectors and (settings.model is None or wants_model(settings.model)):
             name = model_id(settings.model) if settings.model else index.model

@@ -37,6 +37,7 @@ from typing import Any
 FORMAT_VERSION = 5  # 2: article segments + catalog, tantivy; 3: catalog in columns;
 # 4: sentence tags in article records, paragraph seams in bodies; 5: a checksum per record
 MANIFEST = "manifest.json"
+LOCK = ".lock"
 KEEP_GENERATIONS = 2  # the current generation and the one before it
 OWN_NAMES = re.compile(r"^(manifest\.json|\.lock|gen-.*|\..*\.tmp)$")
 
@@ -48,7 +49,11 @@ class StoreError(RuntimeError):
 
 
 class IndexMissing(StoreError):
-    pass
+    """Nothing was ever committed to `folder` (no manifest)."""
+
+    def __init__(self, folder: Path) -> None:
+        super().__init__(f"'{folder}'에 색인이 없습니다")
+        self.folder = folder
 
 
 class IndexCorrupt(StoreError):
@@ -129,16 +134,40 @@ def check_index_folder(folder: Path) -> None:
 
 
 @contextmanager
-def writer_lock(folder: Path) -> Iterator[None]:
-    """One writer at a time per index directory (CLI and bot may both reindex)."""
+def writer_lock(folder: Path, on_wait: Callable[[], None] | None = None) -> Iterator[None]:
+    """One writer at a time per index directory (CLI and bot may both reindex); `on_wait` is
+    called first when another writer holds it, so a wait is never silent."""
     check_index_folder(folder)
     folder.mkdir(parents=True, exist_ok=True)
-    with (folder / ".lock").open("w") as handle:
-        fcntl.flock(handle, fcntl.LOCK_EX)
+    with (folder / LOCK).open("w") as handle:
+        _flock(handle.fileno(), fcntl.LOCK_EX, on_wait)
         try:
             yield
         finally:
             fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def wait_for_writer(folder: Path, on_wait: Callable[[], None] | None = None) -> None:
+    """Return once no writer holds `folder`'s lock (at once when none does). Creates nothing:
+    the lock file is opened read-only, and a folder without one has never had a writer."""
+    try:
+        fd = os.open(folder / LOCK, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        _flock(fd, fcntl.LOCK_SH, on_wait)
+        fcntl.flock(fd, fcntl.LOCK_UN)
+    finally:
+        os.close(fd)
+
+
+def _flock(fd: int, kind: int, on_wait: Callable[[], None] | None) -> None:
+    try:
+        fcntl.flock(fd, kind | fcntl.LOCK_NB)
+    except BlockingIOError:
+        if on_wait is not None:
+            on_wait()
+        fcntl.flock(fd, kind)
 
 
 def disk_full(exc: BaseException) -> bool:
@@ -264,7 +293,7 @@ def _collect_garbage(folder: Path, keep: set[str]) -> None:
 def read_manifest(folder: Path) -> dict[str, Any]:
     path = folder / MANIFEST
     if not path.is_file():
-        raise IndexMissing(f"'{folder}'에 색인이 아직 없습니다")
+        raise IndexMissing(folder)
     try:
         manifest = json.loads(path.read_text(encoding="utf-8"))
     except (json.JSONDecodeError, UnicodeDecodeError) as exc:

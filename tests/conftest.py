@@ -8,7 +8,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from retrieval.config import Settings
+from retrieval.config import DEFAULT_INDEX_DIR, Settings
 
 ROOT = Path(__file__).resolve().parents[1]
 SEEDS = ROOT / "seeds"
@@ -48,17 +48,19 @@ def seeds(tmp_path: Path) -> Path:
 
 @pytest.fixture
 def env(monkeypatch: pytest.MonkeyPatch, seeds: Path, tmp_path: Path) -> Path:
-    """The CLI's settings through the environment: the seeds copy, lexical only; returns the
+    """The CLI's settings through the environment: the seeds copy, lexical only, the index at
+    its default place (in the test's working directory, so `ask` may build it); returns the
     index folder."""
     monkeypatch.setenv("NEWSQA_ARTICLES", str(seeds))
-    monkeypatch.setenv("NEWSQA_INDEX_DIR", str(tmp_path / "idx"))
     monkeypatch.setenv("NEWSQA_MODEL", "none")
-    return tmp_path / "idx"
+    return tmp_path / DEFAULT_INDEX_DIR
 
 
 @pytest.fixture
 def settings(tmp_path: Path, seeds: Path) -> Settings:
-    return Settings(articles=seeds, index_dir=tmp_path / "index", model="none")
+    """The index at its default place (the test's working directory): the bot's start may
+    build it."""
+    return Settings(articles=seeds, index_dir=tmp_path / DEFAULT_INDEX_DIR, model="none")
 
 
 class CountingEmbedder:

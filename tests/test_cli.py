@@ -43,8 +43,9 @@ def test_index_json_summary_is_the_last_line(env, capsys) -> None:
 
 
 def test_ask_builds_the_index_first_and_prints_the_json_shape(env, capsys) -> None:
-    code, out, _ = run(capsys, "ask", "지아이랩의 대표는 누구인가요?", "--json")
+    code, out, err = run(capsys, "ask", "지아이랩의 대표는 누구인가요?", "--json")
     assert code == 0 and (env / store.MANIFEST).is_file()
+    assert err.startswith("'.newsqa/index'에 색인이 없어 ") and "먼저 만듭니다" in err  # not silent
     answer = json.loads(out)
     assert ASK_KEYS <= set(answer)
     assert answer["answered"] is True and isinstance(answer["message"], str)

@@ -1,0 +1,164 @@
+"""What the CLI says, and leaves on disk, when the index is being built by another run, missing,
+read-only, damaged, or the disk is full: one sentence, nothing rewritten, nothing created."""
+
+from __future__ import annotations
+
+import queue
+import subprocess
+import sys
+import threading
+from pathlib import Path
+from typing import IO
+
+import pytest
+
+from retrieval import store
+from retrieval.cli import main
+from retrieval.config import Settings
+from retrieval.pipeline import build_index
+
+QUESTION = "지아이랩의 대표는 누구인가요?"
+WAITING = "끝날 때까지 기다립니다"
+
+
+def run(capsys, *argv: str) -> tuple[int, str, str]:
+    code = main(list(argv))
+    out, err = capsys.readouterr()
+    assert "Traceback" not in out + err
+    return code, out, err
+
+
+def newsqa(*argv: str, prefix: tuple[str, ...] = (), **options) -> subprocess.CompletedProcess:
+    """`newsqa …` in a fresh process: what Rust or C++ write to stderr, and crashes, are seen."""
+    return subprocess.run(
+        [*prefix, sys.executable, "-m", "retrieval", *argv],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        **options,
+    )
+
+
+def started(*argv: str) -> subprocess.Popen:
+    return subprocess.Popen(
+        [sys.executable, "-m", "retrieval", *argv],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+
+
+def first_line(stream: IO[str], timeout: float = 60) -> str:
+    """The next line of `stream`, or "" when none comes in time (the process may be blocked)."""
+    lines: queue.Queue[str] = queue.Queue()
+    threading.Thread(target=lambda: lines.put(stream.readline()), daemon=True).start()
+    try:
+        return lines.get(timeout=timeout)
+    except queue.Empty:
+        return ""
+
+
+def listing(folder: Path) -> dict[str, tuple[int, int]]:
+    """Every path under `folder` with its size and modification time."""
+    return {
+        str(p.relative_to(folder)): (p.lstat().st_size, p.lstat().st_mtime_ns)
+        for p in [folder, *folder.rglob("*")]
+    }
+
+
+def flip(path: Path, at: float) -> None:
+    """Damage one byte in place, as the disk would (a loaded index may have the file mapped)."""
+    with path.open("r+b") as handle:
+        handle.seek(min(int(path.stat().st_size * at), path.stat().st_size - 1))
+        byte = handle.read(1)[0]
+        handle.seek(-1, 1)
+        handle.write(bytes([byte ^ 0xFF]))
+
+
+def generation(index_dir: Path) -> Path:
+    return index_dir / store.read_manifest(index_dir)["generation"]
+
+
+def write_news(folder: Path, count: int) -> Path:
+    folder.mkdir()
+    for i in range(count):
+        (folder / f"news-{i:02d}.txt").write_text(
+            f"광주시는 {i}번째 인공지능 기업을 유치했다고 밝혔다. 이 기업은 연구소를 열 계획이다.",
+            encoding="utf-8",
+        )
+    return folder
+
+
+# ---------------------------------------------------------------- a build in progress
+
+
+@pytest.mark.parametrize("where", ["default", "--index"])
+def test_a_question_waits_for_a_running_build_and_keeps_what_it_made(
+    env, tmp_path, monkeypatch, where
+) -> None:
+    """`ask` during a first build waits for it and answers from it: it does not apply its own
+    articles to the new index, which would delete the build's other articles."""
+    from retrieval import ingest
+
+    news = write_news(tmp_path / "news", 12)
+    reading, go = threading.Event(), threading.Event()
+    real_read = ingest.read_corpus
+
+    def held(*args, **kwargs):  # the build holds the writer lock while it reads the articles
+        reading.set()
+        go.wait(120)
+        return real_read(*args, **kwargs)
+
+    monkeypatch.setattr(ingest, "read_corpus", held)
+    builder = threading.Thread(
+        target=build_index, args=(Settings(articles=news, index_dir=env, model="none"),)
+    )
+    builder.start()
+    asking, said = None, ""
+    try:
+        assert reading.wait(60)
+        chosen = ["--index", str(env)] if where == "--index" else []
+        asking = started("ask", *chosen, "광주시가 유치한 기업은 무엇을 열 계획인가요?")
+        said = first_line(asking.stderr)
+    finally:
+        go.set()
+        builder.join(120)
+        if asking is not None and not said:
+            asking.kill()
+    out, err = asking.communicate(timeout=120)
+    assert WAITING in said and asking.returncode == 0 and "연구소" in out
+    assert store.read_manifest(env)["articles"] == 12
+
+
+def test_a_second_index_run_says_it_is_waiting(env) -> None:
+    with store.writer_lock(env):
+        indexing = started("index")
+        said = first_line(indexing.stderr)
+    out, _ = indexing.communicate(timeout=120)
+    assert WAITING in said and indexing.returncode == 0 and "색인 완료" in out
+
+
+# ---------------------------------------------------------------- missing and read-only
+
+
+def test_ask_at_a_missing_index_says_so_and_creates_nothing(env, capsys, tmp_path) -> None:
+    missing = tmp_path / "no" / "such" / "idx"
+    code, out, err = run(capsys, "ask", "--index", str(missing), QUESTION)
+    assert code == 1 and out == ""
+    assert (
+        err == f"'{missing}'에 색인이 없습니다. `newsqa index --index {missing}`로 먼저 만드세요.\n"
+    )
+    assert not (tmp_path / "no").exists() and not env.exists()  # nor seeds/ indexed instead
+
+
+def test_a_missing_index_without_articles_says_how_to_build_one(
+    capsys, tmp_path, monkeypatch
+) -> None:
+    monkeypatch.setenv("NEWSQA_MODEL", "none")  # and no seeds/ in the working directory
+    code, out, err = run(capsys, "ask", QUESTION)
+    assert code == 1 and out == "" and "기사 경로" not in err
+    assert (
+        err
+        == "'.newsqa/index'에 색인이 없습니다. `newsqa index --articles 기사_폴더`로 먼저 만드세요.\n"
+    )
+    assert list(tmp_path.iterdir()) == []
