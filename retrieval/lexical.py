@@ -17,10 +17,12 @@ from __future__ import annotations
 import math
 import os
 import shutil
+import tempfile
 import threading
 from collections.abc import Iterable
 from functools import lru_cache
 from pathlib import Path
+from typing import Any
 
 from retrieval import spelling
 
@@ -32,6 +34,7 @@ WRITER_HEAP = 64_000_000
 COPIED = {"meta.json", ".managed.json"}  # small and replaced by tantivy: copied, not linked
 MIN_NEAR_LETTERS = 5  # shorter words (GPU) have too many one-letter neighbours to mean anything
 ALIASES = 8  # at most this many terms stand for one question word
+META_LOCK = ".tantivy-meta.lock"
 
 
 def _schema():  # noqa: ANN202 - tantivy.Schema
@@ -47,6 +50,29 @@ def _schema():  # noqa: ANN202 - tantivy.Schema
 def _term_text(token: str) -> str:
     """One whitespace-free term per token (Kiwi forms rarely hold spaces; keep them whole)."""
     return "_".join(token.split())
+
+
+def open_read_only(folder: Path) -> tuple[Any, tempfile.TemporaryDirectory[str] | None]:
+    """Open the committed tantivy index in `folder` without writing to it.
+
+    tantivy takes its meta lock before it reads: it opens `.tantivy-meta.lock` for writing,
+    creating it when absent, which fails on a read-only filesystem. A committed generation never
+    changes, so the lock guards nothing here: when that file can't be opened for writing,
+    tantivy opens a private folder of links to the generation's files instead (returned, to be
+    kept as long as the index is open), and takes its lock there.
+    """
+    import tantivy
+
+    if os.access(folder / META_LOCK, os.W_OK):
+        return tantivy.Index.open(str(folder)), None
+    try:
+        view = tempfile.TemporaryDirectory(prefix="newsqa-lexical-")
+    except OSError:  # nowhere to make one: tantivy's own error says why it can't open
+        return tantivy.Index.open(str(folder)), None
+    for path in folder.iterdir():
+        if path.is_file() and not path.name.endswith(".lock"):
+            os.symlink(path.absolute(), Path(view.name) / path.name)
+    return tantivy.Index.open(view.name), view
 
 
 def link_tree(source: Path, target: Path) -> None:
@@ -65,10 +91,8 @@ class LexicalIndex:
     """A read-only view of one committed tantivy index: search, document frequencies, terms."""
 
     def __init__(self, folder: Path) -> None:
-        import tantivy
-
         self.folder = folder
-        self._index = tantivy.Index.open(str(folder))
+        self._index, self._view = open_read_only(folder)
         self._schema = self._index.schema
         self._searcher = self._index.searcher()
         self.n_docs = int(self._searcher.num_docs)

@@ -3,10 +3,14 @@ read-only, damaged, or the disk is full: one sentence, nothing rewritten, nothin
 
 from __future__ import annotations
 
+import os
 import queue
+import shutil
 import subprocess
 import sys
 import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import IO
 
@@ -162,3 +166,41 @@ def test_a_missing_index_without_articles_says_how_to_build_one(
         == "'.newsqa/index'에 색인이 없습니다. `newsqa index --articles 기사_폴더`로 먼저 만드세요.\n"
     )
     assert list(tmp_path.iterdir()) == []
+
+
+@contextmanager
+def read_only(folder: Path) -> Iterator[tuple[str, ...]]:
+    """A command prefix under which `folder` is read-only: a read-only bind mount in a private
+    mount namespace as root (whose writes no permission bit stops), the write bits removed
+    otherwise."""
+    if os.geteuid() != 0:
+        modes = {p: p.stat().st_mode for p in [folder, *folder.rglob("*")]}
+        for path in modes:
+            path.chmod(modes[path] & ~0o222)
+        try:
+            yield ()
+        finally:
+            for path, mode in modes.items():
+                path.chmod(mode)
+        return
+    script = 'mount --bind "$0" "$0" && mount -o remount,bind,ro "$0" && exec "$@"'
+    prefix = ("unshare", "-m", "sh", "-c", script, str(folder))
+    if shutil.which("unshare") is None or subprocess.run([*prefix, "true"]).returncode:
+        pytest.skip("no way to make a folder read-only for root here")
+    yield prefix
+
+
+def test_a_read_only_index_opens_for_ask_check_and_the_bot(env, capsys) -> None:
+    run(capsys, "index")
+    before = listing(env)
+    bot_open = "from retrieval.config import load_settings as s; from retrieval.pipeline import Pipeline as P; P.open(s(), auto_build=True).ask('지아이랩?')"
+    with read_only(env) as prefix:
+        asked = newsqa("ask", QUESTION, "--json", prefix=prefix)
+        checked = newsqa("check", prefix=prefix)
+        opened = subprocess.run(
+            [*prefix, sys.executable, "-c", bot_open], capture_output=True, text=True, timeout=120
+        )
+    assert asked.returncode == 0 and '"answered": true' in asked.stdout, asked.stderr
+    assert checked.returncode == 0 and "온전합니다" in checked.stdout, checked.stderr
+    assert opened.returncode == 0, opened.stderr
+    assert listing(env) == before
