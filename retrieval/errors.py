@@ -30,6 +30,10 @@ class NoIndex(UserError):
     """No index where one was asked for, and none may be built there on the way."""
 
 
+class DiskFull(UserError):
+    pass
+
+
 def no_index_message(folder: Path, articles: Path | None = None) -> str:
     """'No index at X' and the command that builds one there (naming the articles' folder
     when the default one, `articles`, is not there)."""
@@ -39,6 +43,10 @@ def no_index_message(folder: Path, articles: Path | None = None) -> str:
     if articles is not None and not articles.exists():
         command += " --articles 기사_폴더"
     return f"'{folder}'에 색인이 없습니다. `{command}`로 먼저 만드세요."
+
+
+def disk_full_message(folder: Path) -> str:
+    return f"디스크 공간이 부족해 '{folder}'에 색인을 쓰지 못했습니다. 공간을 확보한 뒤 다시 실행하세요."
 
 
 REBUILD = "`newsqa index --full`로 색인을 다시 만드세요."
@@ -65,6 +73,8 @@ def user_message(exc: BaseException) -> str | None:
         return f"{exc}. `pip install --force-reinstall newsqa`로 다시 설치하세요."
     if isinstance(exc, SettingsError):
         return f"설정값이 잘못되었습니다: {exc}. 명령 옵션, .env 또는 환경 변수를 고쳐 주세요."
+    if store.disk_full(exc):
+        return "디스크 공간이 부족해 파일을 쓰지 못했습니다. 공간을 확보한 뒤 다시 실행하세요."
     if isinstance(exc, OSError):
         where = f" ({exc.filename})" if exc.filename else ""
         return f"파일을 읽거나 쓰지 못했습니다{where}: {exc.strerror or exc}. 경로와 권한을 확인하세요."

@@ -117,8 +117,10 @@ def warm_up_in_background() -> threading.Thread:
 
     with _warming_lock:
         if _warming is None:
-            # A daemon: a start that fails (no index, say) exits without waiting for Kiwi.
-            _warming = threading.Thread(target=load, name="kiwi-warm-up", daemon=True)
+            # Not a daemon: a start that fails (no index, say) waits for Kiwi's load to end
+            # before the interpreter exits, since C++ still building its model while the
+            # process tears down can crash it (a segfault after the error message).
+            _warming = threading.Thread(target=load, name="kiwi-warm-up", daemon=False)
             _warming.start()
         return _warming
 

@@ -19,12 +19,13 @@ import os
 import shutil
 import tempfile
 import threading
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from retrieval import spelling
+from retrieval import spelling, store
 
 FIELD = "tokens"
 ID_FIELD = "chunk_id"
@@ -109,10 +110,29 @@ class LexicalIndex:
 
         return tantivy.Query.term_query(self._schema, FIELD, _term_text(token), index_option="freq")
 
+    @contextmanager
+    def _reading(self) -> Iterator[None]:
+        """Damaged bytes that tantivy meets while searching surface as a ValueError ("Fst data
+        is corrupted"), a None where a value belongs, or a Rust panic: a damaged index."""
+        try:
+            yield
+        except (ValueError, TypeError) as exc:
+            raise self._damaged() from exc
+        except BaseException as exc:
+            if type(exc).__name__ == "PanicException":  # pyo3's, not importable by name
+                raise self._damaged() from exc
+            raise
+
+    def _damaged(self) -> store.IndexCorrupt:
+        return store.IndexCorrupt(
+            f"{self.folder.parent.name}/{self.folder.name}의 어휘 색인을 읽을 수 없음"
+        )
+
     def _count(self, token: str) -> int:
         """Documents that hold `token` now (tantivy's doc_freq still counts deleted ones until
         their segment is merged; whether the corpus knows a name must be exact)."""
-        return int(self._searcher.search(self._term(token), limit=1, count=True).count)
+        with self._reading():
+            return int(self._searcher.search(self._term(token), limit=1, count=True).count)
 
     def __contains__(self, token: str) -> bool:
         return bool(token) and self._live_count(token) > 0
@@ -134,8 +154,9 @@ class LexicalIndex:
         """Every term in the index; read once, and only when a question names something unknown."""
         with self._building:
             if self._vocabulary is None:
-                terms = self._searcher.terms_with_prefix(FIELD, "")
-                self._vocabulary = [t if isinstance(t, str) else t[0] for t in terms]
+                with self._reading():
+                    terms = self._searcher.terms_with_prefix(FIELD, "")
+                    self._vocabulary = [t if isinstance(t, str) else t[0] for t in terms]
             return self._vocabulary
 
     def holds_inside(self, form: str) -> bool:
@@ -191,11 +212,12 @@ class LexicalIndex:
         if k <= 0 or not terms or self.n_docs == 0:
             return []
         query = tantivy.Query.boolean_query([(tantivy.Occur.Should, self._term(t)) for t in terms])
-        hits = self._searcher.search(query, limit=k, count=False).hits
-        ids = self._searcher.fast_field_values(ID_FIELD, [address for _, address in hits])
-        return [
-            (int(i), float(score)) for (score, _), i in zip(hits, ids, strict=True) if score > 0
-        ]
+        with self._reading():
+            hits = self._searcher.search(query, limit=k, count=False).hits
+            ids = self._searcher.fast_field_values(ID_FIELD, [address for _, address in hits])
+            return [
+                (int(i), float(score)) for (score, _), i in zip(hits, ids, strict=True) if score > 0
+            ]
 
 
 def write_changes(

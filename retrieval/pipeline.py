@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -24,9 +25,11 @@ from retrieval.embed import (
 )
 from retrieval.errors import (
     ArticlesMissing,
+    DiskFull,
     ModelMismatch,
     NoIndex,
     QuestionError,
+    disk_full_message,
     no_index_message,
 )
 from retrieval.evidence import Evidence, EvidenceReader
@@ -96,6 +99,19 @@ def build_missing_index(
     return _build(settings, True, load_model, say, if_missing=True)
 
 
+@contextmanager
+def _disk_full_named(folder: Path) -> Iterator[None]:
+    """A full disk is said as such, naming the index folder: the error's own file name is often
+    one of the current generation's, which the failed write only linked or copied, and tantivy
+    and FAISS say it in a ValueError's or RuntimeError's text."""
+    try:
+        yield
+    except Exception as exc:
+        if store.disk_full(exc):
+            raise DiskFull(disk_full_message(folder)) from exc
+        raise
+
+
 def _has_index(folder: Path) -> bool:
     try:
         store.read_manifest(folder)
@@ -118,7 +134,7 @@ def _build(
     chunker = chunker_of(settings)
     notices: list[str] = []
     folder = settings.index_dir
-    with store.writer_lock(folder, lambda: say(waiting_notice(folder))):
+    with _disk_full_named(folder), store.writer_lock(folder, lambda: say(waiting_notice(folder))):
         if if_missing:
             if _has_index(folder):  # made by the run this one waited for
                 return None

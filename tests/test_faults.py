@@ -3,6 +3,7 @@ read-only, damaged, or the disk is full: one sentence, nothing rewritten, nothin
 
 from __future__ import annotations
 
+import errno
 import os
 import queue
 import shutil
@@ -204,3 +205,135 @@ def test_a_read_only_index_opens_for_ask_check_and_the_bot(env, capsys) -> None:
     assert checked.returncode == 0 and "온전합니다" in checked.stdout, checked.stderr
     assert opened.returncode == 0, opened.stderr
     assert listing(env) == before
+
+
+# ---------------------------------------------------------------- damage
+
+
+@pytest.mark.parametrize("suffix", [".term", ".fast"])
+def test_damaged_tantivy_files_are_one_sentence_naming_the_file(env, capsys, suffix) -> None:
+    """Damaged term dictionaries made tantivy raise "Fst data is corrupted"; damaged fast
+    fields a Rust panic (its text and backtrace printed first) or a None where an id belongs."""
+    run(capsys, "index")
+    damaged = sorted((generation(env) / "lexical").glob(f"*{suffix}"))
+    for path in damaged:
+        flip(path, 0.0 if suffix == ".term" else 0.1)
+    result = newsqa("ask", QUESTION, env={**os.environ, "RUST_BACKTRACE": "1"})
+    assert result.returncode == 1 and result.stdout == ""
+    assert len(result.stderr.strip().splitlines()) == 1, result.stderr
+    assert result.stderr.startswith("색인이 손상되었습니다(색인 파일 lexical/")
+    assert any(path.name in result.stderr for path in damaged) and "--full" in result.stderr
+
+
+def test_damage_sealed_under_fresh_checksums_is_still_one_sentence(env, capsys) -> None:
+    """Damage the checksums do not catch (sealed with it) reaches tantivy's search, whose
+    "Fst data is corrupted" ValueError is then the damaged-index sentence, not "unexpected"."""
+    import json
+
+    run(capsys, "index")
+    gen = generation(env)
+    manifest = json.loads((env / store.MANIFEST).read_text(encoding="utf-8"))
+    for path in (gen / "lexical").glob("*.term"):
+        flip(path, 0.0)
+        manifest["files"][f"lexical/{path.name}"] = store.sha256(path)
+    (env / store.MANIFEST).write_text(json.dumps(manifest), encoding="utf-8")
+    result = newsqa("ask", QUESTION)
+    assert result.returncode == 1 and result.stdout == ""
+    assert result.stderr == (
+        f"색인이 손상되었습니다({gen.name}/lexical의 어휘 색인을 읽을 수 없음). "
+        "`newsqa index --full`로 색인을 다시 만드세요.\n"
+    )
+
+
+def test_a_damaged_chunk_table_is_named_not_a_memory_error(env, capsys) -> None:
+    run(capsys, "index")
+    table = generation(env) / "chunks.bin"
+    data = bytearray(table.read_bytes())
+    rows = len(data) // 48
+    for row in range(rows):  # each record length (the fourth column) now reads as terabytes
+        data[(3 * rows + row) * 8 + 5] ^= 0x7F
+    with table.open("r+b") as handle:
+        handle.write(data)
+    code, out, err = run(capsys, "ask", QUESTION)
+    assert code == 1 and out == "" and len(err.strip().splitlines()) == 1
+    assert err.startswith("색인이 손상되었습니다(chunks.bin의 청크 ")
+
+
+def test_a_failed_ask_waits_for_kiwi_before_exiting(tmp_path) -> None:
+    """Kiwi loads in a background thread while the index opens; an `ask` that fails meanwhile
+    must not exit under it (C++ still loading while the process tears down can segfault)."""
+    marker = tmp_path / "kiwi-finished"
+    broken = tmp_path / "idx"
+    broken.mkdir()
+    (broken / store.MANIFEST).write_text("{broken", encoding="utf-8")
+    script = (
+        "import sys, time, kiwipiepy\n"
+        "from pathlib import Path\n"
+        "def slow_kiwi(**_):\n"
+        "    time.sleep(1.0)\n"
+        "    Path(sys.argv[1]).write_text('done')\n"
+        "    raise Exception('model files missing')\n"
+        "kiwipiepy.Kiwi = slow_kiwi\n"
+        "from retrieval.cli import main\n"
+        "sys.exit(main(['ask', '--index', sys.argv[2], '질문']))\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", script, str(marker), str(broken)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 1 and "색인이 손상되었습니다" in result.stderr
+    assert marker.exists()  # the interpreter waited for the loading thread
+
+
+# ---------------------------------------------------------------- a full disk
+
+
+def test_disk_full_names_the_index_folder_not_a_file_it_holds(
+    env, capsys, seeds, monkeypatch
+) -> None:
+    run(capsys, "index")
+    live = store.read_manifest(env)["generation"]
+    (seeds / "new.txt").write_text("광주시는 새 연구소를 연다고 밝혔다.", encoding="utf-8")
+
+    def full(source, target, *args, **kwargs):  # as linking the current generation's files fails
+        raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC), str(source), None, str(target))
+
+    monkeypatch.setattr(os, "link", full)
+    code, out, err = run(capsys, "index")
+    monkeypatch.undo()
+    assert code == 1 and out == "" and len(err.strip().splitlines()) == 1
+    assert "디스크 공간이 부족" in err and "'.newsqa/index'" in err and live not in err
+    assert store.read_manifest(env)["generation"] == live
+
+
+def test_a_really_full_disk_is_said_as_such(env, capsys, seeds, tmp_path) -> None:
+    """On a tmpfs that holds the index and little more, so tantivy's own write fails first (it
+    reports "os error 28" as text, not as an OSError)."""
+    if os.geteuid() != 0 or shutil.which("unshare") is None:
+        pytest.skip("mounting a small filesystem needs root")
+    run(capsys, "index")
+    news = tmp_path / "news"
+    shutil.copytree(seeds, news)
+    for i in range(60):
+        (news / f"long-{i:02d}.txt").write_text(
+            " ".join(f"광주시는 {i}번째 기업 {j}호를 유치했다고 밝혔다." for j in range(40)),
+            encoding="utf-8",
+        )
+    small = tmp_path / "small"
+    small.mkdir()
+    used = int(
+        subprocess.run(["du", "-sk", str(env)], capture_output=True, text=True).stdout.split()[0]
+    )
+    mount = f'mount -t tmpfs -o size={used + 24}k tmpfs "$0"'
+    script = mount + ' && cp -r "$1" "$0/idx" && shift && exec "$@"'
+    prefix = ("unshare", "-m", "sh", "-c", script, str(small), str(env))
+    result = newsqa("index", "--articles", str(news), "--index", str(small / "idx"), prefix=prefix)
+    if "mount" in result.stderr:
+        pytest.skip(f"no tmpfs here: {result.stderr.strip()}")
+    assert result.returncode == 1 and result.stdout == ""
+    assert result.stderr == (
+        f"디스크 공간이 부족해 '{small / 'idx'}'에 색인을 쓰지 못했습니다. 공간을 확보한 뒤 "
+        "다시 실행하세요.\n"
+    )
