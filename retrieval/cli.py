@@ -7,7 +7,7 @@ import json
 import logging
 import os
 import sys
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, NoReturn
 
@@ -81,7 +81,9 @@ def build_parser() -> argparse.ArgumentParser:
         "ask", help="질문에 기사 인용문과 출처로 답합니다 (질문이 없으면 표준 입력에서 한 줄씩)"
     )
     ask.add_argument(
-        "question", nargs="?", help="질문 (생략하면 표준 입력에서 한 줄에 하나씩 읽습니다)"
+        "question",
+        nargs="?",
+        help="질문 (생략하면 터미널에서는 물어보고, 파이프에서는 한 줄에 하나씩 읽습니다)",
     )
     ask.add_argument("--index", type=Path, dest="index_dir", help="색인 폴더 (기본: .newsqa/index)")
     ask.add_argument(
@@ -178,12 +180,32 @@ def run_index(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+PROMPT = "질문> "
+
+
 def _questions(args: argparse.Namespace) -> Iterable[str]:
-    """The question given, or one per line of standard input."""
+    """The question given, or one per line of standard input: prompted for on a terminal."""
     if args.question is not None:
         yield args.question
         return
+    if sys.stdin.isatty():
+        yield from _prompted()
+        return
     for line in sys.stdin:
+        if line.strip():
+            yield line.rstrip("\n")
+
+
+def _prompted() -> Iterator[str]:
+    """Questions typed at a terminal, each asked for (on stderr, so answers stay clean on
+    stdout), until Ctrl+D."""
+    _say("질문을 입력하고 Enter를 누르세요. 끝내려면 Ctrl+D를 누르세요.")
+    while True:
+        print(PROMPT, end="", file=sys.stderr, flush=True)
+        line = sys.stdin.readline()
+        if not line:
+            print(file=sys.stderr)
+            return
         if line.strip():
             yield line.rstrip("\n")
 

@@ -3,7 +3,7 @@
 torch and sentence-transformers are imported inside `load_embedder`, so lexical-only work never
 pays for them. Model hubs may be unreachable: a model that is neither a local path nor in the
 local cache is fetched only when the hub answers quickly, otherwise `ModelUnavailable` is raised
-and callers fall back to lexical search.
+(before torch is imported: seconds) and callers fall back to lexical search.
 """
 
 from __future__ import annotations
@@ -117,15 +117,45 @@ def wants_model(name: str | None) -> bool:
 
 
 def hub_reachable(timeout: float = HUB_PROBE_SECONDS) -> bool:
-    """A quick TCP probe, so an offline machine fails in seconds instead of minutes of retries."""
+    """A quick TCP probe, so an offline machine fails in seconds instead of minutes of retries.
+    The name lookup runs in a thread given the same deadline: a resolver that gets no answer
+    retries for longer than the connection's own timeout covers."""
     if os.environ.get("HF_HUB_OFFLINE", "").lower() in {"1", "true", "yes"}:
         return False
     endpoint = urlparse(os.environ.get("HF_ENDPOINT", "https://huggingface.co"))
+    address = (endpoint.hostname or "", endpoint.port or 443)
+    reached: list[bool] = []
+
+    def probe() -> None:
+        try:
+            with socket.create_connection(address, timeout):
+                reached.append(True)
+        except OSError:
+            pass
+
+    thread = threading.Thread(target=probe, name="hub-probe", daemon=True)
+    thread.start()
+    thread.join(timeout)
+    return bool(reached)
+
+
+def in_hub_cache(name: str) -> bool:
+    """Whether the local model cache holds `name`, asked of huggingface_hub (light) rather than
+    by loading the model (which imports torch first)."""
     try:
-        with socket.create_connection((endpoint.hostname or "", endpoint.port or 443), timeout):
-            return True
-    except OSError:
+        from huggingface_hub import try_to_load_from_cache
+    except ImportError:  # pragma: no cover - comes with sentence-transformers
         return False
+    folders = [None, os.environ.get("SENTENCE_TRANSFORMERS_HOME") or None]
+    for cache_dir in dict.fromkeys(folders):
+        for filename in ("modules.json", "config.json"):
+            try:
+                found = try_to_load_from_cache(name, filename, cache_dir=cache_dir)
+            except Exception:  # noqa: BLE001 - not a valid hub name: nothing cached under it
+                return False
+            if isinstance(found, str):
+                return True
+    return False
 
 
 def _quiet_loaders() -> None:
@@ -141,13 +171,17 @@ def _quiet_loaders() -> None:
 
 def load_embedder(name: str, device: str = "cpu") -> SentenceTransformerEmbedder:
     """Load a model by local path or hub name; raise `ModelUnavailable` with the reason."""
+    local = Path(name).expanduser()
+    if not local.exists() and not in_hub_cache(name) and not hub_reachable():
+        raise ModelUnavailable(
+            f"model {name!r} is not a local folder, not cached, and the model hub is unreachable"
+        )
     try:
         from sentence_transformers import SentenceTransformer
     except ImportError as exc:  # pragma: no cover - a broken install
         raise ModelUnavailable(f"sentence-transformers is not installed: {exc}") from exc
 
     _quiet_loaders()
-    local = Path(name).expanduser()
     try:
         if local.exists():
             model = SentenceTransformer(str(local), device=device)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import json
 import re
 import subprocess
@@ -11,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from retrieval import store
-from retrieval.cli import build_parser, main
+from retrieval.cli import PROMPT, build_parser, main
 
 ASK_KEYS = {"question", "answered", "message", "quotes", "sources", "retrieval"}
 SUMMARY_KEYS = [
@@ -131,6 +132,7 @@ def test_missing_model_is_one_notice_and_lexical_answers(env, capsys, monkeypatc
     monkeypatch.setenv("NEWSQA_MODEL", "dragonkue/multilingual-e5-small-ko")
     code, out, err = run(capsys, "index", "--json")
     assert code == 0 and err.count("\n") == 1 and "어휘(BM25) 검색만" in err
+    assert "`--model none`" in err and "NEWSQA_MODEL=none" in err  # how to say it on purpose
     assert json.loads(out.strip().splitlines()[-1])["chunks_embedded"] == 0
 
 
@@ -270,3 +272,36 @@ def test_broken_analyser_install_is_one_line(env, capsys, monkeypatch) -> None:
     assert code == 1 and out == ""
     assert err.strip().splitlines() == [err.strip()] and "kiwipiepy_model" in err
     assert korean._warming is not None and not korean._warming.is_alive()
+
+
+def test_index_summary_times_the_whole_run(env, capsys, monkeypatch) -> None:
+    """An unchanged corpus is not analysed, yet reading it, loading and writing take time."""
+    import time
+
+    from retrieval import ingest
+
+    run(capsys, "index")
+    real_read = ingest.read_corpus
+    monkeypatch.setattr(
+        ingest, "read_corpus", lambda *a, **k: time.sleep(0.5) or real_read(*a, **k)
+    )
+    code, out, _ = run(capsys, "index", "--json")
+    summary = json.loads(out.strip().splitlines()[-1])
+    assert code == 0 and summary["unchanged"] == 5 and summary["took_s"] >= 0.5
+    shown = re.search(r"· (\d+\.\d)초$", out.strip().splitlines()[0])
+    assert shown and float(shown.group(1)) >= 0.5
+
+
+class Terminal(io.StringIO):
+    """Standard input as a person at a terminal gives it."""
+
+    def isatty(self) -> bool:
+        return True
+
+
+def test_ask_without_a_question_at_a_terminal_prompts_for_one(env, capsys, monkeypatch) -> None:
+    run(capsys, "index")
+    monkeypatch.setattr(sys, "stdin", Terminal("지아이랩의 대표는 누구인가요?\n\n"))
+    code, out, err = run(capsys, "ask")
+    assert code == 0 and "전창호" in out and "질문: 지아이랩의 대표는 누구인가요?" in out
+    assert "Ctrl+D" in err and err.count(PROMPT) == 3  # two lines read, then the end

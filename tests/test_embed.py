@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 import time
 from dataclasses import replace
 from pathlib import Path
@@ -45,6 +48,31 @@ def test_missing_model_fails_fast_and_falls_back_to_lexical(settings) -> None:
     report = build_index(settings.with_overrides(model="nobody/no-such-model"))
     assert report.notices and "어휘(BM25) 검색만" in report.notices[0]
     assert Pipeline.open(settings).ask("지아이랩의 대표는 누구인가요?").mode == "lexical"
+
+
+@pytest.mark.parametrize(
+    "offline",
+    [{"HF_HUB_OFFLINE": "1"}, {"HF_HUB_OFFLINE": "", "HF_ENDPOINT": "http://127.0.0.1:9"}],
+)
+def test_a_model_that_cannot_be_had_is_refused_before_torch_loads(offline) -> None:
+    """Importing torch and sentence-transformers takes seconds: a hub name that is neither a
+    folder nor cached, with the hub offline or unreachable, is refused before that."""
+    script = (
+        "import sys\n"
+        "from retrieval.embed import ModelUnavailable, load_embedder\n"
+        "try:\n"
+        "    load_embedder('nobody/no-such-model')\n"
+        "except ModelUnavailable:\n"
+        "    print(sorted(m for m in ('torch', 'sentence_transformers') if m in sys.modules))\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", script],
+        env={**os.environ, **offline},
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.stdout.strip() == "[]", result.stderr
 
 
 def test_vectors_without_their_model_fall_back_with_a_notice(
