@@ -14,6 +14,7 @@ import json
 import os
 import re
 import time
+import unicodedata
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from functools import cache
@@ -102,8 +103,9 @@ def shown(path: Path | str) -> str:
 
 def text_name(path: Path) -> str | None:
     """The file's name as text, or None when it has none. Korean Windows archives name their
-    files in CP949, which Linux lists with the bytes escaped: such a name is decoded, when it
-    decodes cleanly to printable text, so the file is indexed under the name its author gave."""
+    files in CP949, which Linux lists with the bytes escaped: such a name is decoded when it
+    reads as Korean (see `_korean_name`), so the file is indexed under the name its author
+    gave; a name in another legacy encoding would only decode to a garbled id, and is skipped."""
     name = path.name
     try:
         name.encode("utf-8")
@@ -111,10 +113,27 @@ def text_name(path: Path) -> str | None:
     except UnicodeEncodeError:
         pass
     try:
-        decoded = os.fsencode(name).decode("cp949")
+        # EUC-KR, not CP949: CP949's extra syllables take ASCII letters as trail bytes, which
+        # is how a Latin-1 "Ärger" would decode as "훣ger".
+        decoded = os.fsencode(name).decode("euc_kr")
     except UnicodeDecodeError:
         return None
-    return decoded if decoded.isprintable() else None
+    return decoded if _korean_name(decoded) else None
+
+
+def _korean_name(name: str) -> bool:
+    """Printable, with a Hangul syllable, and nothing outside ASCII but Hangul, hanja,
+    punctuation, symbols and spaces (GBK or Cyrillic bytes decode to hanja alone)."""
+    if not name.isprintable() or not any("가" <= ch <= "힣" for ch in name):
+        return False
+    return all(
+        ch.isascii()
+        or "가" <= ch <= "힣"
+        or "ㄱ" <= ch <= "ㆎ"
+        or "一" <= ch <= "鿿"
+        or unicodedata.category(ch)[0] in "PSZ"
+        for ch in name
+    )
 
 
 def _storable(article: Article) -> bool:
@@ -283,7 +302,9 @@ def read_corpus(root: Path, known: Mapping[str, SourceFile] | None = None) -> Co
         except UnreadableError as exc:
             corpus.skipped.append(Skipped(shown(root / METADATA_FILE), str(exc)))
     seen: set[str] = set()
-    for path in article_files(root):
+    files = article_files(root)
+    own_names = {p.name for p in files}  # a decoded name must not take another file's
+    for path in files:
         suffix = path.suffix.lower()
         if suffix not in TEXT_SUFFIXES | {".jsonl"}:
             reason = "지원하지 않는 형식입니다(.txt, .md, .jsonl만 읽습니다)"
@@ -292,6 +313,12 @@ def read_corpus(root: Path, known: Mapping[str, SourceFile] | None = None) -> Co
         name = text_name(path)
         if name is None:
             reason = "파일 이름을 UTF-8이나 CP949로 읽을 수 없습니다(이름을 바꾸면 색인합니다)"
+            corpus.skipped.append(Skipped(shown(path), reason))
+            continue
+        if name != path.name and name in own_names:
+            reason = (
+                f"CP949로 읽은 이름이 같은 폴더의 '{name}'과 같습니다(이름을 바꾸면 색인합니다)"
+            )
             corpus.skipped.append(Skipped(shown(path), reason))
             continue
         label = shown(path.parent / name)

@@ -6,6 +6,8 @@ import json
 import os
 from pathlib import Path
 
+import pytest
+
 from conftest import SEEDS
 from retrieval.cli import main
 from retrieval.ingest import read_articles
@@ -186,3 +188,43 @@ def test_a_bad_file_name_or_string_skips_only_itself(env, capsys, seeds: Path) -
     assert [q["article_id"] for q in answer["quotes"]] == ["광주"]  # its CP949 name, decoded
     assert main(["index", "--json"]) == 0
     assert json.loads(capsys.readouterr().out.strip().splitlines()[-1])["unchanged"] == 8
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "Ärger.txt".encode("latin-1"),  # CP949's extra syllables would read "훣ger"
+        "新闻.txt".encode("gbk"),  # EUC-KR hanja alone: "劤壙"
+        "Москва.txt".encode("cp1251"),
+    ],
+)
+def test_a_name_in_another_legacy_encoding_is_skipped_not_garbled(tmp_path: Path, name: bytes):
+    write_named(tmp_path, name, "광주시는 계획을 발표했다고 밝혔다.")
+    write_named(tmp_path, "북 미사일 기사.txt".encode("cp949"), "광주시는 계획을 밝혔다.")
+    articles, skipped = read_articles(tmp_path)
+    assert [a.id for a in articles] == ["북 미사일 기사"]
+    assert len(skipped) == 1 and "이름" in skipped[0].reason
+
+
+def test_a_decoded_name_never_takes_another_files_name(tmp_path: Path) -> None:
+    """Two files, one named in CP949 and one in UTF-8 with the same text: both can't be one
+    article id, so the CP949 one is skipped with its reason and the other keeps its name."""
+    write_named(tmp_path, "정상기사.txt".encode("cp949"), "한국은행은 기준금리를 동결했다.")
+    (tmp_path / "정상기사.txt").write_text("부산시는 해양 축제를 연다고 밝혔다.", encoding="utf-8")
+    articles, skipped = read_articles(tmp_path)
+    assert [(a.id, a.body[:3]) for a in articles] == [("정상기사", "부산시")]
+    assert len(skipped) == 1 and "같습니다" in skipped[0].reason
+
+
+def test_removing_the_utf8_twin_lets_the_cp949_file_in(env, capsys, tmp_path: Path) -> None:
+    folder, index = tmp_path / "news", tmp_path / "idx"
+    folder.mkdir()
+    write_named(folder, "정상기사.txt".encode("cp949"), "한국은행은 기준금리를 동결했다고 밝혔다.")
+    (folder / "정상기사.txt").write_text("부산시는 해양 축제를 연다고 밝혔다.", encoding="utf-8")
+    assert main(["index", "--articles", str(folder), "--index", str(index)]) == 0
+    (folder / "정상기사.txt").unlink()
+    assert main(["index", "--articles", str(folder), "--index", str(index), "--json"]) == 0
+    summary = json.loads(capsys.readouterr().out.strip().splitlines()[-1])
+    assert (summary["added"], summary["removed"]) == (0, 0) and summary["updated"] == 1
+    assert main(["ask", "--index", str(index), "기준금리는 어떻게 됐어?", "--json"]) == 0
+    assert "동결" in json.loads(capsys.readouterr().out)["quotes"][0]["text"]
