@@ -30,6 +30,13 @@ from bot.service import CorpusFacts
         "어떻게 써?",
         "봇아 안녕",
         "안녕! 뭐 할 수 있어?",
+        "도움말 보여줘",
+        "사용법 알려줘",
+        "명령어 알려주세요",
+        "뭐 할 줄 알아?",
+        "뭘 할 줄 아니",
+        "하이요",
+        "무슨 봇이야?",
     ],
 )
 def test_greetings_and_help_requests_are_recognised(text: str) -> None:
@@ -51,6 +58,9 @@ def test_greetings_and_help_requests_are_recognised(text: str) -> None:
         "하이브 주가는?",
         "헬로비전 매출은?",
         "어떻게 되나요?",
+        "신청 방법 알려줘",
+        "사용법 알려줘 지원금 신청",
+        "무슨 일이야?",
         "ㅋㅋㅋ",
         "",
         "안녕 " * 30,
