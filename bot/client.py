@@ -31,6 +31,7 @@ log = logging.getLogger("newsqa.bot")
 T = TypeVar("T")
 MAX_QUESTION = 500
 COOLDOWN_PRUNE_AT = 1000
+HELP_EVERY_S = 60.0  # a mention's public help, at most this often per user
 
 
 class QABot(commands.Bot):
@@ -61,6 +62,7 @@ class QABot(commands.Bot):
         self.answers = answers
         self.feedback = feedback
         self._cooldowns: dict[int, app_commands.Cooldown] = {}
+        self._help_shown: dict[int, app_commands.Cooldown] = {}  # public help, per user
         self.start_service = start_service  # False for `--sync`: no index needed to register
         self.closing = False
 
@@ -96,6 +98,14 @@ class QABot(commands.Bot):
             user_id, app_commands.Cooldown(1, self.limits.cooldown_s)
         )
         return bucket.update_rate_limit() or 0.0
+
+    def may_show_help(self, user_id: int) -> bool:
+        """A mention's help is posted in the channel for all to see: once per user per
+        HELP_EVERY_S, so "안녕" repeated can't fill a channel (slash-command help is private)."""
+        if len(self._help_shown) > COOLDOWN_PRUNE_AT:
+            self._help_shown = {u: b for u, b in self._help_shown.items() if b.get_retry_after()}
+        bucket = self._help_shown.setdefault(user_id, app_commands.Cooldown(1, HELP_EVERY_S))
+        return not bucket.update_rate_limit()
 
     def refund(self, user_id: int) -> None:
         """A question that was never answered (busy, rejected) does not count against the user."""
@@ -165,7 +175,8 @@ class QABot(commands.Bot):
                 await reply(content=render.EMPTY_MENTION_TEXT)
                 return
             if is_help_request(question):  # a greeting or "도움말": no search, no cooldown
-                await reply(content=await self.help_message())
+                if self.may_show_help(message.author.id):
+                    await reply(content=await self.help_message())
                 return
             wait = self.retry_after(message.author.id)
             if wait:

@@ -537,3 +537,19 @@ async def test_help_figures_follow_a_new_index(
     interaction = await fake.slash("help")
     content = (await fake.wait_for(edited(interaction), timeout=10)).json["content"]
     assert "뉴스 기사 6건" in content and "2025년 1월 15일" in content
+
+
+@pytest.mark.asyncio
+async def test_repeated_greetings_post_help_once_and_questions_still_get_answers(
+    fake: FakeDiscord, qabot: QABot
+) -> None:
+    """Help by mention is public: a user repeating "안녕" gets it once, not a channel of it;
+    greeting first does not hold back the user's question."""
+    for text in ("안녕", "ㅎㅇ", "벤처기업협회의 회원사는 몇 개인가요?"):
+        await fake.message(f"{MENTION} {text}", mention_bot=True)
+    await fake.wait_for(
+        lambda r: r.path == CHANNEL_MESSAGES and bool(r.json.get("embeds")), timeout=20
+    )
+    posts = [r.json for r in fake.requests if r.method == "POST" and r.path == CHANNEL_MESSAGES]
+    helps = [p for p in posts if "/질문" in (p.get("content") or "")]
+    assert len(helps) == 1 and len(posts) == 2
