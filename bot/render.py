@@ -48,7 +48,10 @@ INVISIBLE = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]
 MARKUP = re.compile(r"[\\*_~|`\[\]<]|(?<=[0-9A-Za-z]):(?=//)")
 # At a line's start: block quotes, headings (and `-#` small text), bulleted and numbered lists.
 LINE_MARKUP = re.compile(r"^( *)(?:([>#+-])|(\d+)\.(?= ))", re.MULTILINE)
-ABSOLUTE_PATH = re.compile(r"(?<![\w/:.\\])(?:/[^\s/'\"()<>]+){2,}/?|\b[A-Za-z]:\\[^\s'\"()<>]+")
+ABSOLUTE_PATH = re.compile(  # "/srv/news/a.txt", "~/news", "C:\\news": up to a quote or a space
+    r"(?<![\w/:.\\~])(?:~(?:/[^\s/'\"()<>`]+)+|(?:/[^\s/'\"()<>`]+){2,})/?"
+    r"|\b[A-Za-z]:\\[^\s'\"()<>`]+"
+)
 SERVER_PATH = "서버 내 경로"
 
 

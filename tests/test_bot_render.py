@@ -200,3 +200,9 @@ def test_server_text_hides_absolute_paths() -> None:
     text = render.server_text("파일을 읽지 못했습니다 (/srv/news/비밀.txt): C:\\news\\a.txt")
     assert "/srv" not in text and "비밀" not in text and "C:" not in text
     assert render.SERVER_PATH in text
+
+
+def test_server_text_keeps_the_words_around_a_path() -> None:
+    text = render.server_text("`newsqa index --index /srv/idx`로 먼저 만드세요. ~/news/x.txt 확인")
+    assert "/srv" not in text and "/news" not in text and "~" not in text
+    assert "`로 먼저 만드세요" in text and text.endswith(f"{render.SERVER_PATH} 확인")
