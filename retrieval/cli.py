@@ -211,14 +211,19 @@ def _prompted() -> Iterator[str]:
 
 
 def run_ask(args: argparse.Namespace) -> int:
-    from retrieval import korean
+    from retrieval import korean, store
 
-    korean.warm_up_in_background()  # first: Kiwi's load overlaps the imports and index opening
+    settings = _settings(args)
+    if (settings.index_dir / store.MANIFEST).exists():
+        # Kiwi's load overlaps the imports and the index opening. Not started when there is
+        # no index: that fails at once, and the exit would wait for Kiwi (the thread must be
+        # joined, see `korean.warm_up_in_background`); a build starts it itself.
+        korean.warm_up_in_background()
     from retrieval.pipeline import Pipeline
     from retrieval.render import answer_json, answer_text, error_json
 
     # Sizes and structure only: checksums read the whole index (`newsqa check` does that).
-    pipeline = Pipeline.open(_settings(args), auto_build=True, verify=False, say=_say)
+    pipeline = Pipeline.open(settings, auto_build=True, verify=False, say=_say)
     for notice in pipeline.notices:
         _say(notice)
     status = EXIT_OK

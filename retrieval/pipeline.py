@@ -284,8 +284,10 @@ class Pipeline:
         """`verify`: check every file's SHA-256, which reads the whole index; a one-shot `ask`
         checks sizes and structure only, so its start does not grow with the index.
         `auto_build`: see `open_index`."""
-        warming = korean.warm_up_in_background()
+        if (settings.index_dir / store.MANIFEST).exists():  # else it fails or builds first
+            korean.warm_up_in_background()  # Kiwi loads while the index opens
         index, notices = open_index(settings, verify, auto_build, load_model, say)
+        warming = korean.warm_up_in_background()  # the same thread when already started
         embedder = None
         if index.has_vectors and (settings.model is None or wants_model(settings.model)):
             name = model_id(settings.model) if settings.model else index.model

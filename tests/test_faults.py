@@ -287,6 +287,30 @@ def test_a_failed_ask_waits_for_kiwi_before_exiting(tmp_path) -> None:
     assert marker.exists()  # the interpreter waited for the loading thread
 
 
+def test_an_ask_at_a_missing_index_does_not_load_kiwi(tmp_path) -> None:
+    """Nothing to answer from: the one-line message comes at once, without waiting for a Kiwi
+    load that the exit would have to join."""
+    marker = tmp_path / "kiwi-started"
+    script = (
+        "import sys, kiwipiepy\n"
+        "from pathlib import Path\n"
+        "def watched_kiwi(**_):\n"
+        "    Path(sys.argv[1]).write_text('started')\n"
+        "    raise Exception('not expected')\n"
+        "kiwipiepy.Kiwi = watched_kiwi\n"
+        "from retrieval.cli import main\n"
+        "sys.exit(main(['ask', '--index', sys.argv[2], '질문']))\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", script, str(marker), str(tmp_path / "nothing")],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 1 and "색인이 없습니다" in result.stderr
+    assert not marker.exists()
+
+
 # ---------------------------------------------------------------- a full disk
 
 
