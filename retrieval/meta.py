@@ -60,3 +60,22 @@ def outlet_in_byline(line: str) -> str | None:
 def url_in_line(line: str) -> str | None:
     match = URL_LINE.match(line.strip())
     return match.group(1) if match else None
+
+
+_NAME = r"[가-힣]{2,4}"
+# "이삼섭 기자", "이삼섭기자 seobi@…", "/박진표 기자 lucky@…", "[뉴스21/장병기 기자]",
+# "호남취재본부 박선강 기자": a name right before 기자, which ends the line, a bracket, or comes
+# before an e-mail; not "통신 기자를 거쳐" (a particle follows) or "【기자수첩】".
+REPORTER = re.compile(
+    rf"(?:^|(?<=[\s/=\[(【]))(?P<name>{_NAME})\s?기자(?:\s*[\])】]|\s+\S+@\S+|\s*$|\s+(?=[^가-힣]))"
+)
+BULLET_NAME = re.compile(rf"^\s*[•·▶■-]\s*(?P<name>{_NAME})\s*(?:기자)?\s*$")  # "• 장병기"
+NOT_NAMES = frozenset({"취재", "사진", "영상", "편집", "인턴", "수습", "객원", "전문", "선임"})
+
+
+def author_in_line(line: str) -> str | None:
+    """The reporter a byline names, in the forms Korean news pages print; None if none."""
+    for match in (REPORTER.search(line), BULLET_NAME.match(line)):
+        if match and match.group("name") not in NOT_NAMES:
+            return match.group("name")
+    return None
