@@ -27,6 +27,8 @@ from retrieval.meta import normalize_date
 from retrieval.types import Article, SourceFile
 
 TEXT_SUFFIXES = {".txt", ".md"}
+HTML_SUFFIXES = {".html", ".htm"}  # saved pages, read with trafilatura (`retrieval.html_page`)
+PAGE_SUFFIXES = TEXT_SUFFIXES | HTML_SUFFIXES  # one article per file, metadata.json applies
 METADATA_FILE = "metadata.json"
 FRONT_MATTER = re.compile(r"\A---[ \t]*\n(.*?)\n---[ \t]*(\n|\Z)", re.DOTALL)
 FALLBACK_TITLE_CHARS = 60
@@ -230,6 +232,28 @@ def read_text_file(
     return build_article(Path(name or path.name).stem, raw, fields, extra)
 
 
+def read_html_file(
+    path: Path,
+    extra: dict[str, object] | None = None,
+    data: bytes | None = None,
+    name: str | None = None,
+) -> Article:
+    """The article of a saved HTML page: its text and metadata as trafilatura reads them;
+    `metadata.json` fills only what the page does not state."""
+    from retrieval.html_page import read_html
+
+    page = read_html(decode(path.read_bytes() if data is None else data))
+    if page is None:
+        raise UnreadableError("HTML 페이지에서 기사 본문을 찾지 못했습니다")
+    fields: dict[str, object] = {
+        "title": page.title,
+        "date": page.date,
+        "outlet": page.outlet,
+        "url": page.url,
+    }
+    return build_article(Path(name or path.name).stem, page.body, fields, extra)
+
+
 def read_jsonl(
     path: Path, data: bytes | None = None, label: str | None = None
 ) -> tuple[list[Article], list[Skipped]]:
@@ -279,7 +303,7 @@ def article_files(root: Path) -> list[Path]:
     if root.is_file():
         return [root]
     return sorted(
-        p for p in root.iterdir() if p.is_file() and p.suffix.lower() in TEXT_SUFFIXES | {".jsonl"}
+        p for p in root.iterdir() if p.is_file() and p.suffix.lower() in PAGE_SUFFIXES | {".jsonl"}
     )
 
 
@@ -306,8 +330,8 @@ def read_corpus(root: Path, known: Mapping[str, SourceFile] | None = None) -> Co
     own_names = {p.name for p in files}  # a decoded name must not take another file's
     for path in files:
         suffix = path.suffix.lower()
-        if suffix not in TEXT_SUFFIXES | {".jsonl"}:
-            reason = "지원하지 않는 형식입니다(.txt, .md, .jsonl만 읽습니다)"
+        if suffix not in PAGE_SUFFIXES | {".jsonl"}:
+            reason = "지원하지 않는 형식입니다(.txt, .md, .html, .jsonl만 읽습니다)"
             corpus.skipped.append(Skipped(shown(path), reason))
             continue
         name = text_name(path)
@@ -323,7 +347,7 @@ def read_corpus(root: Path, known: Mapping[str, SourceFile] | None = None) -> Co
             continue
         label = shown(path.parent / name)
         stem = Path(name).stem
-        extra = metadata.get(stem) if suffix in TEXT_SUFFIXES else None
+        extra = metadata.get(stem) if suffix in PAGE_SUFFIXES else None
         context = read_context(extra)
         previous = known.get(name)
         try:
@@ -351,6 +375,8 @@ def read_corpus(root: Path, known: Mapping[str, SourceFile] | None = None) -> Co
         try:
             if suffix == ".jsonl":
                 found, bad = read_jsonl(path, data, label)
+            elif suffix in HTML_SUFFIXES:
+                found = [read_html_file(path, extra, data, name)]
             else:
                 found = [read_text_file(path, extra, data, name)]
         except UnreadableError as exc:

@@ -1,0 +1,59 @@
+"""Saved HTML news pages: the article's text and its own metadata, read with trafilatura.
+
+trafilatura is the field's standard extractor: it drops menus, sidebars and comment sections,
+and reads the title, publication date, author, site name and canonical link from the page's
+metadata (Open Graph, JSON-LD, <meta> tags). Where a page prints several dates, its first
+publication date is taken, not the last edit.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from retrieval.meta import author_in_line, normalize_date
+
+
+@dataclass(frozen=True)
+class HtmlPage:
+    title: str | None
+    body: str
+    date: str | None  # ISO, as `meta.normalize_date` gives it
+    author: str | None
+    outlet: str | None
+    url: str | None
+
+
+def read_html(html: str) -> HtmlPage | None:
+    """The page's article, or None when trafilatura finds no article text in it."""
+    import trafilatura
+
+    document = trafilatura.bare_extraction(
+        html,
+        with_metadata=True,
+        include_comments=False,  # readers' comments are not the article
+        include_tables=True,
+        date_extraction_params={"original_date": True, "extensive_search": True},
+    )
+    if document is None or not (document.text or "").strip():
+        return None
+    title = (document.title or "").strip() or None
+    body = document.text.strip()
+    first, _, rest = body.partition("\n")
+    if title and first.strip() == title:  # the headline printed above the text, again
+        body = rest.strip()
+    return HtmlPage(
+        title=title,
+        body=body,
+        date=normalize_date(document.date),
+        author=_author(document.author),
+        outlet=(document.sitename or "").strip() or None,
+        url=(document.url or "").strip() or None,
+    )
+
+
+def _author(value: str | None) -> str | None:
+    """ "박진표 기자" → "박진표"; several authors ("a; b") keep the first."""
+    if not value:
+        return None
+    first = value.split(";")[0].strip()
+    return author_in_line(first) or first or None
