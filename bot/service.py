@@ -11,16 +11,16 @@ import asyncio
 import logging
 import threading
 import time
-from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 from bot.config import BotSettings
 from retrieval import store
 from retrieval.config import Settings
-from retrieval.embed import Embedder, load_embedder
+from retrieval.embed import Embedder
 from retrieval.errors import QuestionError
 from retrieval.index import NewsIndex
+from retrieval.model_choice import ModelLoader, loader_for
 from retrieval.pipeline import IndexReport, Pipeline, build_index
 from retrieval.types import Answer
 
@@ -59,11 +59,11 @@ class QAService:
         self,
         settings: Settings,
         limits: BotSettings,
-        load_model: Callable[[str], Embedder] = load_embedder,
+        load_model: ModelLoader | None = None,
     ) -> None:
         self.settings = settings
         self.limits = limits
-        self._load_model = load_model
+        self._load_model = load_model or loader_for(settings)
         self._models: dict[str, Embedder] = {}
         self._models_lock = threading.Lock()
         self._pool = ThreadPoolExecutor(limits.concurrency, thread_name_prefix="newsqa-ask")

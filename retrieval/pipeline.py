@@ -15,18 +15,10 @@ from retrieval import policy as policies
 from retrieval.answer import compose_answer
 from retrieval.chunk import ChunkerSettings
 from retrieval.config import Settings, is_default_index
-from retrieval.embed import (
-    DEFAULT_MODEL,
-    Embedder,
-    ModelUnavailable,
-    load_embedder,
-    model_id,
-    wants_model,
-)
+from retrieval.embed import Embedder
 from retrieval.errors import (
     ArticlesMissing,
     DiskFull,
-    ModelMismatch,
     NoIndex,
     QuestionError,
     disk_full_message,
@@ -34,6 +26,7 @@ from retrieval.errors import (
 )
 from retrieval.evidence import Evidence, EvidenceReader
 from retrieval.index import NewsIndex, UpdateSummary, load_index, save_index, update_index
+from retrieval.model_choice import ModelLoader, resolve_model
 from retrieval.policy import AnswerPolicy
 from retrieval.types import Answer
 
@@ -42,20 +35,12 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-ModelLoader = Callable[[str], Embedder]
 Say = Callable[[str], None]  # tells the user something now, in one Korean line
 
 
 def _logged(line: str) -> None:
     """Where a line for the user goes when the caller has no terminal (the bot: its log)."""
     log.warning("%s", line)
-
-
-def model_missing_notice(name: str) -> str:
-    return (
-        f"임베딩 모델 '{name}'을(를) 불러올 수 없어 어휘(BM25) 검색만 사용합니다"
-        "(모델 없이 쓰려면 `--model none` 또는 NEWSQA_MODEL=none으로 지정하세요)."
-    )
 
 
 def waiting_notice(folder: Path) -> str:
@@ -83,7 +68,7 @@ def chunker_of(settings: Settings) -> ChunkerSettings:
 def build_index(
     settings: Settings,
     full: bool = False,
-    load_model: ModelLoader = load_embedder,
+    load_model: ModelLoader | None = None,
     say: Say = _logged,
 ) -> IndexReport:
     """Read `settings.articles` and bring the index at `settings.index_dir` up to date."""
@@ -94,7 +79,7 @@ def build_index(
 
 
 def build_missing_index(
-    settings: Settings, load_model: ModelLoader = load_embedder, say: Say = _logged
+    settings: Settings, load_model: ModelLoader | None = None, say: Say = _logged
 ) -> IndexReport | None:
     """Build the first index at `settings.index_dir`, unless another run committed one while
     this waited for the writer lock: then that one is used as it is (None), never updated
@@ -126,7 +111,7 @@ def _has_index(folder: Path) -> bool:
 
 
 def _build(
-    settings: Settings, full: bool, load_model: ModelLoader, say: Say, if_missing: bool
+    settings: Settings, full: bool, load_model: ModelLoader | None, say: Say, if_missing: bool
 ) -> IndexReport | None:
     started = time.perf_counter()
     if not settings.articles.exists():
@@ -164,43 +149,16 @@ def _build(
         skipped = corpus.skipped
         unreadable = frozenset(s.article_id for s in skipped if s.article_id)
         mark = time.perf_counter()
-        requested = model_id(
-            settings.model
-            or (old.manifest.get("model_requested") if old else None)
-            or DEFAULT_MODEL
-        )
-        embedder: Embedder | None = None
-        if wants_model(requested):
-            try:
-                embedder = load_model(requested)
-            except ModelUnavailable as exc:
-                log.warning("%s", exc)
-                notices.append(model_missing_notice(requested))
-        if old is not None and old.has_vectors and wants_model(requested):
-            if embedder is None:
-                raise ModelMismatch(
-                    f"색인에 '{old.model}' 모델의 벡터가 있지만 지금은 그 모델을 쓸 수 없습니다. "
-                    "모델을 준비하거나 `newsqa index --full --model none`으로 어휘 색인만 다시 만드세요."
-                )
-            if embedder.name != old.model or embedder.dim != old.dense.dim:  # type: ignore[union-attr]
-                raise ModelMismatch(
-                    f"색인은 '{old.model}' 모델로 만들어졌는데 '{embedder.name}' 모델이 지정되었습니다. "
-                    "`newsqa index --full`로 색인을 다시 만드세요."
-                )
-            indexed = old.manifest.get("embedding_precision")
-            precision = getattr(embedder, "precision", "fp32")
-            if indexed and indexed != precision:  # vectors of both kinds would not compare
-                raise ModelMismatch(
-                    f"색인의 벡터는 {indexed} 정밀도로 만들어졌는데 지금은 {precision}입니다. "
-                    "NEWSQA_EMBED_PRECISION을 맞추거나 `newsqa index --full`로 다시 만드세요."
-                )
+        choice = resolve_model(settings, old, load_model, updating=True)
+        embedder = choice.embedder
+        notices.extend(choice.notices)
         load_s += time.perf_counter() - mark
         update, summary = update_index(
             old, corpus.articles, embedder, chunker, unreadable, corpus.unchanged, corpus.sources
         )
         mark = time.perf_counter()
         _, lexical_s = save_index(
-            update, settings.index_dir, model_requested=requested, notify=notices.append
+            update, settings.index_dir, model_requested=choice.requested, notify=notices.append
         )
         write_s = time.perf_counter() - mark - lexical_s
         summary.phases.update(read=read_s, load=load_s, lexical=lexical_s, write=write_s)
@@ -218,7 +176,7 @@ def open_index(
     settings: Settings,
     verify: bool = True,
     auto_build: bool = False,
-    load_model: ModelLoader = load_embedder,
+    load_model: ModelLoader | None = None,
     say: Say = _logged,
 ) -> tuple[NewsIndex, list[str]]:
     """The index at `settings.index_dir`, with notices for the user. When there is none yet but
@@ -276,7 +234,7 @@ class Pipeline:
     def open(
         cls,
         settings: Settings,
-        load_model: ModelLoader = load_embedder,
+        load_model: ModelLoader | None = None,
         auto_build: bool = False,
         verify: bool = True,
         say: Say = _logged,
@@ -288,38 +246,15 @@ class Pipeline:
             korean.warm_up_in_background()  # Kiwi loads while the index opens
         index, notices = open_index(settings, verify, auto_build, load_model, say)
         warming = korean.warm_up_in_background()  # the same thread when already started
-        embedder = None
-        if index.has_vectors and (settings.model is None or wants_model(settings.model)):
-            name = model_id(settings.model) if settings.model else index.model
-            if name != index.model:
-                raise ModelMismatch(
-                    f"색인은 '{index.model}' 모델로 만들어졌는데 '{name}' 모델이 지정되었습니다. "
-                    "같은 모델을 지정하거나 `newsqa index --full`로 색인을 다시 만드세요."
-                )
-            try:
-                embedder = load_model(str(name))
-            except ModelUnavailable as exc:
-                log.warning("%s", exc)
-                notices.append(model_missing_notice(str(name)))
-            indexed = index.manifest.get("embedding_precision")
-            precision = getattr(embedder, "precision", "fp32")
-            if embedder is not None and indexed and indexed != precision:
-                notices.append(
-                    f"색인의 벡터는 {indexed} 정밀도인데 질문은 {precision}로 인코딩합니다. "
-                    "NEWSQA_EMBED_PRECISION을 색인과 맞추세요."
-                )
-            if embedder is not None and embedder.dim != index.dense.dim:  # type: ignore[union-attr]
-                raise ModelMismatch(
-                    f"모델 차원({embedder.dim})이 색인({index.dense.dim})과 다릅니다. "  # type: ignore[union-attr]
-                    "`newsqa index --full`로 색인을 다시 만드세요."
-                )
+        choice = resolve_model(settings, index, load_model, updating=False)
+        notices.extend(choice.notices)
         if index.dense is not None:
             from retrieval.dense import serve_single_queries
 
             serve_single_queries()
         warming.join()
         korean.warm_up()  # loaded now, not inside the first question's latency (or raises)
-        return cls(index, embedder, settings, notices)
+        return cls(index, choice.embedder, settings, notices)
 
     def check_question(self, question: str) -> str:
         text = korean.nfc(" ".join(question.split()))

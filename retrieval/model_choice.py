@@ -1,0 +1,132 @@
+"""Which embedding model a run uses, decided in one place for `index`, `ask` and the bot.
+
+An index records the model that made its vectors, and vectors of two models (or precisions)
+never mix: an update refuses another model, and refuses to drop vectors because their model
+can't be loaded now. A question falls back to lexical search instead, with a notice: answering
+without the model beats not answering.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from retrieval.config import Settings
+from retrieval.embed import (
+    DEFAULT_MODEL,
+    Embedder,
+    ModelUnavailable,
+    load_embedder,
+    model_id,
+    wants_model,
+)
+from retrieval.errors import ModelMismatch
+
+if TYPE_CHECKING:
+    from retrieval.index import NewsIndex
+
+log = logging.getLogger(__name__)
+
+ModelLoader = Callable[[str], Embedder]
+
+
+def loader_for(settings: Settings) -> ModelLoader:
+    """`load_embedder` (it reads NEWSQA_EMBED_PRECISION itself)."""
+    return load_embedder
+
+
+def model_missing_notice(name: str) -> str:
+    return (
+        f"임베딩 모델 '{name}'을(를) 불러올 수 없어 어휘(BM25) 검색만 사용합니다"
+        "(모델 없이 쓰려면 `--model none` 또는 NEWSQA_MODEL=none으로 지정하세요)."
+    )
+
+
+def other_model_message(indexed: str | None, name: str) -> str:
+    return (
+        f"색인은 '{indexed}' 모델로 만들어졌는데 '{name}' 모델이 지정되었으니, "
+        "같은 모델을 지정하거나 `newsqa index --full`로 색인을 다시 만드세요."
+    )
+
+
+def other_dimension_message(indexed: int, dim: int) -> str:
+    return (
+        f"모델 차원({dim})이 색인({indexed})과 다르니 `newsqa index --full`로 색인을 다시 만드세요."
+    )
+
+
+def other_precision_message(indexed: str, precision: str) -> str:
+    return (
+        f"색인의 벡터는 {indexed} 정밀도로 만들어졌는데 지금은 {precision}이니, "
+        "NEWSQA_EMBED_PRECISION을 맞추거나 `newsqa index --full`로 색인을 다시 만드세요."
+    )
+
+
+def vectors_orphaned_message(indexed: str | None) -> str:
+    return (
+        f"색인에 '{indexed}' 모델의 벡터가 있지만 지금은 그 모델을 쓸 수 없으니, 모델을 준비하거나 "
+        "`newsqa index --full --model none`으로 어휘 색인만 다시 만드세요."
+    )
+
+
+@dataclass(frozen=True)
+class ModelChoice:
+    embedder: Embedder | None  # None: lexical search only
+    requested: str  # what the index records as asked for (for the next update)
+    notices: tuple[str, ...] = ()
+
+
+def requested_model(settings: Settings, index: NewsIndex | None, updating: bool) -> str:
+    """The setting; else the model the index was asked to use (the default for a new one)."""
+    if settings.model:
+        return model_id(settings.model)
+    if index is None:
+        return DEFAULT_MODEL
+    if not updating and index.model:
+        return index.model
+    return model_id(index.manifest.get("model_requested") or DEFAULT_MODEL)
+
+
+def resolve_model(
+    settings: Settings,
+    index: NewsIndex | None,
+    load_model: ModelLoader | None = None,
+    *,
+    updating: bool,
+) -> ModelChoice:
+    """The model to embed an update of `index` (`updating`), or its questions, with."""
+    requested = requested_model(settings, index, updating)
+    vectors = index is not None and index.has_vectors
+    if not wants_model(requested) or not (updating or vectors):
+        return ModelChoice(None, requested)
+    if index is not None and vectors:  # refused before seconds are spent loading it
+        recorded = {index.model, index.manifest.get("model_requested")}
+        if requested not in recorded:
+            raise ModelMismatch(other_model_message(index.model, requested))
+    try:
+        embedder = (load_model or loader_for(settings))(requested)
+    except ModelUnavailable as exc:
+        log.warning("%s", exc)
+        if updating and index is not None and vectors:
+            raise ModelMismatch(vectors_orphaned_message(index.model)) from None
+        return ModelChoice(None, requested, (model_missing_notice(requested),))
+    notices = _check(index, embedder, updating) if index is not None and vectors else ()
+    return ModelChoice(embedder, requested, notices)
+
+
+def _check(index: NewsIndex, embedder: Embedder, updating: bool) -> tuple[str, ...]:
+    """Refuse a model whose vectors would not compare with the index's; a question encoded at
+    another precision is only said (it still finds, less well)."""
+    if embedder.name != index.model:
+        raise ModelMismatch(other_model_message(index.model, embedder.name))
+    if index.dense is not None and embedder.dim != index.dense.dim:
+        raise ModelMismatch(other_dimension_message(index.dense.dim, embedder.dim))
+    indexed = index.manifest.get("embedding_precision")
+    precision = getattr(embedder, "precision", "fp32")
+    if not indexed or indexed == precision:
+        return ()
+    if updating:
+        raise ModelMismatch(other_precision_message(indexed, precision))
+    return (other_precision_message(indexed, precision),)
