@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import statistics
 import sys
 import time
@@ -54,10 +53,12 @@ def dense_recall(pipeline: Pipeline, questions: Path) -> dict[str, float]:
 
 
 def quality(model: str, precision: str, work: Path) -> dict[str, dict[str, object]]:
-    os.environ["NEWSQA_EMBED_PRECISION"] = precision
     results: dict[str, dict[str, object]] = {}
     for name, (questions, articles) in SETS.items():
-        settings = Settings(articles=articles, index_dir=work / f"{name}-{precision}", model=model)
+        index_dir = work / f"{name}-{precision}"
+        settings = Settings(
+            articles=articles, index_dir=index_dir, model=model, embed_precision=precision
+        )
         build_index(settings)
         pipeline = Pipeline.open(settings)
         assert pipeline.embedder is not None and pipeline.embedder.precision == precision
@@ -79,8 +80,7 @@ def agreement_and_speed(model: str, rounds: int) -> dict[str, object]:
     questions = [c.question for c in read_cases(SETS["korquad_dev"][0])][:256]
     loaded = {}
     for precision in ("fp32", "int8"):
-        os.environ["NEWSQA_EMBED_PRECISION"] = precision
-        loaded[precision] = load_embedder(model)
+        loaded[precision] = load_embedder(model, precision=precision)
     passages = {p: e.embed_passages(texts) for p, e in loaded.items()}
     queries = {p: e.embed_queries(questions) for p, e in loaded.items()}
     cosine = np.concatenate(

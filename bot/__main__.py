@@ -16,7 +16,7 @@ from bot.client import QABot
 from bot.config import BotSettings, load_bot_settings
 from bot.records import AnswerStore, FeedbackLog
 from bot.service import QAService
-from retrieval.config import load_settings, retired_settings
+from retrieval.config import load_env_file, load_settings, retired_settings
 from retrieval.errors import user_message
 
 log = logging.getLogger("newsqa.bot")
@@ -113,8 +113,9 @@ async def serve(bot: QABot, token: str) -> None:
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
+    load_env_file()  # once, here: the library reads only the environment
     try:
-        load_settings()  # validates NEWSQA_* and reads .env before the bot's own settings
+        load_settings()  # validated before the bot's own settings
         limits = load_bot_settings()
     except Exception as exc:  # noqa: BLE001
         message = user_message(exc)

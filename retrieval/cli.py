@@ -11,6 +11,7 @@ from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, NoReturn
 
+from retrieval import config
 from retrieval.config import Settings, load_settings, retired_settings
 from retrieval.errors import QuestionError, user_message
 
@@ -29,12 +30,14 @@ class KoreanArgumentParser(argparse.ArgumentParser):
 
 
 def _quotes(value: str) -> int:
+    """-k, within the range NEWSQA_TOP_K has in the settings table."""
+    low, high = config.TOP_K.low, config.TOP_K.high
     try:
         k = int(value)
     except ValueError:
         k = 0
-    if not 1 <= k <= 3:
-        raise argparse.ArgumentTypeError("-k는 1에서 3 사이의 정수여야 합니다")
+    if not config.TOP_K.accepts(k):
+        raise argparse.ArgumentTypeError(f"-k는 {low:g}에서 {high:g} 사이의 정수여야 합니다")
     return k
 
 
@@ -153,8 +156,10 @@ def run_bot(args: argparse.Namespace) -> int:
 
 
 def _settings(args: argparse.Namespace) -> Settings:
+    """The environment's settings (and `.env`'s, loaded by `main`), overridden by the flags."""
     fields = ("articles", "index_dir", "model", "top_k")
-    settings = load_settings().with_overrides(**{f: getattr(args, f, None) for f in fields})
+    overrides = {f: getattr(args, f, None) for f in fields}
+    settings = config.validate(load_settings().with_overrides(**overrides))
     for notice in retired_settings():
         _say(notice)
     return settings
@@ -348,6 +353,7 @@ COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
+    config.load_env_file()  # once, here: the library reads only the environment
     logging.basicConfig(
         level=logging.INFO if args.verbose else logging.ERROR,
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",

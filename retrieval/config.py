@@ -1,46 +1,266 @@
-"""Settings: command-line flags win, then the environment (also read from `.env`), then defaults."""
+"""Every setting newsqa reads, in one table: its variable, type, range, default and meaning.
+
+The table builds the core's `Settings` here and the bot's `BotSettings` (`bot.config`), and the
+README's settings table and `.env.example` are checked against it. Values come from the
+environment; a `.env` file is loaded once, explicitly, by the entry points (`load_env_file`),
+never as a side effect of reading settings. Command-line flags win over both.
+"""
 
 from __future__ import annotations
 
+import math
 import os
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import Any, Generic, Literal, TypeVar
 
+T = TypeVar("T")
+Scope = Literal["core", "bot"]
+Kind = Literal["int", "float", "choice", "path", "text", "ids", "id", "secret"]
 ENV_PREFIX = "NEWSQA_"
 DEFAULT_INDEX_DIR = Path(".newsqa/index")
 
 
+class SettingsError(ValueError):
+    """A value the table refuses; the message is one Korean sentence naming the setting and
+    what it may be."""
+
+
+class Secret(str):
+    """A string that never shows itself in logs, reprs or tracebacks."""
+
+    def __repr__(self) -> str:
+        return "Secret('***')"
+
+    def __str__(self) -> str:  # str(token) in a log line stays masked
+        return "***"
+
+    def reveal(self) -> str:
+        return super().__str__()
+
+
+@dataclass(frozen=True, kw_only=True)
+class Setting(Generic[T]):
+    """One row of the table."""
+
+    name: str  # the environment variable
+    field: str  # the attribute of `Settings` (scope "core") or `bot.config.BotSettings` ("bot")
+    scope: Scope
+    kind: Kind
+    default: T
+    convert: Callable[[str], T]  # raises ValueError on text it cannot read
+    doc: str
+    low: float | None = None
+    high: float | None = None
+    choices: tuple[str, ...] = ()
+
+    def accepts(self, value: object) -> bool:
+        if self.choices:
+            return value in self.choices
+        if not isinstance(value, int | float) or isinstance(value, bool):
+            return True
+        return math.isfinite(value) and (
+            (self.low is None or value >= self.low) and (self.high is None or value <= self.high)
+        )
+
+    def parse(self, raw: str) -> T:
+        """The value of `raw` (not empty), or SettingsError saying what it may be."""
+        try:
+            value = self.convert(raw)
+        except ValueError:
+            raise SettingsError(self.refusal(raw)) from None
+        if not self.accepts(value):
+            raise SettingsError(self.refusal(raw))
+        return value
+
+    def refusal(self, value: object) -> str:
+        allowed = allowed_korean(self)
+        return (
+            f"{self.name}={value}은(는) 쓸 수 없으니 .env나 환경 변수에서 "
+            f"{allowed}{_ro(allowed)} 고쳐 주세요."
+        )
+
+
+def allowed_korean(setting: Setting[Any]) -> str:
+    """What the setting may be, as the noun phrase of a Korean sentence."""
+    if setting.kind in ("int", "float"):
+        noun = "정수" if setting.kind == "int" else "숫자"
+        if setting.high is None:
+            return f"{setting.low:g} 이상의 {noun}"
+        return f"{setting.low:g}~{setting.high:g} 사이의 {noun}"
+    if setting.kind == "choice":
+        return ", ".join(setting.choices) + " 중 하나"
+    if setting.kind == "ids":
+        return "쉼표로 구분한 숫자 ID 목록"
+    if setting.kind == "id":
+        return "숫자 ID 하나"
+    return "값"
+
+
+def _ro(phrase: str) -> str:
+    """로 or 으로 after `phrase`: 으로 after a final consonant other than ㄹ."""
+    last = phrase[-1]
+    if not "가" <= last <= "힣":
+        return "로"
+    coda = (ord(last) - ord("가")) % 28
+    return "으로" if coda not in (0, 8) else "로"
+
+
+def _id_set(raw: str) -> frozenset[int]:
+    return frozenset(int(part) for part in raw.replace(" ", "").split(",") if part)
+
+
+CONVERT: dict[Kind, Callable[[str], Any]] = {
+    "int": int,
+    "float": float,
+    "choice": str.lower,
+    "path": Path,
+    "text": str,
+    "ids": _id_set,
+    "id": int,
+    "secret": Secret,
+}
+
+
+def _row(name: str, field: str, kind: Kind, default: Any, doc: str, **limits: Any) -> Setting[Any]:
+    """A row; the scope follows from the name (the bot's are `NEWSQA_BOT_*` and its token)."""
+    bot = name.startswith(ENV_PREFIX + "BOT_") or name == "DISCORD_TOKEN"
+    scope: Scope = "bot" if bot else "core"
+    return Setting(
+        name=name, field=field, scope=scope, kind=kind, default=default, convert=CONVERT[kind],
+        doc=doc, **limits,
+    )  # fmt: skip
+
+
+# fmt: off
+# ---- the core: `newsqa` and the pipeline the bot shares ----
+ARTICLES: Setting[Path] = _row(
+    "NEWSQA_ARTICLES", "articles", "path", Path("seeds"),
+    "Folder (or .txt/.md/.jsonl file) of articles that `newsqa index` reads.")
+INDEX_DIR: Setting[Path] = _row(
+    "NEWSQA_INDEX_DIR", "index_dir", "path", DEFAULT_INDEX_DIR, "Where the index lives.")
+MODEL: Setting[str | None] = _row(
+    "NEWSQA_MODEL", "model", "text", None,
+    "Embedding model (hub name or local path), `none` for BM25 only; unset: the index's.")
+EMBED_PRECISION: Setting[str] = _row(
+    "NEWSQA_EMBED_PRECISION", "embed_precision", "choice", "fp32",
+    "The model's linear layers: int8 is faster on CPU but finds the right article less often.",
+    choices=("fp32", "int8"))
+TOP_K: Setting[int] = _row(
+    "NEWSQA_TOP_K", "top_k", "int", 3, "Quotes per answer.", low=1, high=3)
+CANDIDATES: Setting[int] = _row(
+    "NEWSQA_CANDIDATES", "candidates", "int", 20, "Chunks each retriever fetches.",
+    low=1, high=1000)
+LEXICAL_WEIGHT: Setting[float] = _row(
+    "NEWSQA_LEXICAL_WEIGHT", "lexical_weight", "float", 1.0, "Fusion weight of BM25.", low=0)
+DENSE_WEIGHT: Setting[float] = _row(
+    "NEWSQA_DENSE_WEIGHT", "dense_weight", "float", 1.0, "Fusion weight of vectors.", low=0)
+MAX_QUESTION_CHARS: Setting[int] = _row(
+    "NEWSQA_MAX_QUESTION_CHARS", "max_question_chars", "int", 500,
+    "Longest question accepted (CLI and bot), in characters.", low=1, high=100_000)
+CHUNK_CHARS: Setting[int] = _row(
+    "NEWSQA_CHUNK_CHARS", "chunk_chars", "int", 400,
+    "Characters per chunk (a change needs `index --full`).", low=50, high=100_000)
+CHUNK_OVERLAP: Setting[int] = _row(
+    "NEWSQA_CHUNK_OVERLAP", "chunk_overlap", "int", 1,
+    "Sentences shared by neighbouring chunks (a change needs `index --full`).", low=0, high=10)
+
+# ---- the Discord bot (`newsqa bot`) ----
+DISCORD_TOKEN: Setting[Secret | None] = _row(
+    "DISCORD_TOKEN", "token", "secret", None, "The bot token; never logged.")
+BOT_CHANNELS: Setting[frozenset[int]] = _row(
+    "NEWSQA_BOT_CHANNELS", "channels", "ids", frozenset(),
+    "Channels where the bot answers (and their threads); empty: every channel.")
+BOT_CONCURRENCY: Setting[int] = _row(
+    "NEWSQA_BOT_CONCURRENCY", "concurrency", "int", 2, "Questions answered at once.", low=1)
+BOT_MAX_WAITING: Setting[int] = _row(
+    "NEWSQA_BOT_MAX_WAITING", "max_waiting", "int", 20,
+    "Questions queued beyond those before users are asked to retry.", low=0)
+BOT_TIMEOUT: Setting[float] = _row(
+    "NEWSQA_BOT_TIMEOUT", "timeout_s", "float", 30.0, "Seconds before a question is dropped.",
+    low=1)
+BOT_COOLDOWN: Setting[float] = _row(
+    "NEWSQA_BOT_COOLDOWN", "cooldown_s", "float", 10.0, "Seconds between a user's questions.",
+    low=0)
+BOT_RELOAD: Setting[float] = _row(
+    "NEWSQA_BOT_RELOAD", "reload_s", "float", 5.0, "Seconds between checks for a newer index.",
+    low=0.05)
+BOT_DATA_DIR: Setting[Path] = _row(
+    "NEWSQA_BOT_DATA_DIR", "data_dir", "path", Path(".newsqa/bot"),
+    "Where answers (for the buttons) and the feedback log are kept.")
+BOT_DEV_GUILD: Setting[int | None] = _row(
+    "NEWSQA_BOT_DEV_GUILD", "dev_guild", "id", None,
+    "Server where `newsqa bot --sync` registers the commands at once.")
+BOT_OWNERS: Setting[frozenset[int]] = _row(
+    "NEWSQA_BOT_OWNERS", "owners", "ids", frozenset(),
+    "Users allowed to run /reindex (with manage-server); empty: anyone with it.")
+
+TABLE: tuple[Setting[Any], ...] = (
+    ARTICLES, INDEX_DIR, MODEL, EMBED_PRECISION, TOP_K, CANDIDATES, LEXICAL_WEIGHT, DENSE_WEIGHT,
+    MAX_QUESTION_CHARS, CHUNK_CHARS, CHUNK_OVERLAP,
+    DISCORD_TOKEN, BOT_CHANNELS, BOT_CONCURRENCY, BOT_MAX_WAITING, BOT_TIMEOUT, BOT_COOLDOWN,
+    BOT_RELOAD, BOT_DATA_DIR, BOT_DEV_GUILD, BOT_OWNERS,
+)
+# fmt: on
+
+
 @dataclass(frozen=True)
 class Settings:
-    articles: Path = Path("seeds")
-    index_dir: Path = DEFAULT_INDEX_DIR
-    # A hub name or local path; "none" for lexical-only. Unset: `index` uses the model the index
-    # was built with (DEFAULT_MODEL for a new one) and `ask` uses the index's model.
-    model: str | None = None
-    top_k: int = 3  # quotes in an answer (1-3)
-    candidates: int = 20  # chunks each side fetches before fusion
-    lexical_weight: float = 1.0
-    dense_weight: float = 1.0
-    max_question_chars: int = 500
-    chunk_chars: int = 400
-    chunk_overlap: int = 1
+    """The core's settings; `TABLE` says what each means and may be."""
 
-    def with_overrides(self, **values: object) -> Settings:
+    articles: Path = ARTICLES.default
+    index_dir: Path = INDEX_DIR.default
+    model: str | None = MODEL.default  # unset: `index` keeps the index's model, `ask` uses it
+    embed_precision: str = EMBED_PRECISION.default
+    top_k: int = TOP_K.default
+    candidates: int = CANDIDATES.default
+    lexical_weight: float = LEXICAL_WEIGHT.default
+    dense_weight: float = DENSE_WEIGHT.default
+    max_question_chars: int = MAX_QUESTION_CHARS.default
+    chunk_chars: int = CHUNK_CHARS.default
+    chunk_overlap: int = CHUNK_OVERLAP.default
+
+    def with_overrides(self, **values: Any) -> Settings:
         return replace(self, **{k: v for k, v in values.items() if v is not None})
 
 
-_ENV_FIELDS: dict[str, type] = {
-    "ARTICLES": Path,
-    "INDEX_DIR": Path,
-    "MODEL": str,
-    "TOP_K": int,
-    "CANDIDATES": int,
-    "LEXICAL_WEIGHT": float,
-    "DENSE_WEIGHT": float,
-    "MAX_QUESTION_CHARS": int,
-    "CHUNK_CHARS": int,
-    "CHUNK_OVERLAP": int,
-}
+def load_env_file(path: Path = Path(".env")) -> None:
+    """Fill variables not already set from `path`: called once by each entry point."""
+    if path.is_file():
+        from dotenv import load_dotenv
+
+        load_dotenv(path, override=False)
+
+
+def read(scope: Scope, environ: Mapping[str, str] | None = None) -> dict[str, Any]:
+    """The values set (not empty) for the table's `scope`, by field, parsed and range-checked."""
+    source = os.environ if environ is None else environ
+    values: dict[str, Any] = {}
+    for setting in TABLE:
+        raw = source.get(setting.name, "").strip()
+        if setting.scope == scope and raw:  # set but empty means "use the default"
+            values[setting.field] = setting.parse(raw)
+    return values
+
+
+def validate(settings: Settings) -> Settings:
+    """`settings` if every value is within the table's range (flags can override variables)."""
+    for setting in TABLE:
+        value = getattr(settings, setting.field, None) if setting.scope == "core" else None
+        if value is not None and not setting.accepts(value):
+            raise SettingsError(setting.refusal(value))
+    if settings.lexical_weight == 0 and settings.dense_weight == 0:
+        raise SettingsError(
+            f"{LEXICAL_WEIGHT.name}와 {DENSE_WEIGHT.name}가 모두 0이면 검색할 수 없으니 "
+            "둘 중 하나는 0보다 크게 고쳐 주세요."
+        )
+    return settings
+
+
+def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
+    """The core's settings from `environ` (default: the process environment)."""
+    return validate(Settings(**read("core", environ)))
 
 
 # Settings that no longer exist, and what took their place (one Korean line each).
@@ -50,12 +270,13 @@ RETIRED = {
 }
 
 
-def retired_settings() -> list[str]:
+def retired_settings(environ: Mapping[str, str] | None = None) -> list[str]:
     """A notice for each retired NEWSQA_* variable still set, so it is not silently ignored."""
+    source = os.environ if environ is None else environ
     return [
         f"{ENV_PREFIX}{name}은(는) 더 이상 쓰지 않습니다: {instead}."
         for name, instead in RETIRED.items()
-        if os.environ.get(ENV_PREFIX + name, "").strip()
+        if source.get(ENV_PREFIX + name, "").strip()
     ]
 
 
@@ -63,51 +284,3 @@ def is_default_index(folder: Path) -> bool:
     """Whether `folder` is where the index lives when nobody chose a place (relative to the
     working directory): the only place `ask` and the bot may build a first index on their own."""
     return folder.expanduser().resolve() == DEFAULT_INDEX_DIR.resolve()
-
-
-class SettingsError(ValueError):
-    """A setting out of range; the message is a Korean sentence fragment naming it."""
-
-
-# (minimum, maximum) of each numeric setting; None is unbounded.
-RANGES: dict[str, tuple[float | None, float | None]] = {
-    "top_k": (1, 3),
-    "candidates": (1, 1000),
-    "lexical_weight": (0, None),
-    "dense_weight": (0, None),
-    "max_question_chars": (1, 100_000),
-    "chunk_chars": (50, 100_000),
-    "chunk_overlap": (0, 10),
-}
-
-
-def validate(settings: Settings) -> Settings:
-    for name, (low, high) in RANGES.items():
-        value = getattr(settings, name)
-        if (low is not None and value < low) or (high is not None and value > high):
-            bounds = f"{low} 이상" if high is None else f"{low}~{high} 범위"
-            raise SettingsError(f"{ENV_PREFIX}{name.upper()}={value}은(는) {bounds}여야 합니다")
-    if settings.lexical_weight == 0 and settings.dense_weight == 0:
-        raise SettingsError("NEWSQA_LEXICAL_WEIGHT와 NEWSQA_DENSE_WEIGHT가 모두 0일 수는 없습니다")
-    return settings
-
-
-def load_settings(env_file: Path | None = Path(".env")) -> Settings:
-    """Defaults overridden by NEWSQA_* variables; a `.env` file fills variables not already set."""
-    if env_file is not None and env_file.is_file():
-        from dotenv import load_dotenv
-
-        load_dotenv(env_file, override=False)
-    values: dict[str, object] = {}
-    for suffix, kind in _ENV_FIELDS.items():
-        raw = os.environ.get(ENV_PREFIX + suffix)
-        if raw is None or not raw.strip():  # set but empty means "use the default"
-            continue
-        try:
-            values[suffix.lower()] = kind(raw.strip())
-        except ValueError as exc:
-            kind_name = {int: "정수", float: "숫자"}.get(kind, "값")
-            raise SettingsError(
-                f"{ENV_PREFIX}{suffix}={raw!r}은(는) 올바른 {kind_name}가 아닙니다"
-            ) from exc
-    return validate(Settings().with_overrides(**values))

@@ -20,10 +20,13 @@ import socket
 import threading
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Protocol
+from typing import Protocol, TypeVar
 from urllib.parse import urlparse
 
+from retrieval.config import EMBED_PRECISION
+
 log = logging.getLogger(__name__)
+Model = TypeVar("Model")
 
 DEFAULT_MODEL = "dragonkue/multilingual-e5-small-ko"
 NO_MODEL = {"", "none", "off", "lexical"}
@@ -64,9 +67,6 @@ def model_id(name: str) -> str:
     """Local model paths are recorded absolute, so the index works from any directory."""
     path = Path(name).expanduser()
     return str(path.resolve()) if path.exists() else name
-
-
-PRECISIONS = frozenset({"int8", "fp32"})
 
 
 class SentenceTransformerEmbedder:
@@ -169,8 +169,18 @@ def _quiet_loaders() -> None:
         pass
 
 
-def load_embedder(name: str, device: str = "cpu") -> SentenceTransformerEmbedder:
-    """Load a model by local path or hub name; raise `ModelUnavailable` with the reason."""
+def load_embedder(
+    name: str, device: str = "cpu", precision: str = "fp32"
+) -> SentenceTransformerEmbedder:
+    """Load a model by local path or hub name; raise `ModelUnavailable` with the reason.
+
+    `precision` (NEWSQA_EMBED_PRECISION) is fp32 by default. int8 dynamic quantization is 1.5x
+    faster here, but on the real multilingual-e5-small weights its vectors are only cosine 0.97
+    (p5 0.96) to fp32 ones and the dense search alone finds the right article first for 75.8%
+    of the korquad dev questions against 83.5% in fp32 (benchmarks/precision.py; random weights
+    had hidden this, at cosine 0.9999)."""
+    if precision not in EMBED_PRECISION.choices:  # the settings table refuses others first
+        raise ValueError(f"precision must be one of {EMBED_PRECISION.choices}, not {precision!r}")
     local = Path(name).expanduser()
     if not local.exists() and not in_hub_cache(name) and not hub_reachable():
         raise ModelUnavailable(
@@ -198,7 +208,6 @@ def load_embedder(name: str, device: str = "cpu") -> SentenceTransformerEmbedder
         raise
     except Exception as exc:  # noqa: BLE001 - any loader failure means "no model"
         raise ModelUnavailable(f"model {name!r} could not be loaded: {exc}") from exc
-    precision = embedding_precision()
     if precision == "int8" and device == "cpu":
         try:
             model = quantize_int8(model)
@@ -211,21 +220,7 @@ def load_embedder(name: str, device: str = "cpu") -> SentenceTransformerEmbedder
     return embedder
 
 
-def embedding_precision() -> str:
-    """fp32 by default. int8 dynamic quantization is 1.5x faster here, but on the real
-    multilingual-e5-small weights its vectors are only cosine 0.97 (p5 0.96) to fp32 ones and
-    the dense search alone finds the right article first for 75.8% of the korquad dev questions
-    against 83.5% in fp32 (benchmarks/precision.py; random weights had hidden this, at cosine
-    0.9999). NEWSQA_EMBED_PRECISION=int8 trades that for speed."""
-    value = os.environ.get("NEWSQA_EMBED_PRECISION", "fp32").strip().lower()
-    if value not in PRECISIONS:
-        raise ModelUnavailable(
-            f"NEWSQA_EMBED_PRECISION must be one of {sorted(PRECISIONS)}, not {value!r}"
-        )
-    return value
-
-
-def quantize_int8(model: object) -> object:
+def quantize_int8(model: Model) -> Model:
     """Linear layers with int8 weights and dynamically quantized activations (PyTorch's dynamic
     quantization): the matrix products dominate BERT-style encoders on CPU."""
     import warnings

@@ -71,8 +71,8 @@ def user_message(exc: BaseException) -> str | None:
         )
     if isinstance(exc, policy.PolicyError):
         return f"{exc}. `pip install --force-reinstall newsqa`로 다시 설치하세요."
-    if isinstance(exc, SettingsError):
-        return f"설정값이 잘못되었습니다: {exc}. 명령 옵션, .env 또는 환경 변수를 고쳐 주세요."
+    if isinstance(exc, SettingsError):  # already a sentence naming the setting and its range
+        return str(exc)
     if store.disk_full(exc):
         return "디스크 공간이 부족해 파일을 쓰지 못했습니다. 공간을 확보한 뒤 다시 실행하세요."
     if isinstance(exc, OSError):

@@ -11,6 +11,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import partial
 from typing import TYPE_CHECKING
 
 from retrieval.config import Settings
@@ -33,8 +34,8 @@ ModelLoader = Callable[[str], Embedder]
 
 
 def loader_for(settings: Settings) -> ModelLoader:
-    """`load_embedder` (it reads NEWSQA_EMBED_PRECISION itself)."""
-    return load_embedder
+    """`load_embedder` at the precision the settings ask for."""
+    return partial(load_embedder, precision=settings.embed_precision)
 
 
 def model_missing_notice(name: str) -> str:

@@ -21,7 +21,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from retrieval import calibrate, policy  # noqa: E402
-from retrieval.config import Settings  # noqa: E402
+from retrieval.config import Settings, load_env_file, load_settings  # noqa: E402
 from retrieval.evaluate import read_cases  # noqa: E402
 from retrieval.pipeline import Pipeline, build_index  # noqa: E402
 
@@ -55,9 +55,16 @@ def main() -> int:
     args = parser.parse_args()
     logging.basicConfig(level=logging.WARNING, format="%(message)s")
 
+    load_env_file()
+    precision = load_settings().embed_precision  # NEWSQA_EMBED_PRECISION, like the CLI's
     examples: dict[str, list[calibrate.Example]] = {"lexical": [], "hybrid": []}
     for name, (questions, articles) in SETS.items():
-        settings = Settings(articles=articles, index_dir=args.work / name, model=args.model)
+        settings = Settings(
+            articles=articles,
+            index_dir=args.work / name,
+            model=args.model,
+            embed_precision=precision,
+        )
         build_index(settings)
         pipeline = Pipeline.open(settings)
         if pipeline.embedder is None:
@@ -80,9 +87,7 @@ def main() -> int:
         # model is a fine-tune of the one fitted with): only scale-free dense signals.
         left_out=calibrate.MODEL_BOUND,
     )
-    from retrieval.embed import embedding_precision
-
-    fitted.fitted["fitted_with_model"] = f"{args.model_name} ({embedding_precision()})"
+    fitted.fitted["fitted_with_model"] = f"{args.model_name} ({precision})"
     policy.write(fitted, args.out)
     print(f"wrote {args.out}\n")
     print("| set | mode | " + " | ".join(label for _, label in COLUMNS) + " |")

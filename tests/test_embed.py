@@ -92,3 +92,23 @@ def test_vectors_without_their_model_fall_back_with_a_notice(
         )
     finally:
         moved.rename(tiny_model)
+
+
+def test_the_precision_setting_reaches_the_model_and_the_index(
+    settings, tiny_model: Path, monkeypatch
+) -> None:
+    """NEWSQA_EMBED_PRECISION is read with the other settings (no longer by the loader)."""
+    from retrieval.config import load_settings
+
+    monkeypatch.setenv("NEWSQA_EMBED_PRECISION", "int8")
+    config = replace(
+        settings, model=str(tiny_model), embed_precision=load_settings().embed_precision
+    )
+    build_index(config)
+    pipeline = Pipeline.open(config)
+    assert pipeline.embedder is not None and pipeline.embedder.precision == "int8"
+    assert pipeline.index.manifest["embedding_precision"] == "int8"
+    assert (
+        "NEWSQA_EMBED_PRECISION"
+        in Pipeline.open(replace(config, embed_precision="fp32")).notices[0]
+    )
