@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, NoReturn
 
 from retrieval import config
-from retrieval.config import Settings, load_settings, retired_settings
+from retrieval.config import Settings, SettingsError, load_settings, retired_settings
 from retrieval.errors import QuestionError, user_message
 
 if TYPE_CHECKING:
@@ -149,10 +149,15 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def run_bot(args: argparse.Namespace) -> int:
-    from bot.__main__ import main as bot_main
+    import bot
+    from bot.config import load_bot_settings
 
-    argv = (["--sync"] if args.sync else []) + (["--guild", str(args.guild)] if args.guild else [])
-    return bot_main(argv)
+    try:
+        settings, limits = _settings(args), load_bot_settings()
+    except SettingsError as exc:  # as `python -m bot` says it: a usage problem
+        _say(user_message(exc) or str(exc))
+        return EXIT_USAGE
+    return bot.run(settings, limits, sync=args.sync, guild=args.guild)
 
 
 def _settings(args: argparse.Namespace) -> Settings:

@@ -369,6 +369,7 @@ async def test_rejected_token_is_one_line_and_never_logged(
     fake: FakeDiscord, monkeypatch, capsys, caplog, tmp_path: Path, seeds: Path
 ) -> None:
     from bot import __main__ as entry
+    from bot import launch
 
     fake.accepted_token = "the-right-token"
     monkeypatch.setenv("DISCORD_TOKEN", "wrong-secret-token")
@@ -376,7 +377,7 @@ async def test_rejected_token_is_one_line_and_never_logged(
     monkeypatch.setenv("NEWSQA_INDEX_DIR", str(tmp_path / "idx"))
     monkeypatch.setenv("NEWSQA_MODEL", "none")
     monkeypatch.setenv("NEWSQA_BOT_DATA_DIR", str(tmp_path / "data"))
-    monkeypatch.setattr(entry.asyncio, "run", lambda coro: _run_here(coro))
+    monkeypatch.setattr(launch.asyncio, "run", lambda coro: _run_here(coro))
     handlers = list(logging.getLogger().handlers)
     try:
         code = await asyncio.to_thread(entry.main, [])
@@ -384,7 +385,7 @@ async def test_rejected_token_is_one_line_and_never_logged(
         logging.getLogger().handlers[:] = handlers
     err = capsys.readouterr().err
     assert code == 1 and "Traceback" not in err
-    assert err.strip().splitlines()[-1] == entry.BAD_TOKEN  # one sentence after the log lines
+    assert err.strip().splitlines()[-1] == launch.BAD_TOKEN  # one sentence after the log lines
     assert "wrong-secret-token" not in err + caplog.text
 
 
@@ -409,7 +410,7 @@ async def test_sigterm_closes_the_bot_gracefully(
     import os
     import signal
 
-    from bot.__main__ import serve
+    from bot.launch import serve
 
     bot = make_bot(settings, bot_limits)
     task = asyncio.create_task(serve(bot, "fake-token"))
@@ -444,7 +445,7 @@ async def test_unexpected_failure_on_a_mention_gets_a_korean_reply(
 async def test_sync_registers_commands_without_loading_the_index(
     fake: FakeDiscord, settings: Settings, bot_limits: BotSettings
 ) -> None:
-    from bot.__main__ import sync_commands
+    from bot.launch import sync_commands
 
     bot = QABot(
         QAService(settings, bot_limits),
