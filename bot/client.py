@@ -10,7 +10,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import re
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from typing import Any, TypeVar
 
 import discord
@@ -29,9 +29,9 @@ from retrieval.types import Answer
 
 log = logging.getLogger("newsqa.bot")
 T = TypeVar("T")
-MAX_QUESTION = 500
 COOLDOWN_PRUNE_AT = 1000
 HELP_EVERY_S = 60.0  # a mention's public help, at most this often per user
+DISCORD_MAX_OPTION = 6000  # the longest text Discord lets a slash command option take
 
 
 class QABot(commands.Bot):
@@ -69,8 +69,10 @@ class QABot(commands.Bot):
     async def setup_hook(self) -> None:
         await self.tree.set_translator(KoreanTranslator())
         self.add_dynamic_items(FeedbackButton, MoreSourcesButton)
-        await self.add_cog(QACog(self))
-        self.tree.on_error = self.on_app_command_error
+        cog = QACog(self)
+        await self.add_cog(cog)
+        self.tree.add_command(ask_command(cog.ask, self.service.settings.max_question_chars))
+        self.tree.error(self.on_app_command_error)
         if self.start_service:
             await self.service.start()
 
@@ -225,15 +227,32 @@ async def send_ephemeral(interaction: discord.Interaction, text: str) -> None:
         log.warning("could not tell the user about an error: %s", exc)
 
 
+def ask_command(
+    answer: Callable[[discord.Interaction, str], Awaitable[None]], max_chars: int
+) -> app_commands.Command[Any, ..., None]:
+    """`/ask`, whose question Discord's client keeps within `max_chars` (the setting
+    NEWSQA_MAX_QUESTION_CHARS, which the CLI and mentions obey too). A setting, so the command
+    is made with the bot rather than declared at import."""
+
+    async def ask(interaction: discord.Interaction, question: str) -> None:
+        await answer(interaction, question)
+
+    longest = min(max_chars, DISCORD_MAX_OPTION)
+    ask.__annotations__["question"] = app_commands.Range[str, 1, longest]
+    command: app_commands.Command[Any, ..., None] = app_commands.Command(
+        name="ask", description="뉴스 기사에서 답을 찾아 원문 그대로 인용합니다", callback=ask
+    )
+    return app_commands.describe(question="궁금한 내용 (예: 벤처기업협회의 회원사는 몇 개인가요?)")(
+        command
+    )
+
+
 class QACog(commands.Cog):
     def __init__(self, bot: QABot) -> None:
         self.bot = bot
 
-    @app_commands.command(name="ask", description="뉴스 기사에서 답을 찾아 원문 그대로 인용합니다")
-    @app_commands.describe(question="궁금한 내용 (예: 벤처기업협회의 회원사는 몇 개인가요?)")
-    async def ask(
-        self, interaction: discord.Interaction, question: app_commands.Range[str, 1, MAX_QUESTION]
-    ) -> None:
+    async def ask(self, interaction: discord.Interaction, question: str) -> None:
+        """`/ask` (see `ask_command`)."""
         bot = self.bot
         if not bot.channel_allowed(interaction.channel):
             await interaction.response.send_message(render.CHANNEL_TEXT, ephemeral=True)

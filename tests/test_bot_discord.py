@@ -389,6 +389,30 @@ async def test_rejected_token_is_one_line_and_never_logged(
     assert "wrong-secret-token" not in err + caplog.text
 
 
+@pytest.mark.asyncio
+async def test_slash_questions_are_as_long_as_the_setting_allows(
+    fake: FakeDiscord, monkeypatch, capsys, tmp_path: Path
+) -> None:
+    """NEWSQA_MAX_QUESTION_CHARS, which the CLI and mentions obey, is the longest question
+    Discord's client lets users type into /ask, through `python -m bot --sync`."""
+    from bot import __main__ as entry
+    from bot import launch
+
+    monkeypatch.setenv("DISCORD_TOKEN", "fake-token")
+    monkeypatch.setenv("NEWSQA_MAX_QUESTION_CHARS", "800")
+    monkeypatch.setenv("NEWSQA_BOT_DATA_DIR", str(tmp_path / "data"))
+    monkeypatch.setattr(launch.asyncio, "run", lambda coro: _run_here(coro))
+    handlers = list(logging.getLogger().handlers)
+    try:
+        code = await asyncio.to_thread(entry.main, ["--sync", "--guild", str(FakeDiscord.GUILD_ID)])
+    finally:  # the entry point installs discord.py's log handler on the root logger
+        logging.getLogger().handlers[:] = handlers
+    assert code == 0, capsys.readouterr().err
+    ask = next(c for c in fake.commands[FakeDiscord.GUILD_ID] if c["name"] == "ask")
+    (question,) = ask["options"]
+    assert (question["min_length"], question["max_length"]) == (1, 800)
+
+
 _LOOP: list[asyncio.AbstractEventLoop] = []
 
 
