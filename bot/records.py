@@ -17,7 +17,6 @@ import uuid
 from pathlib import Path
 from typing import Any
 
-from retrieval.render import answer_from_json, answer_json
 from retrieval.types import Answer
 
 
@@ -33,7 +32,7 @@ class AnswerStore:
 
     def add(self, answer: Answer) -> str:
         answer_id = uuid.uuid4().hex[:16]
-        body = json.dumps(answer_json(answer), ensure_ascii=False)
+        body = json.dumps(answer.to_dict(), ensure_ascii=False)
         with self._lock:
             self._db.execute("INSERT INTO answers VALUES (?, ?, ?)", (answer_id, time.time(), body))
         return answer_id
@@ -41,7 +40,7 @@ class AnswerStore:
     def get(self, answer_id: str) -> Answer | None:
         with self._lock:
             row = self._db.execute("SELECT body FROM answers WHERE id = ?", (answer_id,)).fetchone()
-        return answer_from_json(json.loads(row[0])) if row else None
+        return Answer.from_dict(json.loads(row[0])) if row else None
 
     def close(self) -> None:
         with self._lock:

@@ -230,7 +230,7 @@ def run_ask(args: argparse.Namespace) -> int:
         # joined, see `korean.warm_up_in_background`); a build starts it itself.
         korean.warm_up_in_background()
     from retrieval.pipeline import Pipeline
-    from retrieval.render import answer_json, answer_text, error_json
+    from retrieval.render import answer_text, error_json
 
     # Sizes and structure only: checksums read the whole index (`newsqa check` does that).
     pipeline = Pipeline.open(settings, auto_build=True, verify=False, say=_say)
@@ -249,7 +249,7 @@ def run_ask(args: argparse.Namespace) -> int:
             )
             continue
         if args.json:
-            print(json.dumps(answer_json(answer), ensure_ascii=False), flush=True)
+            print(json.dumps(answer.to_dict(), ensure_ascii=False), flush=True)
         else:
             print(answer_text(answer) + "\n", flush=True)
     return status

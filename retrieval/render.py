@@ -5,52 +5,13 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from retrieval.index import UpdateSummary
-from retrieval.types import Answer, Quote, Source
+from retrieval.types import Answer, Source
 
 if TYPE_CHECKING:
     from retrieval.evaluate import Outcome
+    from retrieval.index import UpdateSummary
 
 MODE_NAMES = {"hybrid": "하이브리드 검색", "lexical": "어휘(BM25) 검색", "dense": "의미 검색"}
-
-
-def answer_json(answer: Answer) -> dict[str, Any]:
-    return {
-        "question": answer.question,
-        "answered": answer.answered,
-        "message": answer.message,
-        "quotes": [
-            {
-                "text": q.text,
-                "article_id": q.article_id,
-                "score": q.score,
-                "source": q.source,
-                "start": q.start,
-                "end": q.end,
-            }
-            for q in answer.quotes
-        ],
-        "sources": [_source_json(s) for s in answer.sources],
-        "related": [_source_json(s) for s in answer.related],
-        "retrieval": {
-            "mode": answer.mode,
-            "took_ms": answer.took_ms,
-            "encode_ms": answer.encode_ms,
-            "policy": answer.policy,
-            "confidence": answer.confidence,
-        },
-    }
-
-
-def _source_json(s: Source) -> dict[str, Any]:
-    return {
-        "number": s.number,
-        "article_id": s.article_id,
-        "title": s.title,
-        "outlet": s.outlet,
-        "date": s.date,
-        "url": s.url,
-    }
 
 
 def error_json(question: str, message: str) -> dict[str, Any]:
@@ -120,7 +81,7 @@ def outcome_json(outcome: Outcome) -> dict[str, Any]:
         "id": case.id,
         "expected": {"answers": list(case.answers), "articles": list(case.articles)},
         "verdict": outcome.verdict,
-        "answer": answer_json(outcome.answer),
+        "answer": outcome.answer.to_dict(),
     }
 
 
@@ -161,38 +122,4 @@ def report_text(report: dict[str, Any], indent: str = "") -> str:
     width = max(len(v) for v in labels.values())
     return "\n".join(
         f"{indent}{label:<{width}}  {report.get(key)}" for key, label in labels.items()
-    )
-
-
-def answer_from_json(data: dict[str, Any]) -> Answer:
-    """The inverse of `answer_json`, for answers kept on disk (the bot's "more sources")."""
-
-    def source(s: dict[str, Any]) -> Source:
-        return Source(
-            s["number"], s["article_id"], s["title"], s.get("outlet"), s.get("date"), s.get("url")
-        )
-
-    quotes = tuple(
-        Quote(
-            q["text"],
-            q["article_id"],
-            q.get("start", 0),
-            q.get("end", 0),
-            q["score"],
-            q.get("source", 1),
-        )
-        for q in data.get("quotes", [])
-    )
-    return Answer(
-        question=data["question"],
-        answered=data["answered"],
-        message=data["message"],
-        quotes=quotes,
-        sources=tuple(source(s) for s in data.get("sources", [])),
-        mode=(data.get("retrieval") or {}).get("mode") or "lexical",
-        took_ms=(data.get("retrieval") or {}).get("took_ms") or 0.0,
-        encode_ms=(data.get("retrieval") or {}).get("encode_ms") or 0.0,
-        policy=(data.get("retrieval") or {}).get("policy") or "",
-        confidence=(data.get("retrieval") or {}).get("confidence"),
-        related=tuple(source(s) for s in data.get("related", [])),
     )

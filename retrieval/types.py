@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 
 @dataclass(frozen=True)
@@ -59,6 +60,27 @@ class Quote:
     score: float
     source: int  # 1-based number of the source it cites
 
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "text": self.text,
+            "article_id": self.article_id,
+            "score": self.score,
+            "source": self.source,
+            "start": self.start,
+            "end": self.end,
+        }
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Quote:
+        return cls(
+            text=data["text"],
+            article_id=data["article_id"],
+            start=data.get("start", 0),
+            end=data.get("end", 0),
+            score=data["score"],
+            source=data.get("source", 1),
+        )
+
 
 @dataclass(frozen=True)
 class Source:
@@ -68,6 +90,27 @@ class Source:
     outlet: str | None
     date: str | None
     url: str | None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "number": self.number,
+            "article_id": self.article_id,
+            "title": self.title,
+            "outlet": self.outlet,
+            "date": self.date,
+            "url": self.url,
+        }
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Source:
+        return cls(
+            number=data["number"],
+            article_id=data["article_id"],
+            title=data["title"],
+            outlet=data.get("outlet"),
+            date=data.get("date"),
+            url=data.get("url"),
+        )
 
 
 @dataclass(frozen=True)
@@ -84,6 +127,43 @@ class Answer:
     notices: tuple[str, ...] = field(default=())
     policy: str = ""  # the answer policy that decided (`retrieval.policy`)
     confidence: float | None = None  # its estimate that the best passage answers (0-1)
+
+    def to_dict(self) -> dict[str, Any]:
+        """The answer as JSON-ready data: what `newsqa ask --json` prints and the bot stores.
+        `notices` are about the run, not the answer, and are left out."""
+        return {
+            "question": self.question,
+            "answered": self.answered,
+            "message": self.message,
+            "quotes": [q.to_dict() for q in self.quotes],
+            "sources": [s.to_dict() for s in self.sources],
+            "related": [s.to_dict() for s in self.related],
+            "retrieval": {
+                "mode": self.mode,
+                "took_ms": self.took_ms,
+                "encode_ms": self.encode_ms,
+                "policy": self.policy,
+                "confidence": self.confidence,
+            },
+        }
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Answer:
+        """The inverse of `to_dict`; fields a stored answer lacks take their defaults."""
+        retrieval = data.get("retrieval") or {}
+        return cls(
+            question=data["question"],
+            answered=data["answered"],
+            message=data["message"],
+            quotes=tuple(Quote.from_dict(q) for q in data.get("quotes", [])),
+            sources=tuple(Source.from_dict(s) for s in data.get("sources", [])),
+            related=tuple(Source.from_dict(s) for s in data.get("related", [])),
+            mode=retrieval.get("mode") or "lexical",
+            took_ms=retrieval.get("took_ms") or 0.0,
+            encode_ms=retrieval.get("encode_ms") or 0.0,
+            policy=retrieval.get("policy") or "",
+            confidence=retrieval.get("confidence"),
+        )
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,68 @@
+"""Answers serialize through their own type: what `ask --json` prints and what the bot stores."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from pathlib import Path
+
+from bot.records import AnswerStore
+from retrieval.types import Answer, Quote, Source
+
+ANSWER = Answer(
+    question="지아이랩의 대표는 누구인가요?",
+    answered=True,
+    message="",
+    quotes=(Quote("지아이랩 전창호 대표는 말했다.", "003", 10, 26, 0.91, 1),),
+    sources=(Source(1, "003", "지아이랩, 광주에", "뉴스21", "2025-03-02", "https://x.example/1"),),
+    mode="hybrid",
+    took_ms=12.5,
+    encode_ms=4.25,
+    related=(Source(2, "007", "다른 기사", None, None, None),),
+    policy="default",
+    confidence=0.87,
+)
+
+# A row as the bot stored it before answers had `to_dict` (`retrieval.render.answer_json`).
+EARLIER_ROW = {
+    "question": "q",
+    "answered": False,
+    "message": "찾지 못했습니다.",
+    "quotes": [],
+    "sources": [],
+    "related": [
+        {"number": 1, "article_id": "a", "title": "t", "outlet": None, "date": None, "url": None}
+    ],
+    "retrieval": {
+        "mode": "lexical",
+        "took_ms": 3.0,
+        "encode_ms": 0.0,
+        "policy": "p",
+        "confidence": None,
+    },
+}
+
+
+def test_an_answer_survives_its_dict_and_json() -> None:
+    data = json.loads(json.dumps(ANSWER.to_dict(), ensure_ascii=False))
+    assert Answer.from_dict(data) == ANSWER
+
+
+def test_notices_belong_to_the_run_not_the_stored_answer() -> None:
+    with_notice = Answer("q", False, "m", notices=("모델을 불러올 수 없어…",))
+    assert "notices" not in with_notice.to_dict()
+    assert Answer.from_dict(with_notice.to_dict()).notices == ()
+
+
+def test_the_bot_reads_back_what_it_stored_and_rows_of_earlier_versions(tmp_path: Path) -> None:
+    store = AnswerStore(tmp_path / "answers.sqlite3")
+    answer_id = store.add(ANSWER)
+    assert store.get(answer_id) == ANSWER and store.get("missing") is None
+    store.close()
+    with sqlite3.connect(tmp_path / "answers.sqlite3") as db:
+        db.execute("INSERT INTO answers VALUES ('old', 0, ?)", (json.dumps(EARLIER_ROW),))
+    store = AnswerStore(tmp_path / "answers.sqlite3")
+    earlier = store.get("old")
+    store.close()
+    assert earlier is not None and earlier.message == "찾지 못했습니다." and earlier.policy == "p"
+    assert earlier.related[0].article_id == "a" and earlier.to_dict() == EARLIER_ROW
