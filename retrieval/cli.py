@@ -17,6 +17,7 @@ from retrieval.errors import QuestionError, user_message
 
 if TYPE_CHECKING:
     from retrieval.evaluate import Case
+    from retrieval.pipeline import IndexReport
 
 EXIT_OK, EXIT_ERROR, EXIT_USAGE = 0, 1, 2
 
@@ -69,7 +70,7 @@ def build_parser() -> argparse.ArgumentParser:
         "index", help="기사 폴더를 읽어 색인을 만들거나 바뀐 기사만 갱신합니다"
     )
     index.add_argument(
-        "--articles", type=Path, help="기사 폴더 또는 .txt/.md/.jsonl 파일 (기본: seeds/)"
+        "--articles", type=Path, help="기사 폴더 또는 .txt/.md/.html/.jsonl 파일 (기본: seeds/)"
     )
     index.add_argument(
         "--index", type=Path, dest="index_dir", help="색인 폴더 (기본: .newsqa/index)"
@@ -79,6 +80,11 @@ def build_parser() -> argparse.ArgumentParser:
         "--full", action="store_true", help="기존 색인을 무시하고 처음부터 다시 만듭니다"
     )
     index.add_argument("--json", action="store_true", help="마지막 줄에 요약을 JSON으로 출력합니다")
+    index.add_argument(
+        "--watch",
+        action="store_true",
+        help="기사 폴더를 계속 지켜보며 바뀐 기사를 그때그때 색인합니다 (끝내려면 Ctrl+C)",
+    )
 
     ask = commands.add_parser(
         "ask", help="질문에 기사 인용문과 출처로 답합니다 (질문이 없으면 표준 입력에서 한 줄씩)"
@@ -177,17 +183,35 @@ def _say(line: str) -> None:
 def run_index(args: argparse.Namespace) -> int:
     from retrieval.pipeline import build_index
 
-    report = build_index(_settings(args), full=args.full, say=_say)
+    settings = _settings(args)
+    if args.watch:
+        return _watch(settings, args)
+    _print_report(build_index(settings, full=args.full, say=_say), args.json)
+    return EXIT_OK
+
+
+def _watch(settings: Settings, args: argparse.Namespace) -> int:
+    """`index --watch`: a summary line per commit, until Ctrl+C."""
+    from retrieval.pipeline import build_index
+    from retrieval.watch import watch
+
+    if args.full:
+        _print_report(build_index(settings, full=True, say=_say), args.json)
+    _say(f"'{settings.articles}' 폴더를 지켜보고 있습니다. 끝내려면 Ctrl+C를 누르세요.")
+    watch(settings, lambda report: _print_report(report, args.json), _say)
+    return EXIT_OK
+
+
+def _print_report(report: IndexReport, as_json: bool) -> None:
     for skipped in report.skipped:
         _say(f"건너뜀: {skipped.path} — {skipped.reason}")
     for notice in report.notices:
         _say(notice)
     from retrieval.render import summary_text
 
-    print(summary_text(report.summary))
-    if args.json:
-        print(json.dumps(report.summary.as_json(), ensure_ascii=False))
-    return EXIT_OK
+    print(summary_text(report.summary), flush=True)
+    if as_json:
+        print(json.dumps(report.summary.as_json(), ensure_ascii=False), flush=True)
 
 
 PROMPT = "질문> "
