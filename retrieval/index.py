@@ -540,8 +540,7 @@ def load_index(
         if manifest.get("dense"):
             from retrieval.dense import DenseIndex
 
-            described = manifest.get("dense_index") or {}
-            dense = DenseIndex.load(gen / DENSE_FILE, described.get("calibration"))
+            dense = DenseIndex.load(gen / DENSE_FILE, manifest.get("dense_index"))
     except (OSError, ValueError, KeyError, TypeError, IndexError, RuntimeError) as exc:
         raise store.IndexCorrupt(f"{gen.name}의 데이터 파일을 읽을 수 없음") from exc
     next_chunk_id = manifest.get("next_chunk_id")  # committed with the catalog, atomically

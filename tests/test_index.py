@@ -367,7 +367,7 @@ def test_ivf_and_its_calibration_survive_save_and_load(settings, seeds, monkeypa
     index = load_index(topical.index_dir)
     described = index.manifest["dense_index"]
     assert index.dense.kind == "ivf" and described["kind"] == "ivf"
-    assert index.dense.calibration == described["calibration"]
+    assert index.dense.calibration == dense.Calibration.from_json(described["calibration"])
     assert described["nprobe"] == described["calibration"]["nprobe"]
     assert described["calibration"]["recall@10"] >= dense.TARGET_RECALL
 
