@@ -15,7 +15,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 from bot.config import BotSettings
-from retrieval import store
+from retrieval import generations
 from retrieval.config import Settings
 from retrieval.embed import Embedder
 from retrieval.errors import QuestionError
@@ -47,11 +47,11 @@ def corpus_facts(index: NewsIndex) -> CorpusFacts:
     for article_id in index.articles:
         try:
             date = index.articles[article_id].article.date
-        except store.StoreError:  # a damaged record: `ask` reports it; help just skips it
+        except generations.StoreError:  # a damaged record: `ask` reports it; help just skips it
             continue
         if date and (newest is None or date > newest):
             newest = date
-    return CorpusFacts(index.manifest.get("generation"), len(index.articles), newest)
+    return CorpusFacts(index.manifest.generation, len(index.articles), newest)
 
 
 class QAService:
@@ -187,10 +187,7 @@ class QAService:
             return report
 
     def _current_generation(self) -> str | None:
-        try:
-            return store.read_manifest(self.settings.index_dir).get("generation")
-        except store.StoreError:
-            return None
+        return generations.current_generation(self.settings.index_dir)
 
     async def reload_if_changed(self) -> bool:
         async with self._reloading:  # the watcher and /reindex never load at the same time

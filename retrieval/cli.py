@@ -245,10 +245,11 @@ def _prompted() -> Iterator[str]:
 
 
 def run_ask(args: argparse.Namespace) -> int:
-    from retrieval import korean, store
+    from retrieval import korean
+    from retrieval.manifest import MANIFEST
 
     settings = _settings(args)
-    if (settings.index_dir / store.MANIFEST).exists():
+    if (settings.index_dir / MANIFEST).exists():
         # Kiwi's load overlaps the imports and the index opening. Not started when there is
         # no index: that fails at once, and the exit would wait for Kiwi (the thread must be
         # joined, see `korean.warm_up_in_background`); a build starts it itself.
@@ -353,17 +354,18 @@ def run_calibrate(args: argparse.Namespace) -> int:
 
 
 def run_check(args: argparse.Namespace) -> int:
-    from retrieval import policy, store
+    from retrieval import policy
     from retrieval.index import load_index
+    from retrieval.manifest import MANIFEST
 
     settings = _settings(args)
     index = load_index(settings.index_dir, verify=True)
     manifest = index.manifest
-    megabytes = sum(manifest["sizes"].values()) / 1e6
+    megabytes = sum(manifest.sizes.values()) / 1e6
     print(
         f"색인이 온전합니다: 기사 {len(index.articles)}건, 청크 {index.chunk_count}개, "
-        f"파일 {len(manifest['files'])}개({megabytes:.1f} MB)의 크기와 체크섬이 "
-        f"{store.MANIFEST}의 기록과 일치합니다."
+        f"파일 {len(manifest.files)}개({megabytes:.1f} MB)의 크기와 체크섬이 "
+        f"{MANIFEST}의 기록과 일치합니다."
     )
     answering, notice = policy.for_index(settings.index_dir, index.model)
     print(f"답변 정책: {answering.name}" + (f" ({notice})" if notice else ""))

@@ -5,7 +5,7 @@ from __future__ import annotations
 import shlex
 from pathlib import Path
 
-from retrieval import policy, store
+from retrieval import generations, policy
 from retrieval.config import SettingsError, is_default_index
 from retrieval.korean import AnalyserUnavailable
 
@@ -56,13 +56,13 @@ def user_message(exc: BaseException) -> str | None:
     """One sentence saying what happened and what to do, or None for unexpected errors."""
     if isinstance(exc, UserError):
         return str(exc)
-    if isinstance(exc, store.IndexMissing):
+    if isinstance(exc, generations.IndexMissing):
         return no_index_message(exc.folder)
-    if isinstance(exc, store.IndexCorrupt):
+    if isinstance(exc, generations.IndexCorrupt):
         return f"색인이 손상되었습니다({exc}). {REBUILD}"
-    if isinstance(exc, store.IndexIncompatible):
+    if isinstance(exc, generations.IndexIncompatible):
         return f"이 설정과 맞지 않는 색인입니다({exc}). {REBUILD}"
-    if isinstance(exc, store.StoreError):
+    if isinstance(exc, generations.StoreError):
         return f"{exc}. --index로 색인 폴더를 다시 지정하세요."
     if isinstance(exc, AnalyserUnavailable):
         return (
@@ -73,7 +73,7 @@ def user_message(exc: BaseException) -> str | None:
         return f"{exc}. `pip install --force-reinstall newsqa`로 다시 설치하세요."
     if isinstance(exc, SettingsError):  # already a sentence naming the setting and its range
         return str(exc)
-    if store.disk_full(exc):
+    if generations.disk_full(exc):
         return "디스크 공간이 부족해 파일을 쓰지 못했습니다. 공간을 확보한 뒤 다시 실행하세요."
     if isinstance(exc, OSError):
         where = f" ({exc.filename})" if exc.filename else ""

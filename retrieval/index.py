@@ -4,7 +4,7 @@ An update costs what changed. `update_index` compares content hashes with the ca
 or changed articles are analysed and embedded; `save_index` writes them as one new article
 segment and one new tantivy segment, deletes the chunks of changed and removed articles from
 both the lexical and the dense side, and carries everything else over from the previous
-generation as hard links (see `retrieval.store`).
+generation as hard links (see `retrieval.generations`).
 
 Opening an index for questions reads the chunk table (`retrieval.chunk_table`), opens tantivy
 and loads FAISS; the catalog is parsed only when an update or a full check needs it, and
@@ -22,7 +22,7 @@ from functools import cache, cached_property, lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from retrieval import article_store, korean, lexical, store
+from retrieval import article_store, generations, korean, lexical
 from retrieval.article_store import (
     CATALOG,
     SEGMENTS_DIR,
@@ -34,6 +34,7 @@ from retrieval.article_store import (
 from retrieval.chunk import ChunkerSettings, chunk_sentences
 from retrieval.chunk_table import TABLE, ChunkTable, Location
 from retrieval.lexical import LexicalIndex
+from retrieval.manifest import Manifest
 from retrieval.types import Article, Chunk, SourceFile
 
 if TYPE_CHECKING:  # numpy and faiss load only for indexes with vectors
@@ -100,9 +101,9 @@ class Records:
         try:
             return self._reader.read_at(segment, offset, length)
         except article_store.DamagedRecord as exc:
-            raise store.IndexCorrupt(f"{where}이 체크섬과 맞지 않음") from exc
+            raise generations.IndexCorrupt(f"{where}이 체크섬과 맞지 않음") from exc
         except (OSError, ValueError, KeyError, TypeError) as exc:
-            raise store.IndexCorrupt(f"{where}을 읽을 수 없음") from exc
+            raise generations.IndexCorrupt(f"{where}을 읽을 수 없음") from exc
 
 
 class Articles(Mapping[str, StoredArticle]):
@@ -156,7 +157,7 @@ class NewsIndex:
         dense: DenseIndex | None,
         next_chunk_id: int,
         lexical: LexicalIndex,
-        manifest: dict[str, Any],
+        manifest: Manifest,
         folder: Path,
         reader: ArticleReader,
     ) -> None:
@@ -188,8 +189,8 @@ class NewsIndex:
         return self.table.ids()
 
     def verify_files(self, *names: str) -> None:
-        """Check files of this generation against their checksums (see `store.verify_files`)."""
-        store.verify_files(self.folder, self.manifest, names)
+        """Check files of this generation against their checksums (`generations.verify_files`)."""
+        generations.verify_files(self.folder, self.manifest, names)
 
     def _locate(self, chunk_id: int) -> tuple[StoredArticle, Location]:
         """The record holding `chunk_id`, checked against the record's own chunk list: `ask`
@@ -198,17 +199,23 @@ class NewsIndex:
         try:
             where = self.table.locate(chunk_id)
         except (KeyError, ValueError) as exc:  # an id from tantivy or FAISS the table lacks
-            raise store.IndexCorrupt(f"{TABLE}에서 청크 {chunk_id}을(를) 찾을 수 없음") from exc
+            raise generations.IndexCorrupt(
+                f"{TABLE}에서 청크 {chunk_id}을(를) 찾을 수 없음"
+            ) from exc
         if not self._within_segment(where):  # read as asked, a damaged length asks for terabytes
-            raise store.IndexCorrupt(f"{TABLE}의 청크 {chunk_id} 위치가 기사 기록과 맞지 않음")
+            raise generations.IndexCorrupt(
+                f"{TABLE}의 청크 {chunk_id} 위치가 기사 기록과 맞지 않음"
+            )
         stored = self._records.read(where.segment, where.offset, where.length)
         if (chunk_id, where.first, where.last) not in stored.chunks:
-            raise store.IndexCorrupt(f"{TABLE}의 청크 {chunk_id} 위치가 기사 기록과 맞지 않음")
+            raise generations.IndexCorrupt(
+                f"{TABLE}의 청크 {chunk_id} 위치가 기사 기록과 맞지 않음"
+            )
         return stored, where
 
     def _within_segment(self, where: Location) -> bool:
         """Whether the byte range lies inside its segment file (its size sealed in the manifest)."""
-        size = self.manifest["sizes"].get(f"{SEGMENTS_DIR}/{where.segment}")
+        size = self.manifest.sizes.get(f"{SEGMENTS_DIR}/{where.segment}")
         return size is not None and 0 <= where.offset and 0 < where.length <= size - where.offset
 
     def chunk_location(self, chunk_id: int) -> tuple[StoredArticle, int, int]:
@@ -301,7 +308,7 @@ def update_index(
 
     if fresh_input and old is not None:  # new ids must not reuse live ones
         if next_id <= old.table.highest_id():
-            raise store.IndexCorrupt("manifest의 다음 청크 번호가 이미 쓰인 번호와 겹침")
+            raise generations.IndexCorrupt("manifest의 다음 청크 번호가 이미 쓰인 번호와 겹침")
 
     phases: dict[str, float] = {}
     mark = time.perf_counter()
@@ -336,7 +343,7 @@ def update_index(
             old.verify_files(DENSE_FILE)  # carried into the new generation: must be as sealed
             dense = old.dense
             if dense.remove(stale_ids) != len(stale_ids):
-                raise store.IndexCorrupt("지울 벡터 일부가 색인에 없음")
+                raise generations.IndexCorrupt("지울 벡터 일부가 색인에 없음")
             to_embed: list[StoredArticle] = list(fresh.values())
         else:
             dense = DenseIndex.empty(embedder.dim)
@@ -416,7 +423,7 @@ def _write_articles(update: IndexUpdate, gen: Path) -> Catalog:
 def _rewritten_lexical_files(base: NewsIndex, gen: Path) -> list[str]:
     """The base's tantivy files this update did not carry over as they were: merged into new
     segments, or copied and replaced (meta.json). tantivy read them to write their successors."""
-    names = [n for n in base.manifest.get("files", {}) if n.startswith(f"{LEXICAL_DIR}/")]
+    names = [n for n in base.manifest.files if n.startswith(f"{LEXICAL_DIR}/")]
     rewritten = []
     for name in (n for n in names if not n.endswith(".lock")):  # empty, and never linked
         try:
@@ -433,10 +440,10 @@ def save_index(
     folder: Path,
     model_requested: str | None = None,
     notify: Callable[[str], None] | None = None,
-) -> tuple[dict[str, Any], float]:
+) -> tuple[Manifest, float]:
     """Commit `update` as a new generation of `folder`; returns the manifest and the seconds
     spent on the lexical side (the rest is writing). `notify` hears, in a Korean line, when
-    the disk was too full and the kept previous generation was released (`store.commit`)."""
+    the disk was too full and the kept previous generation was released (`generations.commit`)."""
     lexical_s = 0.0
 
     def write(gen: Path) -> None:
@@ -465,105 +472,99 @@ def save_index(
         if update.dense is not None:
             update.dense.save(gen / DENSE_FILE)
 
-    manifest = {
-        "model": update.model,
-        "model_requested": model_requested,
-        "dim": update.dense.dim if update.dense is not None else None,
-        "dense": update.dense is not None,
-        "dense_index": update.dense.describe() if update.dense is not None else None,
-        "embedding_precision": update.precision,
-        "lexical": "tantivy",
-        "chunker": update.chunker.as_dict(),
-        "tokenizer": korean.TOKENIZER_SETTINGS,
-        "built_at": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
-        "articles": len(update.order),
-        "chunks": update.chunk_count,
-        "next_chunk_id": update.next_chunk_id,
-    }
-    committed = store.commit(folder, write, manifest, notify)
+    manifest = Manifest(
+        model=update.model,
+        model_requested=model_requested,
+        dim=update.dense.dim if update.dense is not None else None,
+        dense_index=update.dense.describe() if update.dense is not None else None,
+        embedding_precision=update.precision,
+        chunker=update.chunker,
+        tokenizer=korean.TOKENIZER_SETTINGS,
+        built_at=time.strftime("%Y-%m-%dT%H:%M:%S%z"),
+        articles=len(update.order),
+        chunks=update.chunk_count,
+        next_chunk_id=update.next_chunk_id,
+    )
+    committed = generations.commit(folder, write, manifest, notify)
     return committed, lexical_s
 
 
-def check_compatible(manifest: dict[str, Any], chunker: ChunkerSettings) -> None:
-    if manifest.get("tokenizer") != korean.TOKENIZER_SETTINGS:
-        raise store.IndexIncompatible("형태소 분석 설정이 다른 색인")
-    if manifest.get("chunker") != chunker.as_dict():
-        raise store.IndexIncompatible(
-            f"청크 설정이 다름: 색인 {manifest.get('chunker')}, 현재 {chunker.as_dict()}"
+def check_compatible(manifest: Manifest, chunker: ChunkerSettings) -> None:
+    if manifest.tokenizer != korean.TOKENIZER_SETTINGS:
+        raise generations.IndexIncompatible("형태소 분석 설정이 다른 색인")
+    if manifest.chunker != chunker:
+        raise generations.IndexIncompatible(
+            f"청크 설정이 다름: 색인 {manifest.chunker.as_dict()}, 현재 {chunker.as_dict()}"
         )
 
 
-def _check_lexical(gen: Path, manifest: dict[str, Any]) -> None:
+def _check_lexical(gen: Path, manifest: Manifest) -> None:
     """tantivy is native code: on damaged bytes it panics (printing Rust's panic text), returns
     garbage or crashes rather than raising, so its files are checked against their checksums
     before it opens them even where the rest of the index is checked by size only. They are a
     small share of an index (6% at 4.5k chunks), hashed while Kiwi loads in the background."""
-    store.verify_files(
-        gen, manifest, [n for n in manifest["files"] if n.startswith(f"{LEXICAL_DIR}/")]
+    generations.verify_files(
+        gen, manifest, [n for n in manifest.files if n.startswith(f"{LEXICAL_DIR}/")]
     )
 
 
 def load_index(
     folder: Path, chunker: ChunkerSettings | None = None, verify: bool = True
 ) -> NewsIndex:
-    """Open the current generation; refuse damaged or incompatible indexes with `store` errors."""
-    manifest = store.read_manifest(folder)
-    if chunker is None:
-        try:
-            chunker = ChunkerSettings(**manifest.get("chunker", {}))
-        except TypeError as exc:
-            raise store.IndexCorrupt("manifest의 청크 설정을 읽을 수 없음") from exc
+    """Open the current generation; refuse damaged or incompatible indexes with `generations`
+    errors."""
+    manifest = generations.read_manifest(folder)
+    chunker = chunker or manifest.chunker
     check_compatible(manifest, chunker)
-    gen = store.generation_dir(folder, manifest, verify=verify)
+    gen = generations.generation_dir(folder, manifest, verify=verify)
     if not verify:
         _check_lexical(gen, manifest)
-    if CATALOG not in manifest["files"]:
-        raise store.IndexCorrupt(f"manifest에 {CATALOG}이(가) 없음")
+    if CATALOG not in manifest.files:
+        raise generations.IndexCorrupt(f"manifest에 {CATALOG}이(가) 없음")
 
     @cache  # parsed once, whether for an index without a table or for an update
     def load_catalog() -> Catalog:
         if not verify:  # an update carries the catalog into its new generation
-            store.verify_files(gen, manifest, [CATALOG])
+            generations.verify_files(gen, manifest, [CATALOG])
         try:
             return article_store.read_catalog(gen / CATALOG)
         except (OSError, ValueError, KeyError, TypeError) as exc:
-            raise store.IndexCorrupt(f"{gen.name}의 {CATALOG}을(를) 읽을 수 없음") from exc
+            raise generations.IndexCorrupt(f"{gen.name}의 {CATALOG}을(를) 읽을 수 없음") from exc
 
     try:
         # Indexes committed before the chunk table existed get one made from their catalog.
-        table = ChunkTable.read(gen) if TABLE in manifest["files"] else table_of(load_catalog())
+        table = ChunkTable.read(gen) if TABLE in manifest.files else table_of(load_catalog())
         if verify:
             table.validate()
         reader = ArticleReader(gen / SEGMENTS_DIR, table.segments)
         lexical_index = LexicalIndex(gen / LEXICAL_DIR)
         dense = None
-        if manifest.get("dense"):
+        if manifest.dense_index is not None:
             from retrieval.dense import DenseIndex
 
-            dense = DenseIndex.load(gen / DENSE_FILE, manifest.get("dense_index"))
+            dense = DenseIndex.load(gen / DENSE_FILE, manifest.dense_index)
     except (OSError, ValueError, KeyError, TypeError, IndexError, RuntimeError) as exc:
-        raise store.IndexCorrupt(f"{gen.name}의 데이터 파일을 읽을 수 없음") from exc
-    next_chunk_id = manifest.get("next_chunk_id")  # committed with the catalog, atomically
-    if not isinstance(next_chunk_id, int):
-        raise store.IndexCorrupt("manifest에 next_chunk_id가 없음")
+        raise generations.IndexCorrupt(f"{gen.name}의 데이터 파일을 읽을 수 없음") from exc
     index = NewsIndex(
         table,
         load_catalog,
         chunker,
-        manifest.get("model"),
+        manifest.model,
         dense,
-        next_chunk_id,
+        manifest.next_chunk_id,  # committed with the catalog, atomically
         lexical_index,
         manifest,
         gen,
         reader,
     )
     if lexical_index.n_docs != index.chunk_count:
-        raise store.IndexCorrupt(
+        raise generations.IndexCorrupt(
             f"어휘 색인 문서 {lexical_index.n_docs}개가 청크 {index.chunk_count}개와 맞지 않음"
         )
     if dense is not None and dense.ids() != index.chunk_ids():
-        raise store.IndexCorrupt(f"벡터 {len(dense)}개가 청크 {index.chunk_count}개와 맞지 않음")
+        raise generations.IndexCorrupt(
+            f"벡터 {len(dense)}개가 청크 {index.chunk_count}개와 맞지 않음"
+        )
     if verify and table_of(index.catalog) != table:
-        raise store.IndexCorrupt(f"{TABLE}이(가) {CATALOG}과(와) 맞지 않음")
+        raise generations.IndexCorrupt(f"{TABLE}이(가) {CATALOG}과(와) 맞지 않음")
     return index

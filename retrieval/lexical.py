@@ -23,9 +23,13 @@ from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from retrieval import spelling, store
+from retrieval import spelling
+from retrieval.generations import IndexCorrupt
+
+if TYPE_CHECKING:  # tantivy loads when an index is opened or written
+    import tantivy
 
 FIELD = "tokens"
 ID_FIELD = "chunk_id"
@@ -38,7 +42,7 @@ ALIASES = 8  # at most this many terms stand for one question word
 META_LOCK = ".tantivy-meta.lock"
 
 
-def _schema():  # noqa: ANN202 - tantivy.Schema
+def _schema() -> tantivy.Schema:
     import tantivy
 
     builder = tantivy.SchemaBuilder()
@@ -105,7 +109,7 @@ class LexicalIndex:
         # The index never changes once opened, so counts can be remembered (questions repeat).
         self._live_count = lru_cache(maxsize=65_536)(self._count)
 
-    def _term(self, token: str):  # noqa: ANN202 - tantivy.Query
+    def _term(self, token: str) -> tantivy.Query:
         import tantivy
 
         return tantivy.Query.term_query(self._schema, FIELD, _term_text(token), index_option="freq")
@@ -123,8 +127,8 @@ class LexicalIndex:
                 raise self._damaged() from exc
             raise
 
-    def _damaged(self) -> store.IndexCorrupt:
-        return store.IndexCorrupt(
+    def _damaged(self) -> IndexCorrupt:
+        return IndexCorrupt(
             f"{self.folder.parent.name}/{self.folder.name}의 어휘 색인을 읽을 수 없음"
         )
 

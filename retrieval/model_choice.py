@@ -87,7 +87,7 @@ def requested_model(settings: Settings, index: NewsIndex | None, updating: bool)
         return DEFAULT_MODEL
     if not updating and index.model:
         return index.model
-    return model_id(index.manifest.get("model_requested") or DEFAULT_MODEL)
+    return model_id(index.manifest.model_requested or DEFAULT_MODEL)
 
 
 def resolve_model(
@@ -103,7 +103,7 @@ def resolve_model(
     if not wants_model(requested) or not (updating or vectors):
         return ModelChoice(None, requested)
     if index is not None and vectors:  # refused before seconds are spent loading it
-        recorded = {index.model, index.manifest.get("model_requested")}
+        recorded = {index.model, index.manifest.model_requested}
         if requested not in recorded:
             raise ModelMismatch(other_model_message(index.model, requested))
     try:
@@ -124,7 +124,7 @@ def _check(index: NewsIndex, embedder: Embedder, updating: bool) -> tuple[str, .
         raise ModelMismatch(other_model_message(index.model, embedder.name))
     if index.dense is not None and embedder.dim != index.dense.dim:
         raise ModelMismatch(other_dimension_message(index.dense.dim, embedder.dim))
-    indexed = index.manifest.get("embedding_precision")
+    indexed = index.manifest.embedding_precision
     precision = getattr(embedder, "precision", "fp32")
     if not indexed or indexed == precision:
         return ()

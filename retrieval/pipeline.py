@@ -10,7 +10,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from retrieval import korean, store
+from retrieval import generations, korean, locks
 from retrieval import policy as policies
 from retrieval.answer import compose_answer
 from retrieval.chunk import ChunkerSettings
@@ -26,6 +26,7 @@ from retrieval.errors import (
 )
 from retrieval.evidence import Evidence, EvidenceReader
 from retrieval.index import NewsIndex, UpdateSummary, load_index, save_index, update_index
+from retrieval.manifest import MANIFEST
 from retrieval.model_choice import ModelLoader, resolve_model
 from retrieval.policy import AnswerPolicy
 from retrieval.types import Answer
@@ -95,17 +96,17 @@ def _disk_full_named(folder: Path) -> Iterator[None]:
     try:
         yield
     except Exception as exc:
-        if store.disk_full(exc):
+        if generations.disk_full(exc):
             raise DiskFull(disk_full_message(folder)) from exc
         raise
 
 
 def _has_index(folder: Path) -> bool:
     try:
-        store.read_manifest(folder)
-    except store.IndexMissing:
+        generations.read_manifest(folder)
+    except generations.IndexMissing:
         return False
-    except store.StoreError:  # there, if damaged: loading it says so; never built over
+    except generations.StoreError:  # there, if damaged: loading it says so; never built over
         return True
     return True
 
@@ -123,7 +124,7 @@ def _build(
     chunker = chunker_of(settings)
     notices: list[str] = []
     folder = settings.index_dir
-    with _disk_full_named(folder), store.writer_lock(folder, lambda: say(waiting_notice(folder))):
+    with _disk_full_named(folder), locks.writer_lock(folder, lambda: say(waiting_notice(folder))):
         if if_missing:
             if _has_index(folder):  # made by the run this one waited for
                 return None
@@ -135,7 +136,7 @@ def _build(
                 # Sizes here: the update verifies the checksums of what it reads and carries
                 # forward (`retrieval.index`), not the whole index, so it costs what it reads.
                 old = load_index(settings.index_dir, chunker, verify=False)
-            except store.IndexMissing:
+            except generations.IndexMissing:
                 old = None
         load_s = time.perf_counter() - mark
         mark = time.perf_counter()
@@ -186,7 +187,7 @@ def open_index(
     folder, chunker = settings.index_dir, chunker_of(settings)
     try:
         return load_index(folder, chunker, verify=verify), []
-    except store.IndexMissing:
+    except generations.IndexMissing:
         pass
     notices: list[str] = []
     if auto_build and is_default_index(folder) and settings.articles.exists():
@@ -195,10 +196,10 @@ def open_index(
             notices.extend(report.notices)
             notices.extend(f"건너뜀: {s.path} — {s.reason}" for s in report.skipped)
     else:
-        store.wait_for_writer(folder, lambda: say(waiting_notice(folder)))
+        locks.wait_for_writer(folder, lambda: say(waiting_notice(folder)))
     try:
         return load_index(folder, chunker, verify=verify), notices
-    except store.IndexMissing:
+    except generations.IndexMissing:
         raise NoIndex(no_index_message(folder, settings.articles if auto_build else None)) from None
 
 
@@ -228,7 +229,7 @@ class Pipeline:
 
     @property
     def generation(self) -> str | None:
-        return self.index.manifest.get("generation")
+        return self.index.manifest.generation
 
     @classmethod
     def open(
@@ -242,7 +243,7 @@ class Pipeline:
         """`verify`: check every file's SHA-256, which reads the whole index; a one-shot `ask`
         checks sizes and structure only, so its start does not grow with the index.
         `auto_build`: see `open_index`."""
-        if (settings.index_dir / store.MANIFEST).exists():  # else it fails or builds first
+        if (settings.index_dir / MANIFEST).exists():  # else it fails or builds first
             korean.warm_up_in_background()  # Kiwi loads while the index opens
         index, notices = open_index(settings, verify, auto_build, load_model, say)
         warming = korean.warm_up_in_background()  # the same thread when already started

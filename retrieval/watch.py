@@ -3,7 +3,7 @@
 watchfiles (Rust `notify`) reports changes to the articles folder in batches. A batch is
 committed as one incremental update once every file in it has settled (no write for
 `settle_s`), so a file still being copied is not indexed half-written. Each commit is atomic
-(see `retrieval.store`): killing the watcher at any moment leaves the last good index.
+(see `retrieval.generations`): killing the watcher at any moment leaves the last good index.
 """
 
 from __future__ import annotations

@@ -8,16 +8,17 @@ from pathlib import Path
 
 import pytest
 
-from retrieval import article_store, store
+from retrieval import article_store, generations
 from retrieval.chunk_table import SEGMENT_NAMES, TABLE, ChunkTable
 from retrieval.index import load_index, table_of
+from retrieval.manifest import MANIFEST
 from retrieval.pipeline import Pipeline, build_index
 
 QUESTION = "벤처기업협회의 회원사는 몇 개인가요?"
 
 
 def generation(index_dir: Path) -> Path:
-    return index_dir / store.read_manifest(index_dir)["generation"]
+    return index_dir / generations.read_manifest(index_dir).generation
 
 
 @pytest.fixture
@@ -61,16 +62,16 @@ def test_the_table_agrees_with_the_catalog_and_is_verified(settings, catalog_rea
 def test_an_index_from_before_the_table_still_answers_and_gets_one(settings, seeds) -> None:
     build_index(settings)
     gen = generation(settings.index_dir)
-    manifest = json.loads((settings.index_dir / store.MANIFEST).read_text(encoding="utf-8"))
+    manifest = json.loads((settings.index_dir / MANIFEST).read_text(encoding="utf-8"))
     for name in (TABLE, SEGMENT_NAMES):
         (gen / name).unlink()
         del manifest["files"][name], manifest["sizes"][name]
-    (settings.index_dir / store.MANIFEST).write_text(json.dumps(manifest), encoding="utf-8")
+    (settings.index_dir / MANIFEST).write_text(json.dumps(manifest), encoding="utf-8")
 
     assert Pipeline.open(settings).ask(QUESTION).answered
     (seeds / "new.txt").write_text("광주시는 퀀텀점프 계획을 발표했다.", encoding="utf-8")
     build_index(settings)
-    assert TABLE in store.read_manifest(settings.index_dir)["files"]
+    assert TABLE in generations.read_manifest(settings.index_dir).files
     assert Pipeline.open(settings).ask("퀀텀점프 계획은 무엇인가요?").answered
 
 
@@ -83,9 +84,9 @@ def test_a_damaged_table_is_one_clear_error(settings) -> None:
     for i in range(n):  # every record offset moved by one byte: same size, wrong places
         values[2 * n + i] += 1
     path.write_bytes(values.tobytes())
-    with pytest.raises(store.IndexCorrupt):  # ask: sizes match, the records do not decode
+    with pytest.raises(generations.IndexCorrupt):  # ask: sizes match, the records do not decode
         Pipeline.open(settings, verify=False).ask(QUESTION)
-    with pytest.raises(store.IndexCorrupt):  # check: the checksum
+    with pytest.raises(generations.IndexCorrupt):  # check: the checksum
         load_index(settings.index_dir, verify=True)
 
 
@@ -115,21 +116,21 @@ def test_a_table_that_disagrees_with_its_records_is_refused(settings) -> None:
         column = values[c * n : (c + 1) * n]
         values[c * n : (c + 1) * n] = column[1:] + column[:1]
     (gen / TABLE).write_bytes(values.tobytes())
-    manifest = json.loads((settings.index_dir / store.MANIFEST).read_text(encoding="utf-8"))
-    manifest["files"][TABLE] = store.sha256(gen / TABLE)
+    manifest = json.loads((settings.index_dir / MANIFEST).read_text(encoding="utf-8"))
+    manifest["files"][TABLE] = generations.sha256(gen / TABLE)
     manifest["sizes"][TABLE] = (gen / TABLE).stat().st_size
-    (settings.index_dir / store.MANIFEST).write_text(json.dumps(manifest), encoding="utf-8")
+    (settings.index_dir / MANIFEST).write_text(json.dumps(manifest), encoding="utf-8")
 
-    with pytest.raises(store.IndexCorrupt, match=TABLE):  # the bot's start, `newsqa check`
+    with pytest.raises(generations.IndexCorrupt, match=TABLE):  # the bot's start, `newsqa check`
         load_index(settings.index_dir, verify=True)
-    with pytest.raises(store.IndexCorrupt, match=TABLE):  # `ask`: the record's own chunk list
+    with pytest.raises(generations.IndexCorrupt, match=TABLE):  # `ask`: the record's own chunk list
         Pipeline.open(settings, verify=False).ask(QUESTION)
 
 
 def test_an_id_the_table_lacks_is_a_damaged_index(settings) -> None:
     build_index(settings)
     index = load_index(settings.index_dir, verify=False)
-    with pytest.raises(store.IndexCorrupt, match=TABLE):
+    with pytest.raises(generations.IndexCorrupt, match=TABLE):
         index.chunk(index.next_chunk_id + 5)
 
 

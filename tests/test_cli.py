@@ -11,8 +11,9 @@ from pathlib import Path
 
 import pytest
 
-from retrieval import store
+from retrieval import generations
 from retrieval.cli import PROMPT, build_parser, main
+from retrieval.manifest import MANIFEST
 
 ASK_KEYS = {"question", "answered", "message", "quotes", "sources", "retrieval"}
 SUMMARY_KEYS = [
@@ -45,7 +46,7 @@ def test_index_json_summary_is_the_last_line(env, capsys) -> None:
 
 def test_ask_builds_the_index_first_and_prints_the_json_shape(env, capsys) -> None:
     code, out, err = run(capsys, "ask", "지아이랩의 대표는 누구인가요?", "--json")
-    assert code == 0 and (env / store.MANIFEST).is_file()
+    assert code == 0 and (env / MANIFEST).is_file()
     assert err.startswith("'.newsqa/index'에 색인이 없어 ") and "먼저 만듭니다" in err  # not silent
     answer = json.loads(out)
     assert ASK_KEYS <= set(answer)
@@ -91,7 +92,7 @@ def test_empty_question_is_one_clear_line(env, capsys) -> None:
 
 def test_corrupt_index_is_one_line_that_says_how_to_rebuild(env, capsys) -> None:
     run(capsys, "index")
-    (env / store.MANIFEST).write_text("{broken")
+    (env / MANIFEST).write_text("{broken")
     code, out, err = run(capsys, "ask", "지아이랩의 대표는?")
     assert code == 1 and len(err.strip().splitlines()) == 1 and "newsqa index --full" in err
 
@@ -102,8 +103,8 @@ def test_check_reads_every_checksum_that_ask_skips(env, capsys) -> None:
     code, out, _ = run(capsys, "check")
     assert code == 0 and "온전합니다" in out and "기사 5건" in out
     assert out.strip().splitlines()[-1] == "답변 정책: default"
-    manifest = store.read_manifest(env)
-    lexical = sorted((env / manifest["generation"] / "lexical").glob("*.idx"))[0]
+    manifest = generations.read_manifest(env)
+    lexical = sorted((env / manifest.generation / "lexical").glob("*.idx"))[0]
     # In place, as disk damage would be: truncating a file that a loaded index has mapped
     # into memory (tantivy does) would crash this test process.
     with lexical.open("r+b") as handle:
@@ -143,7 +144,7 @@ def test_settings_come_from_dotenv(capsys, seeds: Path, tmp_path: Path, monkeypa
     for key in ("NEWSQA_ARTICLES", "NEWSQA_INDEX_DIR", "NEWSQA_MODEL"):
         monkeypatch.delenv(key, raising=False)
     code, _, _ = run(capsys, "index")
-    assert code == 0 and (tmp_path / "from-dotenv" / store.MANIFEST).is_file()
+    assert code == 0 and (tmp_path / "from-dotenv" / MANIFEST).is_file()
 
 
 @pytest.fixture

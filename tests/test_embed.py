@@ -107,7 +107,7 @@ def test_the_precision_setting_reaches_the_model_and_the_index(
     build_index(config)
     pipeline = Pipeline.open(config)
     assert pipeline.embedder is not None and pipeline.embedder.precision == "int8"
-    assert pipeline.index.manifest["embedding_precision"] == "int8"
+    assert pipeline.index.manifest.embedding_precision == "int8"
     assert (
         "NEWSQA_EMBED_PRECISION"
         in Pipeline.open(replace(config, embed_precision="fp32")).notices[0]

@@ -17,9 +17,10 @@ from typing import IO
 
 import pytest
 
-from retrieval import store
+from retrieval import generations, locks
 from retrieval.cli import main
 from retrieval.config import Settings
+from retrieval.manifest import MANIFEST
 from retrieval.pipeline import build_index
 
 QUESTION = "지아이랩의 대표는 누구인가요?"
@@ -81,7 +82,7 @@ def flip(path: Path, at: float) -> None:
 
 
 def generation(index_dir: Path) -> Path:
-    return index_dir / store.read_manifest(index_dir)["generation"]
+    return index_dir / generations.read_manifest(index_dir).generation
 
 
 def write_news(folder: Path, count: int) -> Path:
@@ -132,11 +133,11 @@ def test_a_question_waits_for_a_running_build_and_keeps_what_it_made(
             asking.kill()
     out, err = asking.communicate(timeout=120)
     assert WAITING in said and asking.returncode == 0 and "연구소" in out
-    assert store.read_manifest(env)["articles"] == 12
+    assert generations.read_manifest(env).articles == 12
 
 
 def test_a_second_index_run_says_it_is_waiting(env) -> None:
-    with store.writer_lock(env):
+    with locks.writer_lock(env):
         indexing = started("index")
         said = first_line(indexing.stderr)
     out, _ = indexing.communicate(timeout=120)
@@ -232,11 +233,11 @@ def test_damage_sealed_under_fresh_checksums_is_still_one_sentence(env, capsys) 
 
     run(capsys, "index")
     gen = generation(env)
-    manifest = json.loads((env / store.MANIFEST).read_text(encoding="utf-8"))
+    manifest = json.loads((env / MANIFEST).read_text(encoding="utf-8"))
     for path in (gen / "lexical").glob("*.term"):
         flip(path, 0.0)
-        manifest["files"][f"lexical/{path.name}"] = store.sha256(path)
-    (env / store.MANIFEST).write_text(json.dumps(manifest), encoding="utf-8")
+        manifest["files"][f"lexical/{path.name}"] = generations.sha256(path)
+    (env / MANIFEST).write_text(json.dumps(manifest), encoding="utf-8")
     result = newsqa("ask", QUESTION)
     assert result.returncode == 1 and result.stdout == ""
     assert result.stderr == (
@@ -265,7 +266,7 @@ def test_a_failed_ask_waits_for_kiwi_before_exiting(tmp_path) -> None:
     marker = tmp_path / "kiwi-finished"
     broken = tmp_path / "idx"
     broken.mkdir()
-    (broken / store.MANIFEST).write_text("{broken", encoding="utf-8")
+    (broken / MANIFEST).write_text("{broken", encoding="utf-8")
     script = (
         "import sys, time, kiwipiepy\n"
         "from pathlib import Path\n"
@@ -318,7 +319,7 @@ def test_disk_full_names_the_index_folder_not_a_file_it_holds(
     env, capsys, seeds, monkeypatch
 ) -> None:
     run(capsys, "index")
-    live = store.read_manifest(env)["generation"]
+    live = generations.read_manifest(env).generation
     (seeds / "new.txt").write_text("광주시는 새 연구소를 연다고 밝혔다.", encoding="utf-8")
 
     def full(source, target, *args, **kwargs):  # as linking the current generation's files fails
@@ -329,7 +330,7 @@ def test_disk_full_names_the_index_folder_not_a_file_it_holds(
     monkeypatch.undo()
     assert code == 1 and out == "" and len(err.strip().splitlines()) == 1
     assert "디스크 공간이 부족" in err and "'.newsqa/index'" in err and live not in err
-    assert store.read_manifest(env)["generation"] == live
+    assert generations.read_manifest(env).generation == live
 
 
 def test_a_really_full_disk_is_said_as_such(env, capsys, seeds, tmp_path) -> None:

@@ -8,13 +8,13 @@ from pathlib import Path
 
 import pytest
 
-from retrieval import article_store, store
+from retrieval import article_store, generations
 from retrieval.index import load_index
 from retrieval.pipeline import Pipeline, build_index
 
 
 def current_gen(index_dir: Path) -> Path:
-    return index_dir / store.read_manifest(index_dir)["generation"]
+    return index_dir / generations.read_manifest(index_dir).generation
 
 
 def add_article(seeds: Path, name: str, text: str) -> None:
@@ -124,7 +124,7 @@ def test_a_damaged_segment_of_the_same_size_is_caught_by_its_checksum(settings) 
     data = bytearray(segment.read_bytes())
     data[10] ^= 0x01
     segment.write_bytes(bytes(data))
-    with pytest.raises(store.IndexCorrupt, match="체크섬"):
+    with pytest.raises(generations.IndexCorrupt, match="체크섬"):
         load_index(settings.index_dir, verify=True)
 
 
@@ -132,7 +132,7 @@ def test_a_truncated_file_is_caught_without_reading_checksums(settings) -> None:
     build_index(settings)
     catalog = current_gen(settings.index_dir) / article_store.CATALOG
     catalog.write_bytes(catalog.read_bytes()[:-5])
-    with pytest.raises(store.IndexCorrupt, match="크기"):
+    with pytest.raises(generations.IndexCorrupt, match="크기"):
         load_index(settings.index_dir, verify=False)
 
 

@@ -9,10 +9,11 @@ from pathlib import Path
 import pytest
 
 from conftest import CountingEmbedder
-from retrieval import store
+from retrieval import generations
 from retrieval.config import Settings
 from retrieval.errors import ModelMismatch
 from retrieval.index import load_index
+from retrieval.manifest import MANIFEST
 from retrieval.pipeline import Pipeline, build_index
 
 
@@ -31,7 +32,7 @@ def test_first_build_embeds_every_chunk(settings, embedder) -> None:
     assert s.chunks_embedded == s.chunks_total == len(embedder.passages) > 0
     index = load_index(settings.index_dir)
     assert index.dense is not None and len(index.dense) == s.chunks_total
-    assert index.manifest["model"] == embedder.name and index.manifest["dim"] == embedder.dim
+    assert index.manifest.model == embedder.name and index.manifest.dim == embedder.dim
 
 
 def test_rerun_without_changes_embeds_nothing(settings, embedder) -> None:
@@ -96,7 +97,7 @@ def test_lexical_only_index_is_embedded_once_a_model_is_available(settings, embe
 
 def test_crash_while_writing_keeps_the_previous_index(settings, seeds: Path, monkeypatch) -> None:
     build_index(settings)
-    manifest = store.read_manifest(settings.index_dir)
+    manifest = generations.read_manifest(settings.index_dir)
     (seeds / "001_3a6c26851f6077eb.txt").unlink()
 
     def crash(*args, **kwargs):
@@ -106,7 +107,7 @@ def test_crash_while_writing_keeps_the_previous_index(settings, seeds: Path, mon
     with pytest.raises(OSError):
         build_index(settings)
     monkeypatch.undo()
-    assert store.read_manifest(settings.index_dir) == manifest
+    assert generations.read_manifest(settings.index_dir) == manifest
     assert len(load_index(settings.index_dir).articles) == 5
     assert not list(settings.index_dir.glob(".*.tmp"))  # the half-written generation is gone
 
@@ -119,7 +120,7 @@ def test_crash_before_the_manifest_switch_keeps_the_previous_index(
     real_replace = os.replace
 
     def crash_on_manifest(src, dst):
-        if str(dst).endswith(store.MANIFEST):
+        if str(dst).endswith(MANIFEST):
             raise KeyboardInterrupt  # the process is killed between the two steps
         return real_replace(src, dst)
 
@@ -134,24 +135,24 @@ def test_crash_before_the_manifest_switch_keeps_the_previous_index(
 
 def test_damaged_file_is_refused(settings) -> None:
     build_index(settings)
-    manifest = store.read_manifest(settings.index_dir)
-    target = next((settings.index_dir / manifest["generation"] / "articles").iterdir())
+    manifest = generations.read_manifest(settings.index_dir)
+    target = next((settings.index_dir / manifest.generation / "articles").iterdir())
     data = bytearray(target.read_bytes())
     data[100] ^= 0xFF
     target.write_bytes(bytes(data))
-    with pytest.raises(store.IndexCorrupt, match="체크섬"):
+    with pytest.raises(generations.IndexCorrupt, match="체크섬"):
         load_index(settings.index_dir)
 
 
 def test_unparseable_manifest_and_other_format_are_refused(settings) -> None:
     build_index(settings)
-    path = settings.index_dir / store.MANIFEST
+    path = settings.index_dir / MANIFEST
     manifest = json.loads(path.read_text())
     path.write_text(json.dumps({**manifest, "format_version": 999}))
-    with pytest.raises(store.IndexIncompatible):
+    with pytest.raises(generations.IndexIncompatible):
         load_index(settings.index_dir)
     path.write_text("{truncated")
-    with pytest.raises(store.IndexCorrupt):
+    with pytest.raises(generations.IndexCorrupt):
         load_index(settings.index_dir)
 
 
@@ -180,7 +181,7 @@ def test_vectors_of_another_precision_are_not_mixed_in(settings, embedder) -> No
 
 def test_chunker_settings_change_is_refused(settings) -> None:
     build_index(settings)
-    with pytest.raises(store.IndexIncompatible):
+    with pytest.raises(generations.IndexIncompatible):
         build_index(settings.with_overrides(chunk_chars=200))
 
 
@@ -191,8 +192,8 @@ def test_old_generations_are_collected(settings, seeds: Path) -> None:
             encoding="utf-8",
         )
         build_index(settings)
-    generations = [p for p in settings.index_dir.glob("gen-*") if p.is_dir()]
-    assert len(generations) == store.KEEP_GENERATIONS
+    kept = [p for p in settings.index_dir.glob("gen-*") if p.is_dir()]
+    assert len(kept) == generations.KEEP_GENERATIONS
 
 
 def test_chunk_ids_are_never_reused_and_vectors_match_chunks(settings, embedder, seeds) -> None:
@@ -217,12 +218,12 @@ def test_empty_article_set_leaves_the_index_alone(settings, tmp_path) -> None:
     from retrieval.errors import ArticlesMissing
 
     build_index(settings)
-    manifest = store.read_manifest(settings.index_dir)
+    manifest = generations.read_manifest(settings.index_dir)
     empty = tmp_path / "empty"
     empty.mkdir()
     with pytest.raises(ArticlesMissing, match="하나도 없어"):
         build_index(settings.with_overrides(articles=empty))
-    assert store.read_manifest(settings.index_dir) == manifest
+    assert generations.read_manifest(settings.index_dir) == manifest
 
 
 def test_unreadable_file_keeps_its_indexed_copy(settings, seeds) -> None:
@@ -242,11 +243,11 @@ def test_previous_generation_survives_a_crashed_save_and_the_next_save(
         "광주시는 추가 기사를 색인했다고 밝혔다. 본문이 충분히 길어야 한다.", encoding="utf-8"
     )
     build_index(settings)
-    live = store.read_manifest(settings.index_dir)["generation"]
+    live = generations.read_manifest(settings.index_dir).generation
     real_replace = os.replace
 
     def crash_on_manifest(src, dst):
-        if str(dst).endswith(store.MANIFEST):
+        if str(dst).endswith(MANIFEST):
             raise KeyboardInterrupt
         return real_replace(src, dst)
 
@@ -271,7 +272,7 @@ def test_a_folder_that_is_not_an_index_is_not_written(settings, tmp_path) -> Non
     folder = tmp_path / "my-documents"
     folder.mkdir()
     (folder / "thesis.docx").write_text("precious")
-    with pytest.raises(store.StoreError, match="색인 폴더가 아닌데"):
+    with pytest.raises(generations.StoreError, match="색인 폴더가 아닌데"):
         build_index(settings.with_overrides(index_dir=folder))
     assert (folder / "thesis.docx").read_text() == "precious"
 
@@ -323,7 +324,7 @@ def test_vectors_ivf_cannot_serve_well_stay_exact() -> None:
 
 def test_manifest_records_the_dense_index_kind(settings, embedder) -> None:
     build_index(dense_settings(settings, embedder), load_model=loader(embedder))
-    assert store.read_manifest(settings.index_dir)["dense_index"]["kind"] == "flat"
+    assert generations.read_manifest(settings.index_dir).dense_index["kind"] == "flat"
 
 
 class TopicEmbedder:
@@ -365,7 +366,7 @@ def test_ivf_and_its_calibration_survive_save_and_load(settings, seeds, monkeypa
     build_index(topical, load_model=lambda _: embedder)
 
     index = load_index(topical.index_dir)
-    described = index.manifest["dense_index"]
+    described = index.manifest.dense_index
     assert index.dense.kind == "ivf" and described["kind"] == "ivf"
     assert index.dense.calibration == dense.Calibration.from_json(described["calibration"])
     assert described["nprobe"] == described["calibration"]["nprobe"]
@@ -382,7 +383,7 @@ def test_ivf_and_its_calibration_survive_save_and_load(settings, seeds, monkeypa
     build_index(topical, load_model=lambda _: embedder)
     again = load_index(topical.index_dir)
     assert measured == []  # within 20% of the last measurement: the same IVF, not retrained
-    after = again.manifest["dense_index"]
+    after = again.manifest.dense_index
     assert again.dense.kind == "ivf" and after["calibration"]["changed_since"] == 1
     assert {**after, "calibration": {**after["calibration"], "changed_since": 0}} == described
     assert again.dense.ids() == again.chunk_ids()
@@ -397,4 +398,27 @@ def test_ivf_and_its_calibration_survive_save_and_load(settings, seeds, monkeypa
     build_index(topical, load_model=lambda _: embedder)
     rolled = load_index(topical.index_dir)
     assert len(rolled.dense) == len(again.dense) and measured == [len(rolled.dense)]
-    assert rolled.manifest["dense_index"]["calibration"]["changed_since"] == 0
+    assert rolled.manifest.dense_index["calibration"]["changed_since"] == 0
+
+
+def test_the_manifest_reads_back_exactly_as_written(settings, embedder) -> None:
+    """The typed manifest keeps the on-disk layout: every key, every value."""
+    from retrieval.manifest import Manifest
+
+    build_index(dense_settings(settings, embedder), load_model=loader(embedder))
+    on_disk = json.loads((settings.index_dir / MANIFEST).read_text(encoding="utf-8"))
+    assert Manifest.from_json(on_disk).to_json() == on_disk
+    assert on_disk["dense"] is True and on_disk["dense_index"]["kind"] == "flat"
+    assert generations.read_manifest(settings.index_dir) == Manifest.from_json(on_disk)
+
+
+@pytest.mark.parametrize(
+    "damage",
+    [{"next_chunk_id": "12"}, {"chunker": {"max_chars": 400}}, {"files": None}, {"dense": True}],
+)
+def test_a_manifest_with_a_damaged_field_is_refused(settings, damage) -> None:
+    build_index(settings)
+    path = settings.index_dir / MANIFEST
+    path.write_text(json.dumps({**json.loads(path.read_text()), **damage}), encoding="utf-8")
+    with pytest.raises(generations.IndexCorrupt, match=MANIFEST):
+        load_index(settings.index_dir, verify=False)

@@ -10,9 +10,10 @@ from pathlib import Path
 
 import pytest
 
-from retrieval import article_store, store
+from retrieval import article_store, generations
 from retrieval.cli import main
 from retrieval.index import DENSE_FILE, load_index
+from retrieval.manifest import FORMAT_VERSION, MANIFEST
 
 QUESTION = "지아이랩의 대표는 누구인가요?"  # answered with a quote naming 전창호
 
@@ -25,7 +26,7 @@ def run(capsys, *argv: str) -> tuple[int, str, str]:
 
 
 def current(index_dir: Path) -> Path:
-    return index_dir / store.read_manifest(index_dir)["generation"]
+    return index_dir / generations.read_manifest(index_dir).generation
 
 
 def flip(path: Path, at: int) -> bytes:
@@ -64,14 +65,14 @@ def test_an_update_refuses_to_reseal_damage_it_carries_forward(
 ) -> None:
     monkeypatch.setenv("NEWSQA_MODEL", str(tiny_model))
     assert run(capsys, "index")[0] == 0
-    manifest = store.read_manifest(env)
+    manifest = generations.read_manifest(env)
     name = damage(current(env))
     (seeds / "new.txt").write_text("광주시는 퀀텀점프 계획을 발표했다고 밝혔다.", encoding="utf-8")
 
     code, out, err = run(capsys, "index")
     assert code == 1 and len(err.strip().splitlines()) == 1
     assert name in err and "손상" in err and "--full" in err
-    assert store.read_manifest(env) == manifest  # nothing sealed over the damage
+    assert generations.read_manifest(env) == manifest  # nothing sealed over the damage
     load_index(env, verify=False)  # the generation the update refused is still there to open
     code, out, err = run(capsys, "check")
     assert code == 1 and "온전합니다" not in out and name in err
@@ -103,10 +104,10 @@ def test_a_damaged_record_is_reported_not_quoted(env, capsys) -> None:
 
 def test_an_old_format_index_is_refused_with_the_rebuild_advice(env, capsys) -> None:
     assert run(capsys, "index")[0] == 0
-    path = env / store.MANIFEST
+    path = env / MANIFEST
     manifest = json.loads(path.read_text(encoding="utf-8"))
     path.write_text(
-        json.dumps({**manifest, "format_version": store.FORMAT_VERSION - 1}), encoding="utf-8"
+        json.dumps({**manifest, "format_version": FORMAT_VERSION - 1}), encoding="utf-8"
     )
     code, _, err = run(capsys, "ask", QUESTION)
     assert code == 1 and len(err.strip().splitlines()) == 1 and "newsqa index --full" in err
@@ -162,16 +163,16 @@ def test_a_disk_that_stays_full_leaves_the_current_index_as_it_was(
     env, capsys, seeds, monkeypatch, two_generations
 ) -> None:
     kept, live = two_generations
-    manifest = store.read_manifest(env)
+    manifest = generations.read_manifest(env)
     (seeds / "new.txt").unlink()
     tried = disk_full_while(monkeypatch, lambda: True)
 
     code, _, err = run(capsys, "index")
     assert code == 1 and len(tried) == 2 and len(err.strip().splitlines()) == 1
-    assert store.read_manifest(env) == manifest and live.is_dir() and not kept.exists()
+    assert generations.read_manifest(env) == manifest and live.is_dir() and not kept.exists()
     assert len(load_index(env).articles) == 6
     assert not list(env.glob(".*.tmp"))
 
     tried.clear()  # with nothing left to release, the first failure is the answer
     assert run(capsys, "index")[0] == 1 and len(tried) == 1
-    assert store.read_manifest(env) == manifest
+    assert generations.read_manifest(env) == manifest

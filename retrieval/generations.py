@@ -1,10 +1,11 @@
-"""The index directory on disk: generations of data files, committed by one atomic manifest write.
+"""The index folder on disk: generations of data files, committed by one atomic manifest write.
 
 Layout::
 
-    DIR/manifest.json       the commit point: settings, counts and a checksum of every data file
+    DIR/manifest.json       the commit point (`retrieval.manifest`): settings, counts and a
+                            checksum of every data file
     DIR/gen-<id>/...        the data files of one generation, never modified after commit
-    DIR/.lock               serialises writers
+    DIR/.lock               serialises writers (`retrieval.locks`)
 
 A save writes a new generation, renames it into place, then atomically replaces the
 manifest. Files that did not change are hard links to the previous generation's (data files are
@@ -20,26 +21,20 @@ Exception messages are Korean: the CLI and the bot show them to the user inside 
 from __future__ import annotations
 
 import errno
-import fcntl
 import hashlib
 import json
 import logging
 import os
-import re
 import shutil
 import time
 import uuid
-from collections.abc import Callable, Iterable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import replace
 from pathlib import Path
-from typing import Any
 
-FORMAT_VERSION = 5  # 2: article segments + catalog, tantivy; 3: catalog in columns;
-# 4: sentence tags in article records, paragraph seams in bodies; 5: a checksum per record
-MANIFEST = "manifest.json"
-LOCK = ".lock"
+from retrieval.manifest import FORMAT_VERSION, MANIFEST, Manifest
+
 KEEP_GENERATIONS = 2  # the current generation and the one before it
-OWN_NAMES = re.compile(r"^(manifest\.json|\.lock|gen-.*|\..*\.tmp)$")
 
 log = logging.getLogger(__name__)
 
@@ -80,7 +75,9 @@ def _fsync_dir(path: Path) -> None:
         os.close(fd)
 
 
-def _seal(root: Path, previous: Path | None, known: dict[str, str]) -> tuple[dict, dict]:
+def _seal(
+    root: Path, previous: Path | None, known: Mapping[str, str]
+) -> tuple[dict[str, str], dict[str, int]]:
     """fsync every new file under `root`; return checksums and sizes by relative path.
 
     A file that is a hard link to the same path in the previous generation (same inode) is
@@ -108,66 +105,16 @@ def _seal(root: Path, previous: Path | None, known: dict[str, str]) -> tuple[dic
     return sums, sizes
 
 
-def _current(folder: Path) -> tuple[Path | None, dict[str, str]]:
+def _current(folder: Path) -> tuple[Path | None, Mapping[str, str]]:
     """The current generation's folder and checksums, when there is a readable one."""
     try:
         manifest = read_manifest(folder)
     except StoreError:
         return None, {}
-    files = manifest.get("files")
-    gen = folder / str(manifest.get("generation", ""))
-    if not manifest.get("generation") or not gen.is_dir() or not isinstance(files, dict):
+    gen = folder / manifest.generation
+    if not manifest.generation or not gen.is_dir():
         return None, {}
-    return gen, files
-
-
-def check_index_folder(folder: Path) -> None:
-    """Refuse to write into (and garbage-collect) a folder that holds other things."""
-    if folder.exists() and not folder.is_dir():
-        raise StoreError(f"색인 경로 '{folder}'이(가) 폴더가 아니라 파일입니다")
-    if folder.is_dir() and not (folder / MANIFEST).exists():
-        foreign = [p.name for p in folder.iterdir() if not OWN_NAMES.match(p.name)]
-        if foreign:
-            raise StoreError(
-                f"'{folder}'은(는) 색인 폴더가 아닌데 다른 파일({foreign[0]} 등)이 있어 쓰지 않습니다"
-            )
-
-
-@contextmanager
-def writer_lock(folder: Path, on_wait: Callable[[], None] | None = None) -> Iterator[None]:
-    """One writer at a time per index directory (CLI and bot may both reindex); `on_wait` is
-    called first when another writer holds it, so a wait is never silent."""
-    check_index_folder(folder)
-    folder.mkdir(parents=True, exist_ok=True)
-    with (folder / LOCK).open("w") as handle:
-        _flock(handle.fileno(), fcntl.LOCK_EX, on_wait)
-        try:
-            yield
-        finally:
-            fcntl.flock(handle, fcntl.LOCK_UN)
-
-
-def wait_for_writer(folder: Path, on_wait: Callable[[], None] | None = None) -> None:
-    """Return once no writer holds `folder`'s lock (at once when none does). Creates nothing:
-    the lock file is opened read-only, and a folder without one has never had a writer."""
-    try:
-        fd = os.open(folder / LOCK, os.O_RDONLY)
-    except OSError:
-        return
-    try:
-        _flock(fd, fcntl.LOCK_SH, on_wait)
-        fcntl.flock(fd, fcntl.LOCK_UN)
-    finally:
-        os.close(fd)
-
-
-def _flock(fd: int, kind: int, on_wait: Callable[[], None] | None) -> None:
-    try:
-        fcntl.flock(fd, kind | fcntl.LOCK_NB)
-    except BlockingIOError:
-        if on_wait is not None:
-            on_wait()
-        fcntl.flock(fd, kind)
+    return gen, manifest.files
 
 
 def disk_full(exc: BaseException) -> bool:
@@ -181,12 +128,13 @@ def disk_full(exc: BaseException) -> bool:
 def commit(
     folder: Path,
     write: Callable[[Path], None],
-    manifest: dict[str, Any],
+    manifest: Manifest,
     notify: Callable[[str], None] | None = None,
-) -> dict[str, Any]:
-    """Write a new generation with `write(gen_dir)` and make it current atomically. When the
-    disk is full, the kept previous generation is released, `notify` told, and `write` run
-    once more: a run that only removes articles must get through on an almost full disk."""
+) -> Manifest:
+    """Write a new generation with `write(gen_dir)` and make it current, atomically, with
+    `manifest` (its generation, files and sizes filled in here). When the disk is full, the
+    kept previous generation is released, `notify` told, and `write` run once more: a run that
+    only removes articles must get through on an almost full disk."""
     folder.mkdir(parents=True, exist_ok=True)
     previous_gen, previous_sums = _current(folder)
     try:
@@ -204,7 +152,7 @@ def commit(
                 "다시 저장합니다."
             )
         committed = _attempt(folder, write, manifest, previous_gen, previous_sums)
-    keep = {committed["generation"], previous_gen.name if previous_gen else ""}
+    keep = {committed.generation, previous_gen.name if previous_gen else ""}
     _collect_garbage(folder, keep=keep)
     return committed
 
@@ -212,10 +160,10 @@ def commit(
 def _attempt(
     folder: Path,
     write: Callable[[Path], None],
-    manifest: dict[str, Any],
+    manifest: Manifest,
     previous_gen: Path | None,
-    previous_sums: dict[str, str],
-) -> dict[str, Any]:
+    previous_sums: Mapping[str, str],
+) -> Manifest:
     """One try at a commit; what it wrote is removed again if it fails before the switch."""
     generation = f"gen-{time.strftime('%Y%m%dT%H%M%S')}-{uuid.uuid4().hex[:8]}"
     staging = folder / f".{generation}.tmp"
@@ -228,13 +176,7 @@ def _attempt(
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
-    manifest = {
-        **manifest,
-        "format_version": FORMAT_VERSION,
-        "generation": generation,
-        "files": files,
-        "sizes": sizes,
-    }
+    manifest = replace(manifest, generation=generation, files=files, sizes=sizes)
     try:
         _write_manifest(folder, manifest)
     except BaseException:
@@ -250,12 +192,12 @@ def _drop_unless_current(folder: Path, generation: str) -> None:
         shutil.rmtree(folder / generation, ignore_errors=True)
 
 
-def _write_manifest(folder: Path, manifest: dict[str, Any]) -> None:
+def _write_manifest(folder: Path, manifest: Manifest) -> None:
     """Replace the manifest atomically: written aside, synced, renamed over the old one."""
     tmp = folder / f".{MANIFEST}.{uuid.uuid4().hex[:8]}.tmp"
     try:
         with tmp.open("w", encoding="utf-8") as handle:
-            json.dump(manifest, handle, ensure_ascii=False, indent=2)
+            json.dump(manifest.to_json(), handle, ensure_ascii=False, indent=2)
             handle.flush()
             os.fsync(handle.fileno())
         os.replace(tmp, folder / MANIFEST)
@@ -290,53 +232,60 @@ def _collect_garbage(folder: Path, keep: set[str]) -> None:
             path.unlink(missing_ok=True)
 
 
-def read_manifest(folder: Path) -> dict[str, Any]:
+def read_manifest(folder: Path) -> Manifest:
+    """The manifest of the index in `folder`; IndexMissing when there is none."""
     path = folder / MANIFEST
     if not path.is_file():
         raise IndexMissing(folder)
     try:
-        manifest = json.loads(path.read_text(encoding="utf-8"))
+        data = json.loads(path.read_text(encoding="utf-8"))
     except (json.JSONDecodeError, UnicodeDecodeError) as exc:
         raise IndexCorrupt(f"{MANIFEST}을(를) JSON으로 읽을 수 없음") from exc
-    if not isinstance(manifest, dict):
+    if not isinstance(data, dict):
         raise IndexCorrupt(f"{MANIFEST}이(가) JSON 객체가 아님")
-    if manifest.get("format_version") != FORMAT_VERSION:
+    if data.get("format_version") != FORMAT_VERSION:
         raise IndexIncompatible(
-            f"색인 형식 버전 {manifest.get('format_version')!r}, 지원하는 버전 {FORMAT_VERSION}"
+            f"색인 형식 버전 {data.get('format_version')!r}, 지원하는 버전 {FORMAT_VERSION}"
         )
-    return manifest
+    try:
+        return Manifest.from_json(data)
+    except (KeyError, TypeError, ValueError) as exc:
+        raise IndexCorrupt(f"{MANIFEST}의 내용을 읽을 수 없음") from exc
 
 
-def generation_dir(folder: Path, manifest: dict[str, Any], verify: bool = True) -> Path:
+def current_generation(folder: Path) -> str | None:
+    """The generation the manifest in `folder` names now; None when none can be read."""
+    try:
+        return read_manifest(folder).generation
+    except StoreError:
+        return None
+
+
+def generation_dir(folder: Path, manifest: Manifest, verify: bool = True) -> Path:
     """The current generation's folder, after checking that every file is there with its size
     and, with `verify`, its checksum (which reads the whole index)."""
-    gen = folder / str(manifest.get("generation", ""))
-    files = manifest.get("files")
-    if not manifest.get("generation") or not gen.is_dir():
+    gen = folder / manifest.generation
+    if not manifest.generation or not gen.is_dir():
         raise IndexCorrupt(f"{MANIFEST}이(가) 가리키는 데이터 폴더 {gen.name!r}가 없음")
-    if not isinstance(files, dict) or not files:
+    if not manifest.files:
         raise IndexCorrupt(f"{MANIFEST}에 파일 체크섬 목록이 없음")
-    sizes = manifest.get("sizes")
-    if not isinstance(sizes, dict):
-        raise IndexCorrupt(f"{MANIFEST}에 파일 크기 목록이 없음")
-    for name in files:
+    for name in manifest.files:
         path = gen / name
         if not path.is_file():
             raise IndexCorrupt(f"색인 파일 {name}이(가) 없음")
-        if path.stat().st_size != sizes.get(name):
+        if path.stat().st_size != manifest.sizes.get(name):
             raise IndexCorrupt(f"색인 파일 {name}의 크기가 맞지 않음")
     if verify:
-        verify_files(gen, manifest, files)
+        verify_files(gen, manifest, manifest.files)
     return gen
 
 
-def verify_files(gen: Path, manifest: dict[str, Any], names: Iterable[str]) -> None:
+def verify_files(gen: Path, manifest: Manifest, names: Iterable[str]) -> None:
     """Refuse any of `names` (paths inside `gen`) whose checksum is not the one the manifest
     sealed. An update runs this on what it reads and carries into its new generation, so it
     never seals damage it did not see under fresh checksums."""
-    files = manifest.get("files") or {}
     for name in names:
-        expected = files.get(name)
+        expected = manifest.files.get(name)
         if expected is None:
             raise IndexCorrupt(f"{MANIFEST}에 색인 파일 {name}의 체크섬이 없음")
         try:
