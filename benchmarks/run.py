@@ -155,9 +155,9 @@ def all_chunks(index) -> tuple[list[int], list[list[str]]]:  # noqa: ANN001
     tokens: list[list[str]] = []
     for article_id in index.articles:
         stored = index.articles[article_id]
-        for chunk_id, first, last in stored.chunks:
-            ids.append(chunk_id)
-            tokens.append(chunk_tokens(stored, first, last))
+        for chunk in index.chunks_of(article_id):
+            ids.append(chunk.id)
+            tokens.append(chunk_tokens(stored, chunk.first, chunk.last))
     return ids, tokens
 
 
@@ -204,10 +204,10 @@ def bench_queries(index_dir: Path, model: Path, out: dict[str, object]) -> None:
     from retrieval.config import Settings
     from retrieval.dense import DenseIndex, serve_single_queries
     from retrieval.fusion import reciprocal_rank_fusion
-    from retrieval.index import load_index
+    from retrieval.index import NewsIndex
     from retrieval.pipeline import Pipeline
 
-    index = load_index(index_dir)
+    index = NewsIndex.open(index_dir)
     chunk_ids, chunk_tokens = all_chunks(index)
     query_tokens = [korean.tokenize(q) for q in QUERIES]
     samples = time_queries(lambda t: index.lexical.search(t, 20), query_tokens)

@@ -1,14 +1,12 @@
-"""Analysed articles on disk: append-only segment files and a catalog that points into them.
+"""Analysed articles on disk: append-only segment files of checksummed records, read by range.
 
 An update writes only its new and changed articles, as one new segment (a record a line: its
 checksum, a tab, its JSON); the segments of earlier generations are carried over as hard
-links, never rewritten, and the small catalog (`catalog.json`: per article its content hash,
-segment, byte range and chunk ids) is rewritten in full, with the chunk table derived from it
+links, never rewritten (`retrieval.catalog` says where each article's record is, and when
+segments are merged). Which chunks a record holds is said by the chunk table alone
 (`retrieval.chunk_table`). Answering a question reads just the few articles it quotes, by byte
 range, and checks each record against its own checksum first: a quote is never taken from a
-damaged record. Segments are merged smallest-first when there are too many of them, or when
-most of a segment's records have been replaced, so their number stays bounded and the
-merging cost per article stays logarithmic.
+damaged record.
 """
 
 from __future__ import annotations
@@ -17,21 +15,22 @@ import hashlib
 import json
 import os
 import uuid
-from collections.abc import Iterable
-from dataclasses import asdict, dataclass, field
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import asdict, dataclass
+from functools import lru_cache
 from pathlib import Path
 from typing import Any, NamedTuple
 
-from retrieval.types import Article, SourceFile, Span
+from retrieval.catalog import Entry
+from retrieval.chunk_table import ChunkRef
+from retrieval.generations import IndexCorrupt
+from retrieval.types import Article, Chunk, Span
 
 SEGMENTS_DIR = "articles"
-CATALOG = "catalog.json"
-MAX_SEGMENTS = 8
-MERGE_FACTOR = 4  # segments merged at once when there are too many
-MAX_DEAD_SHARE = 0.5  # a segment mostly made of replaced records is rewritten
+READ_CACHE = 512  # parsed article records kept per open index
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class StoredArticle:
     """An article with what was derived from it, so unchanged articles are never re-analysed."""
 
@@ -43,7 +42,20 @@ class StoredArticle:
     # whether a sentence holds the kind of thing a question asks for (a name, a number).
     sentence_tags: tuple[str, ...]
     title_tokens: tuple[str, ...]  # the headline names the topic its sentences often leave implicit
-    chunks: tuple[tuple[int, int, int], ...]  # (chunk id, first sentence, last sentence)
+
+
+def chunk_of(stored: StoredArticle, ref: ChunkRef) -> Chunk:
+    """The chunk `ref` of `stored`: its sentences' stretch of the body."""
+    start, end = stored.sentences[ref.first].start, stored.sentences[ref.last].end
+    return Chunk(
+        id=ref.id,
+        article_id=stored.article.id,
+        start=start,
+        end=end,
+        first_sentence=ref.first,
+        last_sentence=ref.last,
+        text=stored.article.body[start:end],
+    )
 
 
 def chunk_tokens(stored: StoredArticle, first: int, last: int) -> list[str]:
@@ -55,29 +67,17 @@ def chunk_tokens(stored: StoredArticle, first: int, last: int) -> list[str]:
     ]
 
 
-class Entry(NamedTuple):
-    """What an update and a search need to know about an article without reading it (a named
-    tuple: a catalog holds one per article and is read on every update)."""
+class Record(NamedTuple):
+    """A record as read: the article, and the checksum it starts with (which seals the chunk
+    table's rows to it, `chunk_table.seal`)."""
 
-    id: str
-    content_hash: str
-    segment: str
-    offset: int
-    length: int
-    chunks: tuple[tuple[int, int, int], ...]
+    stored: StoredArticle
+    checksum: bytes
 
 
-@dataclass(frozen=True)
-class Catalog:
-    entries: dict[str, Entry]  # in corpus order
-    segments: dict[str, int]  # segment name -> records written to it (live or not)
-    sources: dict[str, SourceFile] = field(default_factory=dict)  # files read, by name
-
-    def live(self) -> dict[str, int]:
-        counts = dict.fromkeys(self.segments, 0)
-        for entry in self.entries.values():
-            counts[entry.segment] += 1
-        return counts
+class Written(NamedTuple):
+    entry: Entry
+    checksum: bytes
 
 
 RECORD_SUM = 16  # hex digits of the BLAKE2b digest that starts each record
@@ -102,10 +102,13 @@ def encode(stored: StoredArticle) -> bytes:
         "tokens": [list(t) for t in stored.sentence_tokens],
         "tags": list(stored.sentence_tags),
         "title_tokens": list(stored.title_tokens),
-        "chunks": [list(c) for c in stored.chunks],
     }
     payload = json.dumps(record, ensure_ascii=False).encode("utf-8")
     return _record_sum(payload) + SEPARATOR + payload + b"\n"
+
+
+def checksum_of(data: bytes) -> bytes:
+    return data[:RECORD_SUM]
 
 
 def verified(data: bytes) -> bytes:
@@ -122,7 +125,12 @@ def decode(data: bytes) -> StoredArticle:
     ValueError, KeyError or TypeError when it cannot be read."""
     record: dict[str, Any] = json.loads(verified(data))
     article = Article(
-        **{k: record.get(k) for k in ("id", "title", "body", "outlet", "date", "url")}
+        id=str(record["id"]),
+        title=str(record["title"]),
+        body=str(record["body"]),
+        outlet=record.get("outlet"),
+        date=record.get("date"),
+        url=record.get("url"),
     )
     return StoredArticle(
         article=article,
@@ -131,7 +139,6 @@ def decode(data: bytes) -> StoredArticle:
         sentence_tokens=tuple(tuple(t) for t in record["tokens"]),
         sentence_tags=tuple(str(t) for t in record["tags"]),
         title_tokens=tuple(str(t) for t in record["title_tokens"]),
-        chunks=tuple((int(c), int(f), int(la)) for c, f, la in record["chunks"]),
     )
 
 
@@ -139,103 +146,18 @@ def new_segment_name() -> str:
     return f"seg-{uuid.uuid4().hex[:12]}.jsonl"
 
 
-def write_segment(folder: Path, name: str, articles: Iterable[StoredArticle]) -> list[Entry]:
+def write_segment(folder: Path, name: str, articles: Iterable[StoredArticle]) -> list[Written]:
     folder.mkdir(parents=True, exist_ok=True)
-    entries: list[Entry] = []
+    written: list[Written] = []
     offset = 0
     with (folder / name).open("wb") as handle:
         for stored in articles:
             data = encode(stored)
             handle.write(data)
-            entries.append(
-                Entry(
-                    stored.article.id, stored.content_hash, name, offset, len(data), stored.chunks
-                )
-            )
+            entry = Entry(stored.article.id, stored.content_hash, name, offset, len(data))
+            written.append(Written(entry, checksum_of(data)))
             offset += len(data)
-    return entries
-
-
-def to_merge(catalog: Catalog) -> set[str]:
-    """Segments to rewrite now: mostly-dead ones, and the smallest ones while there are too many."""
-    live = catalog.live()
-    chosen = {
-        name
-        for name, written in catalog.segments.items()
-        if live[name] < written * (1 - MAX_DEAD_SHARE)
-    }
-    remaining = sorted((n for n in live if n not in chosen), key=lambda n: live[n])
-    if len(remaining) + (1 if chosen else 0) > MAX_SEGMENTS:
-        chosen.update(remaining[:MERGE_FACTOR])
-    return chosen
-
-
-COLUMNS = ("ids", "hashes", "segment_of", "offsets", "lengths", "chunks")
-
-
-def write_catalog(path: Path, catalog: Catalog) -> None:
-    """Articles as columns (one list per Entry field): rewritten on every update, so it is
-    kept to what json encodes and decodes fastest."""
-    entries = list(catalog.entries.values())
-    segment_number = {name: i for i, name in enumerate(catalog.segments)}
-    data = {
-        "segments": list(catalog.segments.items()),
-        "sources": {
-            name: [s.fingerprint, s.article_ids, s.skipped, s.stat, s.context]
-            for name, s in catalog.sources.items()
-        },
-        **dict(
-            zip(
-                COLUMNS,
-                (
-                    [e.id for e in entries],
-                    [e.content_hash for e in entries],
-                    [segment_number[e.segment] for e in entries],
-                    [e.offset for e in entries],
-                    [e.length for e in entries],
-                    [e.chunks for e in entries],
-                ),
-                strict=True,
-            )
-        ),
-    }
-    path.write_text(json.dumps(data, ensure_ascii=False, separators=(",", ":")), encoding="utf-8")
-
-
-def read_catalog(path: Path) -> Catalog:
-    """The catalog at `path`; ValueError, KeyError or TypeError when it is damaged."""
-    data = json.loads(path.read_text(encoding="utf-8"))
-    segments = {str(name): int(written) for name, written in data["segments"]}
-    names = list(segments)
-    if any(not 0 <= i < len(names) for i in data["segment_of"]):
-        raise ValueError("catalog names a segment it does not list")
-    ids, hashes, segment_of, offsets, lengths, chunks = (data[c] for c in COLUMNS)
-    entries = {
-        row[0]: row
-        for row in map(
-            Entry._make,
-            zip(
-                ids,
-                hashes,
-                [names[i] for i in segment_of],
-                offsets,
-                lengths,
-                [tuple(map(tuple, c)) for c in chunks],
-                strict=True,
-            ),
-        )
-    }
-    sources = {
-        str(name): SourceFile(
-            str(fingerprint),
-            tuple(article_ids),
-            tuple((str(w), str(r)) for w, r in bad),
-            tuple(stat) if stat else None,
-            str(context),
-        )
-        for name, (fingerprint, article_ids, bad, stat, context) in data["sources"].items()
-    }
-    return Catalog(entries, segments, sources)
+    return written
 
 
 class ArticleReader:
@@ -251,14 +173,18 @@ class ArticleReader:
             self.close()
             raise
 
-    def read(self, entry: Entry) -> StoredArticle:
-        return self.read_at(entry.segment, entry.offset, entry.length)
-
-    def read_at(self, segment: str, offset: int, length: int) -> StoredArticle:
+    def read_at(self, segment: str, offset: int, length: int) -> Record:
+        """The record at `offset`; DamagedRecord, ValueError, KeyError or TypeError when it
+        cannot be read as written."""
         data = os.pread(self._fds[segment], length, offset)
         if len(data) != length:
             raise ValueError(f"segment {segment} is shorter than its catalog says")
-        return decode(data)
+        return Record(decode(data), checksum_of(data))
+
+    def checksum_at(self, segment: str, offset: int) -> bytes:
+        """The checksum the record at `offset` starts with, without reading the record (a full
+        check, whose checksums already vouch for the segment files)."""
+        return os.pread(self._fds[segment], RECORD_SUM, offset)
 
     def close(self) -> None:
         for fd in self._fds.values():
@@ -267,3 +193,53 @@ class ArticleReader:
 
     def __del__(self) -> None:
         self.close()
+
+
+class Records:
+    """Article records read by location, the most recently used kept decoded (questions repeat);
+    damage is an `IndexCorrupt` naming the record."""
+
+    def __init__(self, reader: ArticleReader) -> None:
+        self._reader = reader
+        self.read = lru_cache(maxsize=READ_CACHE)(self._read)
+
+    def _read(self, segment: str, offset: int, length: int) -> Record:
+        where = f"{SEGMENTS_DIR}/{segment}의 {offset}바이트 위치에 있는 기록"
+        try:
+            return self._reader.read_at(segment, offset, length)
+        except DamagedRecord as exc:
+            raise IndexCorrupt(f"{where}이 체크섬과 맞지 않음") from exc
+        except (OSError, ValueError, KeyError, TypeError) as exc:
+            raise IndexCorrupt(f"{where}을 읽을 수 없음") from exc
+
+    def checksum_at(self, segment: str, offset: int) -> bytes:
+        return self._reader.checksum_at(segment, offset)
+
+
+class Articles(Mapping[str, StoredArticle]):
+    """An index's articles by id, in corpus order, each read from its segment when first used."""
+
+    def __init__(self, entries: Mapping[str, Entry], records: Records) -> None:
+        self._entries = entries
+        self._records = records
+
+    def preload(self) -> int:
+        """Read records ahead (as many as the cache holds), so a long-running server answers
+        from memory; returns how many were read."""
+        ids = list(self._entries)[:READ_CACHE]
+        for article_id in ids:
+            self[article_id]
+        return len(ids)
+
+    def __getitem__(self, article_id: str) -> StoredArticle:
+        entry = self._entries[article_id]
+        return self._records.read(entry.segment, entry.offset, entry.length).stored
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._entries)
+
+    def __len__(self) -> int:
+        return len(self._entries)
+
+    def __contains__(self, article_id: object) -> bool:
+        return article_id in self._entries

@@ -355,11 +355,11 @@ def run_calibrate(args: argparse.Namespace) -> int:
 
 def run_check(args: argparse.Namespace) -> int:
     from retrieval import policy
-    from retrieval.index import load_index
+    from retrieval.index import NewsIndex
     from retrieval.manifest import MANIFEST
 
     settings = _settings(args)
-    index = load_index(settings.index_dir, verify=True)
+    index = NewsIndex.open(settings.index_dir, verify=True)
     manifest = index.manifest
     megabytes = sum(manifest.sizes.values()) / 1e6
     print(

@@ -15,8 +15,9 @@ from typing import Any, TypeVar
 
 from retrieval.chunk import ChunkerSettings
 
-FORMAT_VERSION = 5  # 2: article segments + catalog, tantivy; 3: catalog in columns;
-# 4: sentence tags in article records, paragraph seams in bodies; 5: a checksum per record
+FORMAT_VERSION = 6  # 2: article segments + catalog, tantivy; 3: catalog in columns;
+# 4: sentence tags in article records, paragraph seams in bodies; 5: a checksum per record;
+# 6: chunk locations in the chunk table only, each row sealed to its record
 MANIFEST = "manifest.json"
 LEXICAL = "tantivy"
 

@@ -25,11 +25,13 @@ from retrieval.errors import (
     no_index_message,
 )
 from retrieval.evidence import Evidence, EvidenceReader
-from retrieval.index import NewsIndex, UpdateSummary, load_index, save_index, update_index
+from retrieval.index import NewsIndex
 from retrieval.manifest import MANIFEST
 from retrieval.model_choice import ModelLoader, resolve_model
 from retrieval.policy import AnswerPolicy
+from retrieval.save import save_index
 from retrieval.types import Answer
+from retrieval.update import UpdateSummary, update_index
 
 if TYPE_CHECKING:
     from retrieval.ingest import Skipped
@@ -134,8 +136,8 @@ def _build(
         if not full:
             try:
                 # Sizes here: the update verifies the checksums of what it reads and carries
-                # forward (`retrieval.index`), not the whole index, so it costs what it reads.
-                old = load_index(settings.index_dir, chunker, verify=False)
+                # forward (`retrieval.update`), not the whole index, so it costs what it reads.
+                old = NewsIndex.open(settings.index_dir, chunker=chunker, verify=False)
             except generations.IndexMissing:
                 old = None
         load_s = time.perf_counter() - mark
@@ -155,7 +157,13 @@ def _build(
         notices.extend(choice.notices)
         load_s += time.perf_counter() - mark
         update, summary = update_index(
-            old, corpus.articles, embedder, chunker, unreadable, corpus.unchanged, corpus.sources
+            old,
+            corpus.articles,
+            embedder,
+            chunker,
+            unreadable=unreadable,
+            unchanged=corpus.unchanged,
+            sources=corpus.sources,
         )
         mark = time.perf_counter()
         _, lexical_s = save_index(
@@ -186,7 +194,7 @@ def open_index(
     articles, the user is told where none is and how to build one (nothing is created)."""
     folder, chunker = settings.index_dir, chunker_of(settings)
     try:
-        return load_index(folder, chunker, verify=verify), []
+        return NewsIndex.open(folder, chunker=chunker, verify=verify), []
     except generations.IndexMissing:
         pass
     notices: list[str] = []
@@ -198,7 +206,7 @@ def open_index(
     else:
         locks.wait_for_writer(folder, lambda: say(waiting_notice(folder)))
     try:
-        return load_index(folder, chunker, verify=verify), notices
+        return NewsIndex.open(folder, chunker=chunker, verify=verify), notices
     except generations.IndexMissing:
         raise NoIndex(no_index_message(folder, settings.articles if auto_build else None)) from None
 
@@ -229,7 +237,7 @@ class Pipeline:
 
     @property
     def generation(self) -> str | None:
-        return self.index.manifest.generation
+        return self.index.generation
 
     @classmethod
     def open(

@@ -9,7 +9,7 @@ from retrieval.types import Answer, Source
 
 if TYPE_CHECKING:
     from retrieval.evaluate import Outcome
-    from retrieval.index import UpdateSummary
+    from retrieval.update import UpdateSummary
 
 MODE_NAMES = {"hybrid": "하이브리드 검색", "lexical": "어휘(BM25) 검색", "dense": "의미 검색"}
 

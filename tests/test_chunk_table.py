@@ -8,9 +8,10 @@ from pathlib import Path
 
 import pytest
 
-from retrieval import article_store, generations
-from retrieval.chunk_table import SEGMENT_NAMES, TABLE, ChunkTable
-from retrieval.index import load_index, table_of
+from retrieval import catalog, generations
+from retrieval.chunk_table import SEGMENT_NAMES, TABLE, ChunkTable, Row
+from retrieval.cli import main
+from retrieval.index import NewsIndex
 from retrieval.manifest import MANIFEST
 from retrieval.pipeline import Pipeline, build_index
 
@@ -24,13 +25,13 @@ def generation(index_dir: Path) -> Path:
 @pytest.fixture
 def catalog_reads(monkeypatch) -> list[Path]:
     seen: list[Path] = []
-    real = article_store.read_catalog
+    real = catalog.read_catalog
 
-    def recording(path: Path) -> article_store.Catalog:
+    def recording(path: Path) -> catalog.Catalog:
         seen.append(path)
         return real(path)
 
-    monkeypatch.setattr(article_store, "read_catalog", recording)
+    monkeypatch.setattr(catalog, "read_catalog", recording)
     return seen
 
 
@@ -44,35 +45,50 @@ def test_a_question_never_parses_the_catalog(settings, catalog_reads) -> None:
 
 def test_the_table_agrees_with_the_catalog_and_is_verified(settings, catalog_reads) -> None:
     build_index(settings)
-    index = load_index(settings.index_dir)  # verify=True: the bot's start, `newsqa check`
+    index = NewsIndex.open(settings.index_dir)  # verify=True: the bot's start, `newsqa check`
     assert catalog_reads  # the full check compares the table with the catalog
-    assert index.table == table_of(index.catalog) and len(index.table) == index.chunk_count
+    assert len(index.table) == index.chunk_count
+    located = 0
     for article_id in index.articles:
-        for chunk_id, first, last in index.catalog.entries[article_id].chunks:
-            chunk = index.chunk(chunk_id)
+        for ref in index.chunks_of(article_id):
+            chunk = index.chunk(ref.id)
             assert (chunk.article_id, chunk.first_sentence, chunk.last_sentence) == (
                 article_id,
-                first,
-                last,
+                ref.first,
+                ref.last,
             )
+            located += 1
+    assert located == index.chunk_count
     with pytest.raises(KeyError):
         index.table.locate(index.next_chunk_id)
 
 
-def test_an_index_from_before_the_table_still_answers_and_gets_one(settings, seeds) -> None:
+def test_chunk_locations_are_kept_in_the_table_alone(settings) -> None:
+    """Neither the catalog nor the article records say which chunks an article has."""
     build_index(settings)
     gen = generation(settings.index_dir)
-    manifest = json.loads((settings.index_dir / MANIFEST).read_text(encoding="utf-8"))
+    columns = json.loads((gen / catalog.CATALOG).read_text(encoding="utf-8"))
+    assert "chunks" not in columns and len(columns["ids"]) == 5
+    for segment in (gen / "articles").iterdir():
+        for line in segment.read_bytes().splitlines():
+            record = json.loads(line.split(b"\t", 1)[1])
+            assert "chunks" not in record and record["sentences"]
+
+
+def test_an_index_without_its_table_is_refused_in_one_line(env, capsys) -> None:
+    """No fallback rebuilds the table from elsewhere: there is no elsewhere."""
+    assert main(["index"]) == 0
+    gen = generation(env)
+    manifest = json.loads((env / MANIFEST).read_text(encoding="utf-8"))
     for name in (TABLE, SEGMENT_NAMES):
         (gen / name).unlink()
         del manifest["files"][name], manifest["sizes"][name]
-    (settings.index_dir / MANIFEST).write_text(json.dumps(manifest), encoding="utf-8")
+    (env / MANIFEST).write_text(json.dumps(manifest), encoding="utf-8")
+    capsys.readouterr()
 
-    assert Pipeline.open(settings).ask(QUESTION).answered
-    (seeds / "new.txt").write_text("광주시는 퀀텀점프 계획을 발표했다.", encoding="utf-8")
-    build_index(settings)
-    assert TABLE in generations.read_manifest(settings.index_dir).files
-    assert Pipeline.open(settings).ask("퀀텀점프 계획은 무엇인가요?").answered
+    assert main(["ask", QUESTION]) == 1
+    err = capsys.readouterr().err
+    assert len(err.strip().splitlines()) == 1 and TABLE in err and "--full" in err
 
 
 def test_a_damaged_table_is_one_clear_error(settings) -> None:
@@ -80,23 +96,23 @@ def test_a_damaged_table_is_one_clear_error(settings) -> None:
     path = generation(settings.index_dir) / TABLE
     values = array("q")
     values.frombytes(path.read_bytes())
-    n = len(values) // 6
+    n = len(values) // 7
     for i in range(n):  # every record offset moved by one byte: same size, wrong places
         values[2 * n + i] += 1
     path.write_bytes(values.tobytes())
     with pytest.raises(generations.IndexCorrupt):  # ask: sizes match, the records do not decode
         Pipeline.open(settings, verify=False).ask(QUESTION)
     with pytest.raises(generations.IndexCorrupt):  # check: the checksum
-        load_index(settings.index_dir, verify=True)
+        NewsIndex.open(settings.index_dir, verify=True)
 
 
 def test_bad_tables_are_refused() -> None:
     with pytest.raises(ValueError):
         ChunkTable(array("q", [1, 2, 3]), ["seg"])  # not whole rows
-    unsorted = ChunkTable(array("q", [5, 2, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0]), ["seg"])
+    unsorted = ChunkTable(array("q", [5, 2, *[0] * 12]), ["seg"])
     with pytest.raises(ValueError):
         unsorted.validate()
-    nowhere = ChunkTable(array("q", [1, 3, 0, 9, 0, 0]), ["seg"])
+    nowhere = ChunkTable(array("q", [1, 3, 0, 9, 0, 0, 0]), ["seg"])
     with pytest.raises(ValueError):
         nowhere.validate()
     with pytest.raises(ValueError):
@@ -112,7 +128,7 @@ def test_a_table_that_disagrees_with_its_records_is_refused(settings) -> None:
     values = array("q")
     values.frombytes((gen / TABLE).read_bytes())
     n = len(table)
-    for c in range(1, 6):  # every column but the ids, rotated by one row
+    for c in range(1, 6):  # every column but the ids and the seals, rotated by one row
         column = values[c * n : (c + 1) * n]
         values[c * n : (c + 1) * n] = column[1:] + column[:1]
     (gen / TABLE).write_bytes(values.tobytes())
@@ -122,21 +138,56 @@ def test_a_table_that_disagrees_with_its_records_is_refused(settings) -> None:
     (settings.index_dir / MANIFEST).write_text(json.dumps(manifest), encoding="utf-8")
 
     with pytest.raises(generations.IndexCorrupt, match=TABLE):  # the bot's start, `newsqa check`
-        load_index(settings.index_dir, verify=True)
-    with pytest.raises(generations.IndexCorrupt, match=TABLE):  # `ask`: the record's own chunk list
+        NewsIndex.open(settings.index_dir, verify=True)
+    with pytest.raises(generations.IndexCorrupt, match=TABLE):  # `ask`: the row's seal
         Pipeline.open(settings, verify=False).ask(QUESTION)
 
 
 def test_an_id_the_table_lacks_is_a_damaged_index(settings) -> None:
     build_index(settings)
-    index = load_index(settings.index_dir, verify=False)
+    index = NewsIndex.open(settings.index_dir, verify=False)
     with pytest.raises(generations.IndexCorrupt, match=TABLE):
         index.chunk(index.next_chunk_id + 5)
 
 
 def test_spread_ids_cover_the_whole_table() -> None:
-    table = ChunkTable.build([("seg", 0, 10, tuple((i, 0, 0) for i in range(1500)))], ["seg"])
+    table = ChunkTable.build((Row(i, "seg", 0, 10, 0, 0, 0) for i in range(1500)), ["seg"])
     picked = table.spread(512)
     assert len(picked) == 512 and picked[0] == 0 and picked[-1] == 1499
     assert picked == sorted(set(picked))
     assert table.spread(5000) == list(range(1500))
+
+
+def test_a_row_pointing_at_other_sentences_of_its_record_is_refused(settings) -> None:
+    """Each row is sealed to its record: a row whose sentence span changed (the record and the
+    table's checksum in the manifest as they were) is refused, not quoted."""
+    build_index(settings)
+    gen = generation(settings.index_dir)
+    values = array("q")
+    values.frombytes((gen / TABLE).read_bytes())
+    n = len(values) // 7
+    for i in range(n):  # every chunk ends where it starts: the same record, fewer sentences
+        values[5 * n + i] = values[4 * n + i]
+    (gen / TABLE).write_bytes(values.tobytes())
+    manifest = json.loads((settings.index_dir / MANIFEST).read_text(encoding="utf-8"))
+    manifest["files"][TABLE] = generations.sha256(gen / TABLE)
+    (settings.index_dir / MANIFEST).write_text(json.dumps(manifest), encoding="utf-8")
+
+    with pytest.raises(generations.IndexCorrupt, match=TABLE):
+        Pipeline.open(settings, verify=False).ask(QUESTION)
+    with pytest.raises(generations.IndexCorrupt, match=TABLE):
+        NewsIndex.open(settings.index_dir, verify=True)
+
+
+def test_a_merged_table_keeps_the_runs_asked_for_and_adds_the_rest() -> None:
+    """What an update does with a table: keep the rows of kept records, add the written ones."""
+    rows = [Row(i, f"s{i // 4 % 2}", i // 2 * 100, 90, i % 2, i % 2, i) for i in range(8)]
+    table = ChunkTable.build(rows, ["s0", "s1"])
+    runs = table.runs()
+    assert runs[("s0", 0)] == range(0, 2) and runs[("s1", 300)] == range(6, 8)
+    moved = Row(2, "s2", 0, 90, 0, 0, 2)  # a kept record of s0 rewritten into a new segment
+    merged = table.merged([runs[("s1", 300)], runs[("s1", 200)]], [moved], ["s1", "s2"])
+    assert merged == ChunkTable.build([moved, *rows[4:]], ["s1", "s2"]) != table
+    assert merged.locate(2).segment == "s2" and table.locate(2).segment == "s0"
+    with pytest.raises(ValueError):  # one record's rows apart: not a table this code wrote
+        ChunkTable.build([rows[0], rows[2], rows[3]._replace(offset=0)], ["s0", "s1"]).runs()

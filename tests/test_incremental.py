@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from retrieval import article_store, generations
-from retrieval.index import load_index
+from retrieval import catalog, generations
+from retrieval.index import NewsIndex
 from retrieval.pipeline import Pipeline, build_index
 
 
@@ -64,7 +64,7 @@ def test_a_changed_file_or_its_metadata_is_read_again(settings, seeds, cleaned) 
     metadata_path.write_text(json.dumps(metadata, ensure_ascii=False), encoding="utf-8")
     s = build_index(settings).summary
     assert len(cleaned) == 1 and (s.updated, s.unchanged) == (1, 4)
-    assert load_index(settings.index_dir).articles[first].article.outlet == "바뀐일보"
+    assert NewsIndex.open(settings.index_dir).articles[first].article.outlet == "바뀐일보"
 
 
 def test_skipped_lines_of_an_unchanged_file_are_still_reported(settings, seeds) -> None:
@@ -97,19 +97,19 @@ def test_an_update_links_unchanged_data_instead_of_rewriting_it(settings, seeds)
     ]
     assert any(name.endswith(".idx") for name in shared)
     # Checksums are carried over for linked files and still verify.
-    load_index(settings.index_dir, verify=True)
+    NewsIndex.open(settings.index_dir, verify=True)
 
 
 def test_segments_stay_few_and_articles_stay_intact(settings, seeds, monkeypatch) -> None:
-    monkeypatch.setattr(article_store, "MAX_SEGMENTS", 3)
-    monkeypatch.setattr(article_store, "MERGE_FACTOR", 2)
+    monkeypatch.setattr(catalog, "MAX_SEGMENTS", 3)
+    monkeypatch.setattr(catalog, "MERGE_FACTOR", 2)
     build_index(settings)
     for i in range(6):
         add_article(seeds, f"extra{i}", f"광주시는 {i}번째 추가 기사를 색인했다고 밝혔다.")
         if i % 2:
             (seeds / f"extra{i - 1}.txt").unlink()  # dead records accumulate too
         build_index(settings)
-    index = load_index(settings.index_dir, verify=True)
+    index = NewsIndex.open(settings.index_dir, verify=True)
     assert len(index.catalog.segments) <= 3
     assert sorted(index.articles)[-3:] == ["extra1", "extra3", "extra5"]
     assert len(index.articles) == 8
@@ -125,15 +125,15 @@ def test_a_damaged_segment_of_the_same_size_is_caught_by_its_checksum(settings) 
     data[10] ^= 0x01
     segment.write_bytes(bytes(data))
     with pytest.raises(generations.IndexCorrupt, match="체크섬"):
-        load_index(settings.index_dir, verify=True)
+        NewsIndex.open(settings.index_dir, verify=True)
 
 
 def test_a_truncated_file_is_caught_without_reading_checksums(settings) -> None:
     build_index(settings)
-    catalog = current_gen(settings.index_dir) / article_store.CATALOG
-    catalog.write_bytes(catalog.read_bytes()[:-5])
+    catalog_file = current_gen(settings.index_dir) / catalog.CATALOG
+    catalog_file.write_bytes(catalog_file.read_bytes()[:-5])
     with pytest.raises(generations.IndexCorrupt, match="크기"):
-        load_index(settings.index_dir, verify=False)
+        NewsIndex.open(settings.index_dir, verify=False)
 
 
 @pytest.fixture

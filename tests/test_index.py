@@ -12,7 +12,7 @@ from conftest import CountingEmbedder
 from retrieval import generations
 from retrieval.config import Settings
 from retrieval.errors import ModelMismatch
-from retrieval.index import load_index
+from retrieval.index import NewsIndex
 from retrieval.manifest import MANIFEST
 from retrieval.pipeline import Pipeline, build_index
 
@@ -30,7 +30,7 @@ def test_first_build_embeds_every_chunk(settings, embedder) -> None:
     s = report.summary
     assert (s.added, s.updated, s.removed, s.unchanged) == (5, 0, 0, 0)
     assert s.chunks_embedded == s.chunks_total == len(embedder.passages) > 0
-    index = load_index(settings.index_dir)
+    index = NewsIndex.open(settings.index_dir)
     assert index.dense is not None and len(index.dense) == s.chunks_total
     assert index.manifest.model == embedder.name and index.manifest.dim == embedder.dim
 
@@ -47,7 +47,7 @@ def test_rerun_without_changes_embeds_nothing(settings, embedder) -> None:
 def test_changed_article_reembeds_only_its_chunks(settings, embedder, seeds: Path) -> None:
     config = dense_settings(settings, embedder)
     build_index(config, load_model=loader(embedder))
-    before = load_index(settings.index_dir)
+    before = NewsIndex.open(settings.index_dir)
     target = seeds / "002_1271b9cf7e65fcdf.txt"
     target.write_text(
         target.read_text(encoding="utf-8")
@@ -56,16 +56,16 @@ def test_changed_article_reembeds_only_its_chunks(settings, embedder, seeds: Pat
     )
     embedder.passages.clear()
     s = build_index(config, load_model=loader(embedder)).summary
-    after = load_index(settings.index_dir)
-    changed = len(after.articles["002_1271b9cf7e65fcdf"].chunks)
+    after = NewsIndex.open(settings.index_dir)
+    changed = len(after.chunks_of("002_1271b9cf7e65fcdf"))
     assert (s.added, s.updated, s.removed, s.unchanged) == (0, 1, 0, 4)
     assert s.chunks_embedded == changed == len(embedder.passages)
     assert all(
         "인공지능 기업들, 광주로 몰려온다" in text for text in embedder.passages
     )  # only 002's chunks
-    for article_id, stored in before.articles.items():  # untouched articles keep their chunk ids
+    for article_id in before.articles:  # untouched articles keep their chunk ids
         if article_id != "002_1271b9cf7e65fcdf":
-            assert after.articles[article_id].chunks == stored.chunks
+            assert after.chunks_of(article_id) == before.chunks_of(article_id)
     assert len(after.dense) == s.chunks_total
     hits = after.lexical.search(["퀀텀점프"], 5)
     assert [after.chunk(i).article_id for i, _ in hits] == ["002_1271b9cf7e65fcdf"]
@@ -74,13 +74,12 @@ def test_changed_article_reembeds_only_its_chunks(settings, embedder, seeds: Pat
 def test_deleted_article_leaves_both_indexes(settings, embedder, seeds: Path) -> None:
     config = dense_settings(settings, embedder)
     build_index(config, load_model=loader(embedder))
-    old = load_index(settings.index_dir)
-    gone = old.articles["004_ecd383afc86f028b"]
-    gone_ids = {c[0] for c in gone.chunks}
+    old = NewsIndex.open(settings.index_dir)
+    gone_ids = {c.id for c in old.chunks_of("004_ecd383afc86f028b")}
     (seeds / "004_ecd383afc86f028b.txt").unlink()
     s = build_index(config, load_model=loader(embedder)).summary
     assert (s.removed, s.unchanged, s.chunks_embedded) == (1, 4, 0)
-    index = load_index(settings.index_dir)
+    index = NewsIndex.open(settings.index_dir)
     assert "004_ecd383afc86f028b" not in index.articles
     assert not gone_ids & index.dense.ids()
     assert index.dense.ids() == index.chunk_ids()
@@ -90,7 +89,7 @@ def test_deleted_article_leaves_both_indexes(settings, embedder, seeds: Path) ->
 
 def test_lexical_only_index_is_embedded_once_a_model_is_available(settings, embedder) -> None:
     build_index(settings)  # model "none"
-    assert not load_index(settings.index_dir).has_vectors
+    assert not NewsIndex.open(settings.index_dir).has_vectors
     s = build_index(dense_settings(settings, embedder), load_model=loader(embedder)).summary
     assert s.unchanged == 5 and s.chunks_embedded == s.chunks_total
 
@@ -108,7 +107,7 @@ def test_crash_while_writing_keeps_the_previous_index(settings, seeds: Path, mon
         build_index(settings)
     monkeypatch.undo()
     assert generations.read_manifest(settings.index_dir) == manifest
-    assert len(load_index(settings.index_dir).articles) == 5
+    assert len(NewsIndex.open(settings.index_dir).articles) == 5
     assert not list(settings.index_dir.glob(".*.tmp"))  # the half-written generation is gone
 
 
@@ -128,9 +127,9 @@ def test_crash_before_the_manifest_switch_keeps_the_previous_index(
     with pytest.raises(KeyboardInterrupt):
         build_index(settings)
     monkeypatch.undo()
-    assert len(load_index(settings.index_dir).articles) == 5
+    assert len(NewsIndex.open(settings.index_dir).articles) == 5
     build_index(settings)  # the next run recovers and cleans up
-    assert len(load_index(settings.index_dir).articles) == 4
+    assert len(NewsIndex.open(settings.index_dir).articles) == 4
 
 
 def test_damaged_file_is_refused(settings) -> None:
@@ -141,7 +140,7 @@ def test_damaged_file_is_refused(settings) -> None:
     data[100] ^= 0xFF
     target.write_bytes(bytes(data))
     with pytest.raises(generations.IndexCorrupt, match="체크섬"):
-        load_index(settings.index_dir)
+        NewsIndex.open(settings.index_dir)
 
 
 def test_unparseable_manifest_and_other_format_are_refused(settings) -> None:
@@ -150,10 +149,10 @@ def test_unparseable_manifest_and_other_format_are_refused(settings) -> None:
     manifest = json.loads(path.read_text())
     path.write_text(json.dumps({**manifest, "format_version": 999}))
     with pytest.raises(generations.IndexIncompatible):
-        load_index(settings.index_dir)
+        NewsIndex.open(settings.index_dir)
     path.write_text("{truncated")
     with pytest.raises(generations.IndexCorrupt):
-        load_index(settings.index_dir)
+        NewsIndex.open(settings.index_dir)
 
 
 def test_index_of_another_model_is_refused(settings, embedder) -> None:
@@ -199,7 +198,7 @@ def test_old_generations_are_collected(settings, seeds: Path) -> None:
 def test_chunk_ids_are_never_reused_and_vectors_match_chunks(settings, embedder, seeds) -> None:
     config = dense_settings(settings, embedder)
     build_index(config, load_model=loader(embedder))
-    before = load_index(settings.index_dir)
+    before = NewsIndex.open(settings.index_dir)
     first_free = before.next_chunk_id
     target = seeds / "000_8944c63ec2984883.txt"
     target.write_text(
@@ -208,8 +207,8 @@ def test_chunk_ids_are_never_reused_and_vectors_match_chunks(settings, embedder,
     )
     (seeds / "004_ecd383afc86f028b.txt").unlink()
     build_index(config, load_model=loader(embedder))
-    after = load_index(settings.index_dir)
-    new_ids = {c[0] for c in after.articles["000_8944c63ec2984883"].chunks}
+    after = NewsIndex.open(settings.index_dir)
+    new_ids = {c.id for c in after.chunks_of("000_8944c63ec2984883")}
     assert min(new_ids) >= first_free
     assert after.dense.ids() == after.chunk_ids()
 
@@ -231,7 +230,7 @@ def test_unreadable_file_keeps_its_indexed_copy(settings, seeds) -> None:
     (seeds / "002_1271b9cf7e65fcdf.txt").write_bytes(b"\x00\x00binary now")
     report = build_index(settings)
     assert report.summary.removed == 0
-    assert "002_1271b9cf7e65fcdf" in load_index(settings.index_dir).articles
+    assert "002_1271b9cf7e65fcdf" in NewsIndex.open(settings.index_dir).articles
     assert any("이전에 색인한 내용" in n for n in report.notices)
 
 
@@ -265,7 +264,7 @@ def test_explicit_none_model_turns_a_dense_index_lexical(settings, embedder) -> 
     build_index(dense_settings(settings, embedder), load_model=loader(embedder))
     summary = build_index(settings).summary  # settings.model == "none"
     assert summary.unchanged == 5 and summary.chunks_embedded == 0
-    assert not load_index(settings.index_dir).has_vectors
+    assert not NewsIndex.open(settings.index_dir).has_vectors
 
 
 def test_a_folder_that_is_not_an_index_is_not_written(settings, tmp_path) -> None:
@@ -365,7 +364,7 @@ def test_ivf_and_its_calibration_survive_save_and_load(settings, seeds, monkeypa
     topical = settings.with_overrides(model="topic-model")
     build_index(topical, load_model=lambda _: embedder)
 
-    index = load_index(topical.index_dir)
+    index = NewsIndex.open(topical.index_dir)
     described = index.manifest.dense_index
     assert index.dense.kind == "ivf" and described["kind"] == "ivf"
     assert index.dense.calibration == dense.Calibration.from_json(described["calibration"])
@@ -381,7 +380,7 @@ def test_ivf_and_its_calibration_survive_save_and_load(settings, seeds, monkeypa
     )
     (seeds / "short-new.txt").write_text("광주 관련 새 소식입니다.", encoding="utf-8")
     build_index(topical, load_model=lambda _: embedder)
-    again = load_index(topical.index_dir)
+    again = NewsIndex.open(topical.index_dir)
     assert measured == []  # within 20% of the last measurement: the same IVF, not retrained
     after = again.manifest.dense_index
     assert again.dense.kind == "ivf" and after["calibration"]["changed_since"] == 1
@@ -396,9 +395,28 @@ def test_ivf_and_its_calibration_survive_save_and_load(settings, seeds, monkeypa
             f"{words[i % 8]} 후속 소식 {i}번째입니다.", encoding="utf-8"
         )
     build_index(topical, load_model=lambda _: embedder)
-    rolled = load_index(topical.index_dir)
+    rolled = NewsIndex.open(topical.index_dir)
     assert len(rolled.dense) == len(again.dense) and measured == [len(rolled.dense)]
     assert rolled.manifest.dense_index["calibration"]["changed_since"] == 0
+
+
+def test_an_update_changes_nothing_it_was_given(settings, embedder, seeds) -> None:
+    """The update returns new objects: the open index it read (its vectors too) stays whole,
+    so it can keep answering while the next generation is written."""
+    from retrieval.ingest import read_corpus
+    from retrieval.pipeline import chunker_of
+    from retrieval.update import update_index
+
+    config = dense_settings(settings, embedder)
+    build_index(config, load_model=loader(embedder))
+    old = NewsIndex.open(settings.index_dir)
+    ids = old.dense.ids()
+    (seeds / "004_ecd383afc86f028b.txt").unlink()  # its chunks leave the vectors
+    articles = read_corpus(settings.articles).articles
+    update, summary = update_index(old, articles, embedder, chunker_of(config))
+    assert summary.removed == 1 and len(update.dense) < len(ids)
+    assert old.dense.ids() == ids == old.chunk_ids()
+    assert "004_ecd383afc86f028b" in old.articles
 
 
 def test_the_manifest_reads_back_exactly_as_written(settings, embedder) -> None:
@@ -421,4 +439,4 @@ def test_a_manifest_with_a_damaged_field_is_refused(settings, damage) -> None:
     path = settings.index_dir / MANIFEST
     path.write_text(json.dumps({**json.loads(path.read_text()), **damage}), encoding="utf-8")
     with pytest.raises(generations.IndexCorrupt, match=MANIFEST):
-        load_index(settings.index_dir, verify=False)
+        NewsIndex.open(settings.index_dir, verify=False)

@@ -10,9 +10,9 @@ from pathlib import Path
 
 import pytest
 
-from retrieval import article_store, generations
+from retrieval import article_store, catalog, generations
 from retrieval.cli import main
-from retrieval.index import DENSE_FILE, load_index
+from retrieval.index import DENSE_FILE, NewsIndex
 from retrieval.manifest import FORMAT_VERSION, MANIFEST
 
 QUESTION = "지아이랩의 대표는 누구인가요?"  # answered with a quote naming 전창호
@@ -43,13 +43,13 @@ def flip(path: Path, at: int) -> bytes:
 def damage_catalog(gen: Path) -> str:
     """A flipped digit in an article's record offset: still valid JSON of the same size, so
     only the checksum can tell."""
-    path = gen / article_store.CATALOG
+    path = gen / catalog.CATALOG
     text = path.read_text(encoding="utf-8")
     second = text.index(",", text.index('"offsets":[')) + 1  # the first offset is 0
     last_digit = text.index(",", second) - 1
     flip(path, len(text[:last_digit].encode("utf-8")))
     json.loads(path.read_text(encoding="utf-8"))
-    return article_store.CATALOG
+    return catalog.CATALOG
 
 
 def damage_vectors(gen: Path) -> str:
@@ -73,7 +73,7 @@ def test_an_update_refuses_to_reseal_damage_it_carries_forward(
     assert code == 1 and len(err.strip().splitlines()) == 1
     assert name in err and "손상" in err and "--full" in err
     assert generations.read_manifest(env) == manifest  # nothing sealed over the damage
-    load_index(env, verify=False)  # the generation the update refused is still there to open
+    NewsIndex.open(env, verify=False)  # the generation the update refused is still there to open
     code, out, err = run(capsys, "check")
     assert code == 1 and "온전합니다" not in out and name in err
 
@@ -85,7 +85,7 @@ def test_a_damaged_record_is_reported_not_quoted(env, capsys) -> None:
     assert run(capsys, "index")[0] == 0
     code, out, _ = run(capsys, "ask", QUESTION, "--json")
     assert code == 0 and "전창호" in out
-    index = load_index(env)
+    index = NewsIndex.open(env)
     stored = next(s for s in index.articles.values() if "전창호" in s.article.body)
     entry = index.catalog.entries[stored.article.id]
     segment = current(env) / article_store.SEGMENTS_DIR / entry.segment
@@ -127,16 +127,16 @@ def two_generations(env, capsys, seeds) -> tuple[Path, Path]:
 
 def disk_full_while(monkeypatch, full: Callable[[], bool]) -> list[Path]:
     """Writing the catalog fails with ENOSPC while `full()`; returns the paths tried."""
-    real = article_store.write_catalog
+    real = catalog.write_catalog
     tried: list[Path] = []
 
-    def writing(path: Path, catalog: article_store.Catalog) -> None:
+    def writing(path: Path, written: catalog.Catalog) -> None:
         tried.append(path)
         if full():
             raise OSError(errno.ENOSPC, "No space left on device", str(path))
-        real(path, catalog)
+        real(path, written)
 
-    monkeypatch.setattr(article_store, "write_catalog", writing)
+    monkeypatch.setattr(catalog, "write_catalog", writing)
     return tried
 
 
@@ -155,7 +155,7 @@ def test_a_full_disk_releases_the_kept_generation_and_commits(
     ]
     assert not kept.exists() and live.is_dir()  # the current one is never released
     assert current(env) not in (kept, live)
-    assert len(load_index(env).articles) == 5
+    assert len(NewsIndex.open(env).articles) == 5
     assert not list(env.glob(".*.tmp"))
 
 
@@ -170,7 +170,7 @@ def test_a_disk_that_stays_full_leaves_the_current_index_as_it_was(
     code, _, err = run(capsys, "index")
     assert code == 1 and len(tried) == 2 and len(err.strip().splitlines()) == 1
     assert generations.read_manifest(env) == manifest and live.is_dir() and not kept.exists()
-    assert len(load_index(env).articles) == 6
+    assert len(NewsIndex.open(env).articles) == 6
     assert not list(env.glob(".*.tmp"))
 
     tried.clear()  # with nothing left to release, the first failure is the answer
