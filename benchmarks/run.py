@@ -103,7 +103,7 @@ def child_build(
     report = build_index(Settings(articles=articles, index_dir=index, model=model), full=full)
     return {
         "total_s": time.perf_counter() - started,
-        "phases": report.summary.phases,
+        "phases": dict(report.summary.phases),
         "summary": report.summary.as_json(),
         "peak_rss_mb": peak_rss_mb(),
     }

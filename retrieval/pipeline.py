@@ -170,7 +170,7 @@ def _build(
             update, settings.index_dir, model_requested=choice.requested, notify=notices.append
         )
         write_s = time.perf_counter() - mark - lexical_s
-        summary.phases.update(read=read_s, load=load_s, lexical=lexical_s, write=write_s)
+        summary = summary.with_phases(read=read_s, load=load_s, lexical=lexical_s, write=write_s)
         log.info("index phases (s): %s", {k: round(v, 3) for k, v in summary.phases.items()})
     for item in skipped:
         if item.article_id and old is not None and item.article_id in old.articles:

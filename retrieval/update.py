@@ -12,7 +12,8 @@ import hashlib
 import json
 import time
 from collections.abc import Mapping, Sequence
-from dataclasses import asdict, dataclass, field, fields
+from dataclasses import asdict, dataclass, field, fields, replace
+from types import MappingProxyType
 from typing import TYPE_CHECKING, Any
 
 from retrieval import korean
@@ -42,7 +43,13 @@ class UpdateSummary:
     # Seconds per stage, for benchmarks and -v logs; not part of the JSON summary: read (decode
     # and clean), load (the previous generation), analyse (Kiwi sentences and tokens), chunk,
     # embed, lexical (tantivy), write (segments, catalog, FAISS, checksums, commit).
-    phases: dict[str, float] = field(default_factory=dict, compare=False)
+    phases: Mapping[str, float] = field(default_factory=dict, compare=False)
+
+    def __post_init__(self) -> None:  # read-only, as the rest: stages are added by `with_phases`
+        object.__setattr__(self, "phases", MappingProxyType(dict(self.phases)))
+
+    def with_phases(self, **seconds: float) -> UpdateSummary:
+        return replace(self, phases={**self.phases, **seconds})
 
     def as_json(self) -> dict[str, Any]:
         data = {f.name: getattr(self, f.name) for f in fields(self) if f.name != "phases"}

@@ -419,6 +419,14 @@ def test_an_update_changes_nothing_it_was_given(settings, embedder, seeds) -> No
     assert "004_ecd383afc86f028b" in old.articles
 
 
+def test_the_summary_has_every_stage_and_cannot_change_after(settings) -> None:
+    summary = build_index(settings).summary
+    stages = {"read", "load", "analyse", "chunk", "embed", "lexical", "write"}
+    assert set(summary.phases) == stages
+    with pytest.raises(TypeError):
+        summary.phases["write"] = 0.0  # frozen means frozen: the stages too
+
+
 def test_the_manifest_reads_back_exactly_as_written(settings, embedder) -> None:
     """The typed manifest keeps the on-disk layout: every key, every value."""
     from retrieval.manifest import Manifest
