@@ -187,7 +187,8 @@ class QAService:
             return report
 
     def _current_generation(self) -> str | None:
-        return generations.current_generation(self.settings.index_dir)
+        """A generation committed since the one answering now, if any."""
+        return self.pipeline.index.newer_generation() if self.pipeline else None
 
     async def reload_if_changed(self) -> bool:
         async with self._reloading:  # the watcher and /reindex never load at the same time

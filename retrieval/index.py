@@ -127,6 +127,12 @@ class NewsIndex:
     def has_vectors(self) -> bool:
         return self.dense is not None and self.model is not None
 
+    def newer_generation(self) -> str | None:
+        """The generation committed to this index's folder since this one, if any (None also
+        when the manifest cannot be read now): the cue for a long-running reader to reopen."""
+        current = generations.current_generation(self.index_dir)
+        return current if current is not None and current != self.generation else None
+
     @cached_property
     def catalog(self) -> Catalog:
         if not self._verified:  # an update carries the catalog into its new generation

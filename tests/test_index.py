@@ -427,6 +427,19 @@ def test_the_summary_has_every_stage_and_cannot_change_after(settings) -> None:
         summary.phases["write"] = 0.0  # frozen means frozen: the stages too
 
 
+def test_an_open_index_sees_a_newer_generation(settings, seeds) -> None:
+    """What the bot polls: a generation committed since this one, by any process."""
+    build_index(settings)
+    index = NewsIndex.open(settings.index_dir, verify=False)
+    assert index.newer_generation() is None
+    (seeds / "new.txt").write_text("광주시는 퀀텀점프 계획을 발표했다고 밝혔다.", encoding="utf-8")
+    build_index(settings)
+    newer = index.newer_generation()
+    assert newer == generations.read_manifest(settings.index_dir).generation != index.generation
+    (settings.index_dir / MANIFEST).write_text("{broken", encoding="utf-8")
+    assert index.newer_generation() is None  # nothing readable to switch to
+
+
 def test_the_manifest_reads_back_exactly_as_written(settings, embedder) -> None:
     """The typed manifest keeps the on-disk layout: every key, every value."""
     from retrieval.manifest import Manifest
