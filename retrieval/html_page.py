@@ -34,21 +34,34 @@ def read_html(html: str) -> HtmlPage | None:
         include_tables=True,
         date_extraction_params={"original_date": True, "extensive_search": True},
     )
-    if document is None or not (document.text or "").strip():
+    text = getattr(document, "text", None)  # a `trafilatura.settings.Document`, or None
+    if document is None or not isinstance(text, str) or not text.strip():
         return None
-    title = (document.title or "").strip() or None
-    body = document.text.strip()
+    meta = _Fields(document)
+    title = meta.get("title")
+    body = text.strip()
     first, _, rest = body.partition("\n")
     if title and first.strip() == title:  # the headline printed above the text, again
         body = rest.strip()
     return HtmlPage(
         title=title,
         body=body,
-        date=normalize_date(document.date),
-        author=_author(document.author),
-        outlet=(document.sitename or "").strip() or None,
-        url=(document.url or "").strip() or None,
+        date=normalize_date(meta.get("date")),
+        author=_author(meta.get("author")),
+        outlet=meta.get("sitename"),
+        url=meta.get("url"),
     )
+
+
+class _Fields:
+    """A Document's metadata as stripped text or None (trafilatura leaves them untyped)."""
+
+    def __init__(self, document: object) -> None:
+        self.document = document
+
+    def get(self, name: str) -> str | None:
+        value = getattr(self.document, name, None)
+        return value.strip() or None if isinstance(value, str) else None
 
 
 def _author(value: str | None) -> str | None:
