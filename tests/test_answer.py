@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 import unicodedata
 from dataclasses import replace
 from pathlib import Path
@@ -9,14 +10,20 @@ from pathlib import Path
 import pytest
 
 from conftest import DEV_SET, SEEDS
+from retrieval.config import Settings
 from retrieval.errors import QuestionError
 from retrieval.evaluate import evaluate, read_cases
 from retrieval.fusion import reciprocal_rank_fusion
 from retrieval.pipeline import Pipeline, build_index
 
 
-@pytest.fixture
-def pipeline(settings) -> Pipeline:
+@pytest.fixture(scope="module")
+def pipeline(tmp_path_factory: pytest.TempPathFactory) -> Pipeline:
+    """One lexical index of the seeds, shared by this module's tests that only ask: building it
+    for each of them was most of their time."""
+    root = tmp_path_factory.mktemp("answer")
+    shutil.copytree(SEEDS, root / "articles")
+    settings = Settings(articles=root / "articles", index_dir=root / "index", model="none")
     build_index(settings)
     return Pipeline.open(settings)
 
@@ -85,11 +92,12 @@ def _collapsed(text: str) -> str:
     return " ".join(unicodedata.normalize("NFC", text).split())
 
 
-@pytest.fixture(params=["lexical", "hybrid"])
-def any_mode(request, settings, tiny_model) -> Pipeline:
-    """Lexical, and hybrid with a real (random-weight) sentence-transformers model."""
+@pytest.fixture(params=["lexical", pytest.param("hybrid", marks=pytest.mark.slow)])
+def any_mode(request, settings) -> Pipeline:
+    """Lexical, and hybrid with a real (random-weight) sentence-transformers model, which only
+    the hybrid case builds: importing torch takes seconds."""
     if request.param == "hybrid":
-        settings = replace(settings, model=str(tiny_model))
+        settings = replace(settings, model=str(request.getfixturevalue("tiny_model")))
     build_index(settings)
     return Pipeline.open(settings)
 

@@ -29,6 +29,9 @@ CHANNEL_MESSAGES = f"/channels/{FakeDiscord.CHANNEL_ID}/messages"
 MENTION = f"<@{FakeDiscord.BOT_ID}>"
 EPHEMERAL = 64
 
+# End to end: each test starts the bot (building its index) and talks to it through discord.py.
+pytestmark = pytest.mark.slow
+
 
 def limits(tmp_path: Path, **changes) -> BotSettings:
     base = {

@@ -52,6 +52,7 @@ def unreachable_run(tmp_path_factory: pytest.TempPathFactory) -> subprocess.Comp
     )
 
 
+@pytest.mark.slow
 def test_every_log_line_appears_once_and_no_voice_warnings(
     unreachable_run: subprocess.CompletedProcess[str],
 ) -> None:
@@ -60,6 +61,7 @@ def test_every_log_line_appears_once_and_no_voice_warnings(
     assert "voice will NOT be supported" not in err and "PyNaCl" not in err, err
 
 
+@pytest.mark.slow
 def test_a_discord_that_cannot_be_reached_is_said_as_such(
     unreachable_run: subprocess.CompletedProcess[str],
 ) -> None:

@@ -104,6 +104,7 @@ def test_too_few_kinds_of_question_is_one_sentence() -> None:
         calibrate.fit_mode(Prepared(answerable, 0.9), policy.default(), "lexical")
 
 
+@pytest.mark.slow  # fits the policy with cross-validation on the dev set, end to end
 def test_calibrate_stores_a_policy_the_index_then_answers_with(env: Path, capsys) -> None:
     if not DEV_SET.is_file():
         pytest.skip("shared/eval is not beside the repository")

@@ -221,6 +221,7 @@ def test_every_command_has_help_text() -> None:
                 assert action.help, f"{name} {action.dest} has no help"
 
 
+@pytest.mark.slow
 def test_python_dash_m_retrieval_runs(env) -> None:
     result = subprocess.run(
         [sys.executable, "-m", "retrieval", "ask", "--help"],
@@ -238,6 +239,7 @@ def test_eval_refuses_malformed_sets_with_the_line(env, capsys, tmp_path: Path) 
     assert code == 2 and "1번째 줄" in err and "answers" in err
 
 
+@pytest.mark.slow
 def test_output_into_a_closed_pipe_is_quiet(env, tmp_path: Path) -> None:
     run_index = subprocess.run(
         [sys.executable, "-m", "retrieval", "index"], capture_output=True, timeout=120

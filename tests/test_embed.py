@@ -16,6 +16,7 @@ from retrieval.embed import ModelUnavailable, load_embedder, prefixes_for
 from retrieval.pipeline import Pipeline, build_index
 
 
+@pytest.mark.slow
 def test_tiny_model_loads_and_encodes_normalized_vectors(tiny_model: Path) -> None:
     embedder = load_embedder(str(tiny_model))
     vectors = embedder.embed_passages(["광주 인공지능 산업", "삼성전자 C랩 아웃사이드"])
@@ -30,6 +31,7 @@ def test_e5_models_get_their_prefixes() -> None:
     assert prefixes_for("/models/tiny").query == ""
 
 
+@pytest.mark.slow
 def test_hybrid_index_with_a_real_model(settings, tiny_model: Path) -> None:
     config = settings.with_overrides(model=str(tiny_model))
     summary = build_index(config).summary
@@ -75,6 +77,7 @@ def test_a_model_that_cannot_be_had_is_refused_before_torch_loads(offline) -> No
     assert result.stdout.strip() == "[]", result.stderr
 
 
+@pytest.mark.slow
 def test_vectors_without_their_model_fall_back_with_a_notice(
     settings, tiny_model: Path, tmp_path
 ) -> None:

@@ -98,6 +98,7 @@ def write_news(folder: Path, count: int) -> Path:
 # ---------------------------------------------------------------- a build in progress
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("where", ["default", "--index"])
 def test_a_question_waits_for_a_running_build_and_keeps_what_it_made(
     env, tmp_path, monkeypatch, where
@@ -136,6 +137,7 @@ def test_a_question_waits_for_a_running_build_and_keeps_what_it_made(
     assert generations.read_manifest(env).articles == 12
 
 
+@pytest.mark.slow
 def test_a_second_index_run_says_it_is_waiting(env) -> None:
     with locks.writer_lock(env):
         indexing = started("index")
@@ -192,6 +194,7 @@ def read_only(folder: Path) -> Iterator[tuple[str, ...]]:
     yield prefix
 
 
+@pytest.mark.slow
 def test_a_read_only_index_opens_for_ask_check_and_the_bot(env, capsys) -> None:
     run(capsys, "index")
     before = listing(env)
@@ -211,6 +214,7 @@ def test_a_read_only_index_opens_for_ask_check_and_the_bot(env, capsys) -> None:
 # ---------------------------------------------------------------- damage
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("suffix", [".term", ".fast"])
 def test_damaged_tantivy_files_are_one_sentence_naming_the_file(env, capsys, suffix) -> None:
     """Damaged term dictionaries made tantivy raise "Fst data is corrupted"; damaged fast
@@ -226,6 +230,7 @@ def test_damaged_tantivy_files_are_one_sentence_naming_the_file(env, capsys, suf
     assert any(path.name in result.stderr for path in damaged) and "--full" in result.stderr
 
 
+@pytest.mark.slow
 def test_damage_sealed_under_fresh_checksums_is_still_one_sentence(env, capsys) -> None:
     """Damage the checksums do not catch (sealed with it) reaches tantivy's search, whose
     "Fst data is corrupted" ValueError is then the damaged-index sentence, not "unexpected"."""
@@ -260,6 +265,7 @@ def test_a_damaged_chunk_table_is_named_not_a_memory_error(env, capsys) -> None:
     assert err.startswith("색인이 손상되었습니다(chunks.bin의 청크 ")
 
 
+@pytest.mark.slow
 def test_a_failed_ask_waits_for_kiwi_before_exiting(tmp_path) -> None:
     """Kiwi loads in a background thread while the index opens; an `ask` that fails meanwhile
     must not exit under it (C++ still loading while the process tears down can segfault)."""
@@ -333,6 +339,7 @@ def test_disk_full_names_the_index_folder_not_a_file_it_holds(
     assert generations.read_manifest(env).generation == live
 
 
+@pytest.mark.slow
 def test_a_really_full_disk_is_said_as_such(env, capsys, seeds, tmp_path) -> None:
     """On a tmpfs that holds the index and little more, so tantivy's own write fails first (it
     reports "os error 28" as text, not as an OSError)."""

@@ -59,6 +59,7 @@ def damage_vectors(gen: Path) -> str:
     return DENSE_FILE
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("damage", [damage_catalog, damage_vectors])
 def test_an_update_refuses_to_reseal_damage_it_carries_forward(
     env, capsys, seeds, tiny_model, monkeypatch, damage
