@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import threading
-import time
+from collections.abc import Callable, Iterator
 
 import pytest
 
@@ -26,95 +26,112 @@ def limits(**changes) -> BotSettings:
     return BotSettings(**(base | changes))
 
 
+class HeldAsks:
+    """Every question waits in its worker thread until `release` is set; counts threads at once.
+
+    Tests wait for states, never for durations, so a loaded machine cannot change what they see.
+    """
+
+    def __init__(self) -> None:
+        self.release = threading.Event()
+        self.running = 0
+        self.peak = 0
+        self._lock = threading.Lock()
+
+    def enter(self) -> None:
+        with self._lock:
+            self.running += 1
+            self.peak = max(self.peak, self.running)
+
+    def leave(self) -> None:
+        with self._lock:
+            self.running -= 1
+
+
 @pytest.fixture
-def slow_ask(monkeypatch):
-    """Make every question take `delay` seconds in its worker thread; count threads at once."""
-    state = {"delay": 0.3, "running": 0, "peak": 0}
-    lock = threading.Lock()
+def held(monkeypatch) -> Iterator[HeldAsks]:
+    state = HeldAsks()
     real = Pipeline.ask
 
     def ask(self, question):
-        with lock:
-            state["running"] += 1
-            state["peak"] = max(state["peak"], state["running"])
-        time.sleep(state["delay"])
-        with lock:
-            state["running"] -= 1
-        return real(self, question)
+        state.enter()
+        try:
+            state.release.wait(60)  # bounded: a test that never releases fails, not hangs
+            return real(self, question)
+        finally:
+            state.leave()
 
     monkeypatch.setattr(Pipeline, "ask", ask)
-    return state
+    yield state
+    state.release.set()  # no worker left waiting when the test ends
+
+
+async def until(condition: Callable[[], bool], timeout: float = 30) -> None:
+    """Poll the event loop until `condition` holds; the timeout only bounds a failure."""
+
+    async def poll() -> None:
+        while not condition():
+            await asyncio.sleep(0.01)
+
+    await asyncio.wait_for(poll(), timeout)
 
 
 @pytest.mark.asyncio
-async def test_questions_run_in_threads_with_bounded_concurrency(settings, slow_ask) -> None:
-    slow_ask["delay"] = 1.0
+async def test_questions_run_in_threads_with_bounded_concurrency(settings, held) -> None:
+    """While two questions are held in workers the loop still runs (it sees them: it could not,
+    were they on it), the other two wait, and no third starts."""
     service = QAService(settings, limits(concurrency=2))
     await service.start()
-    gaps: list[float] = []
-
-    async def ticker():
-        last = time.perf_counter()
-        while True:
-            await asyncio.sleep(0.01)
-            now = time.perf_counter()
-            gaps.append(now - last)
-            last = now
-
-    tick = asyncio.create_task(ticker())
-    started = time.perf_counter()
-    answers = await asyncio.gather(
-        *(service.ask("지아이랩의 대표는 누구인가요?") for _ in range(4))
-    )
-    took = time.perf_counter() - started
-    tick.cancel()
+    asked = [asyncio.create_task(service.ask("지아이랩의 대표는 누구인가요?")) for _ in range(4)]
+    await until(lambda: held.running == 2 and service.busy == 4)
+    held.release.set()
+    answers = await asyncio.gather(*asked)
     await service.close()
     assert all(a.answered for a in answers)
-    assert slow_ask["peak"] == 2  # never more than the limit at once
-    assert 1.95 < took < 6.0  # two rounds of 1 s (wide: this VM stalls at times)
-    assert gaps and max(gaps) < 0.8  # the loop never stalled for a question's 1 s
+    assert held.peak == 2  # never more than the limit at once
 
 
 @pytest.mark.asyncio
-async def test_too_many_waiting_questions_are_refused(settings, slow_ask) -> None:
+async def test_too_many_waiting_questions_are_refused(settings, held) -> None:
     service = QAService(settings, limits(concurrency=1, max_waiting=1))
     await service.start()
     tasks = [asyncio.create_task(service.ask("지아이랩의 대표는?")) for _ in range(3)]
+    done, _ = await asyncio.wait(tasks, return_when=asyncio.FIRST_COMPLETED)
+    assert [type(t.exception()) for t in done] == [Busy]  # one running, one waiting, one refused
+    held.release.set()
     results = await asyncio.gather(*tasks, return_exceptions=True)
     await service.close()
     assert sum(isinstance(r, Busy) for r in results) == 1
 
 
 @pytest.mark.asyncio
-async def test_slow_questions_time_out(settings, slow_ask) -> None:
-    slow_ask["delay"] = 1.0
-    service = QAService(settings, limits(timeout_s=1.0))
+async def test_slow_questions_time_out(settings, held) -> None:
+    service = QAService(settings, limits(timeout_s=0.2))
     await service.start()
-    service.limits = limits(timeout_s=0.2)
     with pytest.raises(TimeoutError):
         await service.ask("지아이랩의 대표는?")
+    held.release.set()
     await service.close()
 
 
 @pytest.mark.asyncio
 async def test_new_index_generation_is_swapped_in_without_dropping_a_question(
-    settings, seeds, slow_ask
+    settings, seeds, held
 ) -> None:
     service = QAService(settings, limits())
     await service.start()
     old = service.pipeline
     in_flight = asyncio.create_task(service.ask("지아이랩의 대표는 누구인가요?"))
-    await asyncio.sleep(0.05)
+    await until(lambda: held.running == 1)
     (seeds / "new.txt").write_text(
         "광주시는 양자컴퓨터 연구소를 새로 연다고 밝혔다. 연구소는 내년에 문을 연다.",
         encoding="utf-8",
     )
     await asyncio.to_thread(build_index, settings)  # what `newsqa index` does from another process
-    for _ in range(100):  # the watcher polls every 0.05 s
-        if service.pipeline is not old:
-            break
-        await asyncio.sleep(0.05)
-    assert service.pipeline is not old and "new" in service.pipeline.index.articles
+    await until(lambda: service.pipeline is not old)  # the watcher polls every 0.05 s
+    assert "new" in service.pipeline.index.articles
+    assert not in_flight.done()  # swapped while the question was still running
+    held.release.set()
     assert (await in_flight).answered  # the question that started on the old index finished
     answer = await service.ask("양자컴퓨터 연구소는 언제 문을 여나요?")
     assert answer.answered and answer.sources[0].article_id == "new"
@@ -148,21 +165,19 @@ def test_bad_bot_settings_are_refused(monkeypatch) -> None:
 
 
 @pytest.mark.asyncio
-async def test_timed_out_questions_do_not_hide_the_backlog(settings, slow_ask, caplog) -> None:
+async def test_timed_out_questions_do_not_hide_the_backlog(settings, held, caplog) -> None:
     """Abandoned work still counts until a worker finishes it, so Busy keeps protecting users."""
     caplog.set_level(logging.INFO, logger="newsqa.bot")
-    slow_ask["delay"] = 0.8
-    service = QAService(settings, limits(concurrency=1, max_waiting=1, timeout_s=5.0))
+    service = QAService(settings, limits(concurrency=1, max_waiting=1, timeout_s=0.2))
     await service.start()
-    service.limits = limits(concurrency=1, max_waiting=1, timeout_s=0.2)
     results = await asyncio.gather(
         *(service.ask("지아이랩의 대표는?") for _ in range(3)), return_exceptions=True
     )
     kinds = sorted(type(r).__name__ for r in results)
     assert kinds == ["Busy", "TimeoutError", "TimeoutError"]
     assert service.busy >= 1  # the running one is still being worked on
-    await service.drain(3.0)
-    assert service.busy == 0
+    held.release.set()
+    await until(lambda: service.busy == 0)
     outcomes = [r.getMessage() for r in caplog.records if "outcome=" in r.getMessage()]
     assert len(outcomes) == 3 and all("latency_ms=" in o for o in outcomes)
     await service.close()

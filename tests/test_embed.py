@@ -5,7 +5,6 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
-import time
 from dataclasses import replace
 from pathlib import Path
 
@@ -42,11 +41,10 @@ def test_hybrid_index_with_a_real_model(settings, tiny_model: Path) -> None:
     assert answer.answered and "1만8200" in " ".join(q.text for q in answer.quotes)
 
 
-def test_missing_model_fails_fast_and_falls_back_to_lexical(settings) -> None:
-    started = time.perf_counter()
+def test_missing_model_falls_back_to_lexical(settings) -> None:
+    """How fast it gives up is checked below, by what it imported, not by a clock."""
     with pytest.raises(ModelUnavailable):
         load_embedder("nobody/no-such-model")
-    assert time.perf_counter() - started < 30
     report = build_index(settings.with_overrides(model="nobody/no-such-model"))
     assert report.notices and "어휘(BM25) 검색만" in report.notices[0]
     assert Pipeline.open(settings).ask("지아이랩의 대표는 누구인가요?").mode == "lexical"
