@@ -17,7 +17,7 @@ import pytest_asyncio
 from bot.client import QABot
 from bot.config import BotSettings
 from bot.records import AnswerStore, FeedbackLog
-from bot.service import QAService
+from bot.service import Busy, QAService
 from fake_discord import FakeDiscord, Recorded, running
 from retrieval.config import Settings
 from retrieval.pipeline import Pipeline, build_index
@@ -106,8 +106,9 @@ def custom_ids(record: Recorded) -> list[str]:
 
 @pytest.mark.asyncio
 async def test_login_and_ready_without_privileged_intents(fake: FakeDiscord, qabot: QABot) -> None:
+    privileged = discord.Intents(members=True, presences=True, message_content=True).value
     assert fake.identify["intents"] == discord.Intents.default().value
-    assert not discord.Intents.default().message_content
+    assert fake.identify["intents"] & privileged == 0  # as sent by the bot, not the library
     assert qabot.service.pipeline is not None
 
 
@@ -144,8 +145,13 @@ async def test_plain_messages_and_other_bots_are_ignored(fake: FakeDiscord, qabo
     await fake.message(
         f"{MENTION} 봇끼리는 대화하지 않는다", mention_bot=True, author_id=FakeDiscord.BOT_ID
     )
-    await asyncio.sleep(0.3)
-    assert not any(r.method == "POST" and r.path == CHANNEL_MESSAGES for r in fake.requests)
+    # Events are handled in order: once a later mention is answered, the two before it were
+    # seen, and anything the bot did for them (typing, answering) had begun before.
+    asked = await fake.message(f"{MENTION} 지아이랩의 대표는 누구인가요?", mention_bot=True)
+    await fake.wait_for(lambda r: r.method == "POST" and r.path == CHANNEL_MESSAGES, timeout=10)
+    replies = [r for r in fake.requests if r.method == "POST" and r.path == CHANNEL_MESSAGES]
+    assert [int(r.json["message_reference"]["message_id"]) for r in replies] == [asked]
+    assert sum(r.path.endswith("/typing") for r in fake.requests) == 1
 
 
 @pytest.mark.asyncio
@@ -480,6 +486,25 @@ async def test_unexpected_failure_on_a_mention_gets_a_korean_reply(
         lambda r: r.method == "POST" and r.path == CHANNEL_MESSAGES, timeout=10
     )
     assert reply.json["content"] == "답을 찾는 중에 문제가 생겼습니다. 잠시 후 다시 질문해 주세요."
+
+
+@pytest.mark.asyncio
+@pytest.mark.parametrize(
+    ("failure", "said"), [(TimeoutError, "너무 오래 걸려"), (Busy, "지금 질문이 많아")]
+)
+async def test_a_slow_or_busy_moment_is_said_to_the_asker_alone(
+    fake: FakeDiscord, qabot: QABot, monkeypatch, failure: type[Exception], said: str
+) -> None:
+    async def refused(question: str) -> Answer:
+        raise failure()
+
+    monkeypatch.setattr(qabot.service, "ask", refused)
+    interaction = await fake.slash("ask", {"question": "지아이랩의 대표는 누구인가요?"})
+    followup = f"/webhooks/{FakeDiscord.APP_ID}/{interaction.token}"
+    sent = await fake.wait_for(lambda r: r.method == "POST" and r.path == followup, timeout=10)
+    assert sent.json["flags"] == EPHEMERAL and said in sent.json["content"]
+    deleted = [r for r in fake.requests if r.method == "DELETE"]
+    assert [r.path for r in deleted] == [interaction.original_path]  # no public "thinking…"
 
 
 @pytest.mark.asyncio

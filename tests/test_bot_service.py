@@ -183,13 +183,24 @@ async def test_timed_out_questions_do_not_hide_the_backlog(settings, held, caplo
     await service.close()
 
 
-def test_threads_under_an_allowed_channel_are_allowed(tmp_path) -> None:
+def test_threads_under_an_allowed_channel_are_allowed(settings, tmp_path) -> None:
     from types import SimpleNamespace
 
     from bot.client import QABot
+    from bot.records import AnswerStore, FeedbackLog
 
-    bot = QABot.__new__(QABot)
-    bot.limits = limits(channels=frozenset({10}))
-    assert bot.channel_allowed(SimpleNamespace(id=10))
-    assert bot.channel_allowed(SimpleNamespace(id=99, parent_id=10))
-    assert not bot.channel_allowed(SimpleNamespace(id=99, parent_id=11))
+    allowed = limits(channels=frozenset({10}), data_dir=tmp_path / "bot-data")
+    answers = AnswerStore(allowed.answers_db)
+    bot = QABot(
+        QAService(settings, allowed),
+        allowed,
+        answers,
+        FeedbackLog(allowed.feedback_log),
+        start_service=False,
+    )
+    try:
+        assert bot.channel_allowed(SimpleNamespace(id=10))
+        assert bot.channel_allowed(SimpleNamespace(id=99, parent_id=10))
+        assert not bot.channel_allowed(SimpleNamespace(id=99, parent_id=11))
+    finally:
+        answers.close()

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from retrieval import generations
-from retrieval.cli import PROMPT, build_parser, main
+from retrieval.cli import PROMPT, main
 from retrieval.manifest import MANIFEST
 
 ASK_KEYS = {"question", "answered", "message", "quotes", "sources", "retrieval"}
@@ -211,14 +211,35 @@ def test_usage_errors_are_korean(capsys) -> None:
     assert exit_.value.code == 2 and "명령을 이해하지 못했습니다" in capsys.readouterr().err
 
 
-def test_every_command_has_help_text() -> None:
-    parser = build_parser()
-    commands = next(a for a in parser._actions if a.dest == "command")
-    for name, sub in commands.choices.items():
-        assert sub.description or any(c.dest == name and c.help for c in commands._choices_actions)
-        for action in sub._actions:
-            if action.dest != "help":
-                assert action.help, f"{name} {action.dest} has no help"
+def help_entries(capsys, *argv: str) -> dict[str, str]:
+    """What `newsqa … --help` lists under its headings: each argument (or command) with the text
+    printed after it, on the same line or the next, deeper-indented one ("" when there is none)."""
+    with pytest.raises(SystemExit) as exit_:
+        main([*argv, "--help"])
+    assert exit_.value.code == 0
+    entries: dict[str, str] = {}
+    name, listing = None, False
+    for line in capsys.readouterr().out.splitlines():
+        indent = len(line) - len(line.lstrip())
+        if indent == 0:  # a heading ("options:") starts a listing; usage or description ends it
+            listing, name = line.endswith(":"), None
+        elif listing and indent <= 4:  # an argument, or a command under the list of commands
+            name, _, text = line.strip().partition("  ")
+            entries[name] = text.strip()
+        elif listing and name is not None and not entries[name]:
+            entries[name] = line.strip()
+    return entries
+
+
+def test_every_command_and_option_has_help_text(capsys) -> None:
+    listed = help_entries(capsys)
+    (choices,) = [name for name in listed if name.startswith("{")]
+    commands = choices.strip("{}").split(",")
+    assert {"index", "ask", "check", "eval", "calibrate", "bot"} <= set(commands)
+    for command in commands:
+        assert listed.get(command), f"newsqa {command} has no help text"
+        for name, text in help_entries(capsys, command).items():
+            assert text, f"newsqa {command}: {name} has no help text"
 
 
 @pytest.mark.slow
