@@ -294,6 +294,7 @@ def test_a_failed_ask_waits_for_kiwi_before_exiting(tmp_path) -> None:
     assert marker.exists()  # the interpreter waited for the loading thread
 
 
+@pytest.mark.slow
 def test_an_ask_at_a_missing_index_does_not_load_kiwi(tmp_path) -> None:
     """Nothing to answer from: the one-line message comes at once, without waiting for a Kiwi
     load that the exit would have to join."""
