@@ -15,6 +15,14 @@ SEEDS = ROOT / "seeds"
 DEV_SET = ROOT.parent / "shared" / "eval" / "seed_qa_dev.jsonl"
 
 
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """A test that builds the tiny torch model is slow (importing torch alone takes seconds),
+    marked or not: the fast tier (`-m "not slow"`) stays fast as tests are added."""
+    for item in items:
+        if "tiny_model" in getattr(item, "fixturenames", ()):
+            item.add_marker(pytest.mark.slow)
+
+
 @pytest.fixture(autouse=True)
 def isolated_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     """No test reads the developer's NEWSQA_* settings, .env, or reaches a model hub."""
