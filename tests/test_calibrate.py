@@ -39,6 +39,7 @@ def synthetic(n: int) -> list[Example]:
     return examples
 
 
+@pytest.mark.slow  # fits with scikit-learn (its import alone is a second)
 def test_the_fit_learns_to_quote_the_answer_and_to_refuse_the_rest() -> None:
     data = Prepared(synthetic(60), 0.9)
     base = policy.default()
@@ -55,6 +56,7 @@ def test_the_fit_learns_to_quote_the_answer_and_to_refuse_the_rest() -> None:
     assert report["abstained_unanswerable"] >= 0.9 and report["false_abstention"] <= 0.05
 
 
+@pytest.mark.slow
 def test_cross_validation_answers_every_question_once_from_folds_without_its_topic() -> None:
     examples = synthetic(42)
     folds = calibrate.folds(examples)

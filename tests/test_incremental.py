@@ -100,6 +100,7 @@ def test_an_update_links_unchanged_data_instead_of_rewriting_it(settings, seeds)
     NewsIndex.open(settings.index_dir, verify=True)
 
 
+@pytest.mark.slow  # seven updates
 def test_segments_stay_few_and_articles_stay_intact(settings, seeds, monkeypatch) -> None:
     monkeypatch.setattr(catalog, "MAX_SEGMENTS", 3)
     monkeypatch.setattr(catalog, "MERGE_FACTOR", 2)

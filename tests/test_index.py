@@ -350,6 +350,7 @@ class TopicEmbedder:
     embed_passages = embed_queries = _vectors
 
 
+@pytest.mark.slow  # trains and calibrates an IVF index
 def test_ivf_and_its_calibration_survive_save_and_load(settings, seeds, monkeypatch) -> None:
     """The measured nprobe goes into the manifest and comes back with the index, so the next
     small update keeps the IVF as it is instead of measuring again."""
