@@ -71,6 +71,26 @@ def settings(tmp_path: Path, seeds: Path) -> Settings:
     return Settings(articles=seeds, index_dir=tmp_path / DEFAULT_INDEX_DIR, model="none")
 
 
+@pytest.fixture(scope="session")
+def seed_index(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The seeds' lexical index, built once a session (`seeds_indexed` puts copies in place)."""
+    from retrieval.pipeline import build_index
+
+    root = tmp_path_factory.mktemp("seed-index")
+    shutil.copytree(SEEDS, root / "articles")
+    build_index(Settings(articles=root / "articles", index_dir=root / "index", model="none"))
+    return root / "index"
+
+
+@pytest.fixture
+def seeds_indexed(settings: Settings, seed_index: Path) -> Path:
+    """The seeds already indexed at the default place, for tests whose subject is not the
+    build: a copy of the session's index (an index is a folder that can move), which spares
+    each of them a build. Returns the index folder."""
+    shutil.copytree(seed_index, settings.index_dir)
+    return settings.index_dir
+
+
 class CountingEmbedder:
     """Deterministic fake: a text's vector comes from its hash; every embedded text is counted."""
 

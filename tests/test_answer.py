@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import shutil
 import unicodedata
 from dataclasses import replace
 from pathlib import Path
@@ -18,14 +17,10 @@ from retrieval.pipeline import Pipeline, build_index
 
 
 @pytest.fixture(scope="module")
-def pipeline(tmp_path_factory: pytest.TempPathFactory) -> Pipeline:
-    """One lexical index of the seeds, shared by this module's tests that only ask: building it
-    for each of them was most of their time."""
-    root = tmp_path_factory.mktemp("answer")
-    shutil.copytree(SEEDS, root / "articles")
-    settings = Settings(articles=root / "articles", index_dir=root / "index", model="none")
-    build_index(settings)
-    return Pipeline.open(settings)
+def pipeline(seed_index: Path) -> Pipeline:
+    """The session's index of the seeds, opened once for this module's tests that only ask
+    (reading never writes to it): building it for each of them was most of their time."""
+    return Pipeline.open(Settings(articles=SEEDS, index_dir=seed_index, model="none"))
 
 
 QUESTIONS = [

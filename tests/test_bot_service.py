@@ -77,6 +77,7 @@ async def until(condition: Callable[[], bool], timeout: float = 30) -> None:
 
 
 @pytest.mark.asyncio
+@pytest.mark.usefixtures("seeds_indexed")
 async def test_questions_run_in_threads_with_bounded_concurrency(settings, held) -> None:
     """While two questions are held in workers the loop still runs (it sees them: it could not,
     were they on it), the other two wait, and no third starts."""
@@ -92,6 +93,7 @@ async def test_questions_run_in_threads_with_bounded_concurrency(settings, held)
 
 
 @pytest.mark.asyncio
+@pytest.mark.usefixtures("seeds_indexed")
 async def test_too_many_waiting_questions_are_refused(settings, held) -> None:
     service = QAService(settings, limits(concurrency=1, max_waiting=1))
     await service.start()
@@ -105,6 +107,7 @@ async def test_too_many_waiting_questions_are_refused(settings, held) -> None:
 
 
 @pytest.mark.asyncio
+@pytest.mark.usefixtures("seeds_indexed")
 async def test_slow_questions_time_out(settings, held) -> None:
     service = QAService(settings, limits(timeout_s=0.2))
     await service.start()
@@ -115,6 +118,7 @@ async def test_slow_questions_time_out(settings, held) -> None:
 
 
 @pytest.mark.asyncio
+@pytest.mark.usefixtures("seeds_indexed")
 async def test_new_index_generation_is_swapped_in_without_dropping_a_question(
     settings, seeds, held
 ) -> None:
@@ -139,6 +143,7 @@ async def test_new_index_generation_is_swapped_in_without_dropping_a_question(
 
 
 @pytest.mark.asyncio
+@pytest.mark.usefixtures("seeds_indexed")
 async def test_reindex_reports_and_switches(settings, seeds) -> None:
     service = QAService(settings, limits(reload_s=60))
     await service.start()
@@ -165,6 +170,7 @@ def test_bad_bot_settings_are_refused(monkeypatch) -> None:
 
 
 @pytest.mark.asyncio
+@pytest.mark.usefixtures("seeds_indexed")
 async def test_timed_out_questions_do_not_hide_the_backlog(settings, held, caplog) -> None:
     """Abandoned work still counts until a worker finishes it, so Busy keeps protecting users."""
     caplog.set_level(logging.INFO, logger="newsqa.bot")

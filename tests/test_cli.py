@@ -60,12 +60,14 @@ def test_ask_builds_the_index_first_and_prints_the_json_shape(env, capsys) -> No
     assert "전창호" in " ".join(q["text"] for q in answer["quotes"])
 
 
+@pytest.mark.usefixtures("seeds_indexed")
 def test_human_output_is_korean_text_with_sources(env, capsys) -> None:
     code, out, _ = run(capsys, "ask", "벤처기업협회는 언제 설립됐나요?")
     assert code == 0
     assert "1995년" in out and "출처" in out and "[1]" in out and "뉴스21" in out
 
 
+@pytest.mark.usefixtures("seeds_indexed")
 def test_stdin_questions_one_json_per_line(env, capsys, monkeypatch) -> None:
     import io
 
@@ -90,16 +92,16 @@ def test_empty_question_is_one_clear_line(env, capsys) -> None:
     assert code == 2 and out.strip() == "질문이 비어 있습니다. 궁금한 내용을 입력해 주세요."
 
 
+@pytest.mark.usefixtures("seeds_indexed")
 def test_corrupt_index_is_one_line_that_says_how_to_rebuild(env, capsys) -> None:
-    run(capsys, "index")
     (env / MANIFEST).write_text("{broken")
     code, out, err = run(capsys, "ask", "지아이랩의 대표는?")
     assert code == 1 and len(err.strip().splitlines()) == 1 and "newsqa index --full" in err
 
 
+@pytest.mark.usefixtures("seeds_indexed")
 def test_check_reads_every_checksum_that_ask_skips(env, capsys) -> None:
     """`ask` checks sizes only, so its start stays flat; `check` finds same-size damage."""
-    run(capsys, "index")
     code, out, _ = run(capsys, "check")
     assert code == 0 and "온전합니다" in out and "기사 5건" in out
     assert out.strip().splitlines()[-1] == "답변 정책: default"
@@ -173,6 +175,7 @@ def two_questions(tmp_path: Path) -> Path:
     return questions
 
 
+@pytest.mark.usefixtures("seeds_indexed")
 def test_eval_reports_every_metric(env, capsys, two_questions: Path) -> None:
     code, out, _ = run(capsys, "eval", str(two_questions), "--json")
     report = json.loads(out)
@@ -193,6 +196,7 @@ def test_eval_reports_every_metric(env, capsys, two_questions: Path) -> None:
     assert report["article_hit@1"] == 1.0 and report["abstained_unanswerable"] == 1.0
 
 
+@pytest.mark.usefixtures("seeds_indexed")
 def test_eval_details_show_each_question_and_its_verdict(env, capsys, two_questions) -> None:
     code, out, _ = run(capsys, "eval", str(two_questions), "--details")
     assert code == 0
@@ -278,13 +282,12 @@ def test_output_into_a_closed_pipe_is_quiet(env, tmp_path: Path) -> None:
     assert "Traceback" not in result.stderr and "오류" not in result.stderr
 
 
+@pytest.mark.usefixtures("seeds_indexed")
 def test_broken_analyser_install_is_one_line(env, capsys, monkeypatch) -> None:
     """Kiwi now loads in a background thread at start; its failure must still reach the user."""
     import kiwipiepy
 
     from retrieval import korean
-
-    run(capsys, "index")
 
     def missing_model(**_: object) -> None:
         raise Exception("Cannot open extract.mdl for WordDetector")  # as kiwipiepy 0.24 does
@@ -323,8 +326,8 @@ class Terminal(io.StringIO):
         return True
 
 
+@pytest.mark.usefixtures("seeds_indexed")
 def test_ask_without_a_question_at_a_terminal_prompts_for_one(env, capsys, monkeypatch) -> None:
-    run(capsys, "index")
     monkeypatch.setattr(sys, "stdin", Terminal("지아이랩의 대표는 누구인가요?\n\n"))
     code, out, err = run(capsys, "ask")
     assert code == 0 and "전창호" in out and "질문: 지아이랩의 대표는 누구인가요?" in out
