@@ -1,19 +1,22 @@
-"""Which BM25 library for incremental indexing: bm25s full rebuilds, or tantivy in-place updates?
+"""Why newsqa's BM25 is tantivy's, not bm25s's: full rebuilds against in-place updates.
 
-newsqa stores the Kiwi tokens of every chunk and, since bm25s cannot add or delete documents,
-rebuilds the whole bm25s index from them on any corpus change. tantivy (tantivy-py) adds and
-deletes documents with commits instead. This script measures both on the same synthetic corpus
-of pre-tokenized "chunks" (about 40 tokens each, drawn Zipf-like from 50k Hangul strings, many of
-them one syllable long) and prints build, one-document update, query, save and load times.
+newsqa first used bm25s, which cannot add or delete documents: any corpus change rebuilt the
+whole bm25s index from the stored Kiwi tokens of every chunk. tantivy (tantivy-py) adds and
+deletes documents with commits instead; this script's figures led to the switch (2026-11-21,
+see benchmarks/README.md) and are kept to check the choice again. It measures both on the same
+synthetic corpus of pre-tokenized "chunks" (about 40 tokens each, drawn Zipf-like from 50k Hangul
+strings, many of them one syllable long) and prints build, one-document update, query, save and
+load times.
 
 tantivy gets our tokens joined with spaces in a field analysed by its built-in "whitespace"
 tokenizer, so each token is one term, unchanged; the script checks this against bm25s's
 document frequencies. Queries are 4 tokens taken from a random chunk, scored as a disjunction
 of term queries (tantivy's BM25: k1=1.2, b=0.75). "Agreement" compares tantivy's top 10 with
-bm25s's top 10 when bm25s uses the same k1 (newsqa's bm25s uses the default k1=1.5; k1 does not
+bm25s's top 10 when bm25s uses the same k1 (newsqa's bm25s used the default k1=1.5; k1 does not
 change the cost of anything timed here).
 
-Run from the repository root (35-70 s on 2 cores):
+Run from the repository root, with the bench extras (`pip install -e '.[bench]'`; 35-70 s on 2
+cores):
 
     .venv/bin/python benchmarks/bm25_choice.py [--sizes 10000 100000] [--queries 200]
 """

@@ -4,7 +4,7 @@ Corpora are synthetic: N articles made by recombining real sentences of seeds/ (
 downloaded). Dense numbers use a model with the default model's architecture (BERT, 384 hidden,
 12 layers, 12 heads, 1536 intermediate) with random weights and a tokenizer trained locally:
 speed does not depend on weight values. Every figure that is a claim is a ratio measured in the
-same run. Run from the repository root (minutes; see README):
+same run. Run from the repository root (hours at these sizes; see benchmarks/README.md):
 
     .venv/bin/python benchmarks/run.py --sizes 1000 10000 100000 --dense-sizes 300
 """
