@@ -49,6 +49,7 @@ def test_a_file_written_a_moment_ago_is_waited_for(tmp_path: Path) -> None:
     assert slept == [0.5]
 
 
+@pytest.mark.slow  # real filesystem events, each batch waits for its files to settle
 def test_added_changed_and_removed_articles_are_committed(settings: Settings) -> None:
     reports: queue.Queue[IndexReport] = queue.Queue()
     stop = threading.Event()
