@@ -173,10 +173,11 @@ class EvidenceReader:
         for hit in result.hits:
             if len(ranked) == len(records) + MAX_RELATED:
                 break
-            article_id = article_of.get(hit.chunk_id)
-            if article_id is None:
+            located = article_of.get(hit.chunk_id)
+            if located is None:
                 article = index.article_of(hit.chunk_id).article
-                article_id, articles[article_id] = article.id, article
+                located, articles[article.id] = article.id, article
+            article_id = located
             if article_id not in ranked:
                 ranked.append(article_id)
         return Evidence(

@@ -99,7 +99,7 @@ def kiwi():  # noqa: ANN201 - kiwipiepy has no public type to name here
 
 def warm_up() -> None:
     """Kiwi builds its model lazily on first use; do it before the first question arrives."""
-    kiwi().tokenize("준비")  # type: ignore[attr-defined]
+    kiwi().tokenize("준비")
 
 
 def warm_up_in_background() -> threading.Thread:
