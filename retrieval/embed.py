@@ -163,8 +163,9 @@ def _quiet_loaders() -> None:
     try:
         from transformers.utils import logging as hf_logging
 
-        hf_logging.disable_progress_bar()
-        hf_logging.set_verbosity_error()
+        # transformers' logging helpers are untyped
+        hf_logging.disable_progress_bar()  # type: ignore[no-untyped-call]
+        hf_logging.set_verbosity_error()  # type: ignore[no-untyped-call]
     except ImportError:  # pragma: no cover
         pass
 
@@ -229,4 +230,7 @@ def quantize_int8(model: Model) -> Model:
 
     with warnings.catch_warnings():  # the deprecation notice is for us, not for users
         warnings.simplefilter("ignore")
-        return torch.ao.quantization.quantize_dynamic(model, {torch.nn.Linear}, dtype=torch.qint8)
+        quantized: Model = torch.ao.quantization.quantize_dynamic(  # type: ignore[no-untyped-call]
+            model, {torch.nn.Linear}, dtype=torch.qint8
+        )  # untyped in torch.ao (deprecated); it returns the model it was given, quantized
+        return quantized

@@ -15,7 +15,7 @@ import threading
 import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 from retrieval.types import Span
 
@@ -82,7 +82,7 @@ _kiwi: object | None = None
 _warming: threading.Thread | None = None
 
 
-def kiwi():  # noqa: ANN201 - kiwipiepy has no public type to name here
+def kiwi() -> Any:  # kiwipiepy ships no type information: a `kiwipiepy.Kiwi`
     """The shared analyser, built once even when several threads ask at the same time."""
     global _kiwi
     if _kiwi is None:
