@@ -52,6 +52,13 @@ def _rate(value: str) -> float:
     return rate
 
 
+def _index_option(parser: argparse.ArgumentParser) -> None:
+    """`--index`, the same on every command that reads or writes an index."""
+    parser.add_argument(
+        "--index", type=Path, dest="index_dir", help="색인 폴더 (기본: .newsqa/index)"
+    )
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = KoreanArgumentParser(
         prog="newsqa", description="한국어 뉴스 기사 질의응답: 기사 문장을 그대로 인용해 답합니다."
@@ -72,9 +79,7 @@ def build_parser() -> argparse.ArgumentParser:
     index.add_argument(
         "--articles", type=Path, help="기사 폴더 또는 .txt/.md/.html/.jsonl 파일 (기본: seeds/)"
     )
-    index.add_argument(
-        "--index", type=Path, dest="index_dir", help="색인 폴더 (기본: .newsqa/index)"
-    )
+    _index_option(index)
     index.add_argument("--model", help="임베딩 모델 이름 또는 로컬 경로, 'none'이면 어휘 검색만")
     index.add_argument(
         "--full", action="store_true", help="기존 색인을 무시하고 처음부터 다시 만듭니다"
@@ -94,7 +99,7 @@ def build_parser() -> argparse.ArgumentParser:
         nargs="?",
         help="질문 (생략하면 터미널에서는 물어보고, 파이프에서는 한 줄에 하나씩 읽습니다)",
     )
-    ask.add_argument("--index", type=Path, dest="index_dir", help="색인 폴더 (기본: .newsqa/index)")
+    _index_option(ask)
     ask.add_argument(
         "--articles",
         type=Path,
@@ -107,15 +112,11 @@ def build_parser() -> argparse.ArgumentParser:
     check = commands.add_parser(
         "check", help="색인 파일 전체의 체크섬을 확인합니다 (ask는 크기와 구조만 확인)"
     )
-    check.add_argument(
-        "--index", type=Path, dest="index_dir", help="색인 폴더 (기본: .newsqa/index)"
-    )
+    _index_option(check)
 
     evaluate = commands.add_parser("eval", help="질문 세트(JSONL)로 검색·인용 품질을 측정합니다")
     evaluate.add_argument("questions", type=Path, help="질문 세트 파일 (seed_qa_dev.jsonl 형식)")
-    evaluate.add_argument(
-        "--index", type=Path, dest="index_dir", help="색인 폴더 (기본: .newsqa/index)"
-    )
+    _index_option(evaluate)
     evaluate.add_argument(
         "--articles",
         type=Path,
@@ -134,9 +135,7 @@ def build_parser() -> argparse.ArgumentParser:
         help="질문 세트(JSONL)로 이 색인과 모델에 맞는 답변 정책을 맞춥니다 (색인 폴더에 저장)",
     )
     calibrate.add_argument("questions", type=Path, help="질문 세트 파일 (eval과 같은 형식)")
-    calibrate.add_argument(
-        "--index", type=Path, dest="index_dir", help="색인 폴더 (기본: .newsqa/index)"
-    )
+    _index_option(calibrate)
     calibrate.add_argument(
         "--target",
         type=_rate,

@@ -37,8 +37,7 @@ def read_html(html: str) -> HtmlPage | None:
     text = getattr(document, "text", None)  # a `trafilatura.settings.Document`, or None
     if document is None or not isinstance(text, str) or not text.strip():
         return None
-    meta = _Fields(document)
-    title = meta.get("title")
+    title = _field(document, "title")
     body = text.strip()
     first, _, rest = body.partition("\n")
     if title and first.strip() == title:  # the headline printed above the text, again
@@ -46,22 +45,17 @@ def read_html(html: str) -> HtmlPage | None:
     return HtmlPage(
         title=title,
         body=body,
-        date=normalize_date(meta.get("date")),
-        author=_author(meta.get("author")),
-        outlet=meta.get("sitename"),
-        url=meta.get("url"),
+        date=normalize_date(_field(document, "date")),
+        author=_author(_field(document, "author")),
+        outlet=_field(document, "sitename"),
+        url=_field(document, "url"),
     )
 
 
-class _Fields:
-    """A Document's metadata as stripped text or None (trafilatura leaves them untyped)."""
-
-    def __init__(self, document: object) -> None:
-        self.document = document
-
-    def get(self, name: str) -> str | None:
-        value = getattr(self.document, name, None)
-        return value.strip() or None if isinstance(value, str) else None
+def _field(document: object, name: str) -> str | None:
+    """A Document's metadata field as stripped text or None (trafilatura leaves it untyped)."""
+    value = getattr(document, name, None)
+    return value.strip() or None if isinstance(value, str) else None
 
 
 def _author(value: str | None) -> str | None:
