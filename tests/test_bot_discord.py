@@ -252,6 +252,11 @@ async def test_feedback_click_after_a_restart_is_logged(
         listing = await fake.wait_for(
             lambda r: r.method == "POST" and r.path == followup, timeout=10
         )
+        # The vote is written after the thanks (the 3 s deadline comes first): wait for it.
+        for _ in range(200):
+            if bot_limits.feedback_log.exists() and bot_limits.feedback_log.read_text():
+                break
+            await asyncio.sleep(0.05)
     assert (
         thanks.json["data"]["flags"] == EPHEMERAL
         and "의견 고맙습니다" in thanks.json["data"]["content"]
