@@ -7,8 +7,8 @@ import sys
 
 from bot.config import load_bot_settings
 from bot.launch import run
-from retrieval.config import SettingsError, load_env_file, load_settings, retired_settings
-from retrieval.errors import user_message
+from retrieval.config import load_env_file, load_settings, retired_settings
+from retrieval.errors import SettingsError
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -34,7 +34,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         settings, limits = load_settings(), load_bot_settings()
     except SettingsError as exc:
-        print(user_message(exc), file=sys.stderr)
+        print(exc.sentence(), file=sys.stderr)
         return 2
     for notice in retired_settings():
         print(notice, file=sys.stderr)

@@ -130,7 +130,7 @@ class QABot(commands.Bot):
             return await self.service.ask(question), None
         except QuestionError as exc:
             self.refund(user_id)
-            return None, str(exc)
+            return None, exc.sentence()
         except Busy:
             self.refund(user_id)
             return None, render.busy_text(self.limits.timeout_s)

@@ -15,7 +15,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 from bot.config import BotSettings
-from retrieval import generations
+from retrieval import errors
 from retrieval.config import Settings
 from retrieval.embed import Embedder
 from retrieval.errors import QuestionError
@@ -47,7 +47,7 @@ def corpus_facts(index: NewsIndex) -> CorpusFacts:
     for article_id in index.articles:
         try:
             date = index.articles[article_id].article.date
-        except generations.StoreError:  # a damaged record: `ask` reports it; help just skips it
+        except errors.StoreError:  # a damaged record: `ask` reports it; help just skips it
             continue
         if date and (newest is None or date > newest):
             newest = date

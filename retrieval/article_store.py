@@ -23,7 +23,7 @@ from typing import Any, NamedTuple
 
 from retrieval.catalog import Entry
 from retrieval.chunk_table import ChunkRef
-from retrieval.generations import IndexCorrupt
+from retrieval.errors import DamagedRecord, IndexCorrupt
 from retrieval.types import Article, Chunk, Span
 
 SEGMENTS_DIR = "articles"
@@ -82,10 +82,6 @@ class Written(NamedTuple):
 
 RECORD_SUM = 16  # hex digits of the BLAKE2b digest that starts each record
 SEPARATOR = b"\t"
-
-
-class DamagedRecord(ValueError):
-    """A record whose bytes are not those written: it must not be quoted."""
 
 
 def _record_sum(payload: bytes) -> bytes:

@@ -29,7 +29,7 @@ from functools import cache
 from typing import TYPE_CHECKING, Any
 
 from retrieval.answer import compose_answer, decide
-from retrieval.errors import UserError
+from retrieval.errors import CalibrationError
 from retrieval.evaluate import Case, Outcome, summarize
 from retrieval.evidence import Evidence
 from retrieval.policy import AnswerPolicy, LinearModel, ModePolicy
@@ -62,10 +62,6 @@ REPORTED = (
     "abstained_unanswerable",
     "false_abstention",
 )
-
-
-class CalibrationError(UserError):
-    """The questions cannot support a fit; the message says why and what to do."""
 
 
 @dataclass(frozen=True)

@@ -12,8 +12,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, NoReturn
 
 from retrieval import config
-from retrieval.config import Settings, SettingsError, load_settings, retired_settings
-from retrieval.errors import QuestionError, user_message
+from retrieval.config import Settings, load_settings, retired_settings
+from retrieval.errors import QuestionError, SettingsError, user_message
 
 if TYPE_CHECKING:
     from retrieval.evaluate import Case
@@ -160,7 +160,7 @@ def run_bot(args: argparse.Namespace) -> int:
     try:
         settings, limits = _settings(args), load_bot_settings()
     except SettingsError as exc:  # as `python -m bot` says it: a usage problem
-        _say(user_message(exc) or str(exc))
+        _say(exc.sentence())
         return EXIT_USAGE
     return bot.run(settings, limits, sync=args.sync, guild=args.guild)
 
@@ -267,9 +267,9 @@ def run_ask(args: argparse.Namespace) -> int:
         except QuestionError as exc:
             status = EXIT_USAGE if args.question is not None else status
             print(
-                json.dumps(error_json(question, str(exc)), ensure_ascii=False)
+                json.dumps(error_json(question, exc.sentence()), ensure_ascii=False)
                 if args.json
-                else str(exc)
+                else exc.sentence()
             )
             continue
         if args.json:

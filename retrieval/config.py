@@ -15,16 +15,13 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, Generic, Literal, TypeVar
 
+from retrieval.errors import SettingsError
+
 T = TypeVar("T")
 Scope = Literal["core", "bot"]
 Kind = Literal["int", "float", "choice", "path", "text", "ids", "id", "secret"]
 ENV_PREFIX = "NEWSQA_"
 DEFAULT_INDEX_DIR = Path(".newsqa/index")
-
-
-class SettingsError(ValueError):
-    """A value the table refuses; the message is one Korean sentence naming the setting and
-    what it may be."""
 
 
 class Secret(str):

@@ -24,6 +24,7 @@ from typing import Protocol, TypeVar
 from urllib.parse import urlparse
 
 from retrieval.config import EMBED_PRECISION
+from retrieval.errors import ModelUnavailable
 
 log = logging.getLogger(__name__)
 Model = TypeVar("Model")
@@ -31,10 +32,6 @@ Model = TypeVar("Model")
 DEFAULT_MODEL = "dragonkue/multilingual-e5-small-ko"
 NO_MODEL = {"", "none", "off", "lexical"}
 HUB_PROBE_SECONDS = 2.0
-
-
-class ModelUnavailable(RuntimeError):
-    """The embedding model could not be loaded (not cached, hub unreachable, or broken files)."""
 
 
 class Embedder(Protocol):

@@ -1,80 +1,170 @@
-"""User-facing errors and their one-sentence Korean explanations (used by the CLI and the bot)."""
+"""Every error newsqa raises for a user to read: one family, each with a message and a hint.
+
+Library code raises these with `message`, what happened (a Korean clause, since a user reads
+it); each class carries the `hint`, what to do about it. Only the edges (the CLI and the bot)
+turn an error into the sentence users see, through `user_message`. Loading this module imports
+nothing of newsqa, so any module may raise from it without pulling in another's dependencies.
+Errors that are never shown to a user (`ModelUnavailable`, `DamagedRecord`) live here too, as
+plain exceptions, so every exception newsqa defines is in one place.
+"""
 
 from __future__ import annotations
 
+import errno
 import shlex
 from pathlib import Path
 
-from retrieval import generations, policy
-from retrieval.config import SettingsError, is_default_index
-from retrieval.korean import AnalyserUnavailable
+REBUILD = "`newsqa index --full`로 색인을 다시 만드세요."
+REINSTALL = "`pip install --force-reinstall newsqa`로 다시 설치하세요."
 
 
-class UserError(Exception):
-    """An error whose message is already a Korean sentence for the user."""
+class NewsqaError(Exception):
+    """Base of the family: `message` says what happened, `hint` what to do (may be empty when
+    the message already says it)."""
+
+    hint: str = ""
+
+    def __init__(self, message: str, hint: str | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        if hint is not None:
+            self.hint = hint
+
+    def sentence(self) -> str:
+        """The message and the hint as the one sentence a user reads."""
+        message = self.message.rstrip()
+        if not self.hint:
+            return message
+        return f"{message.rstrip('.')}. {self.hint}"
 
 
-class QuestionError(UserError):
-    pass
+class QuestionError(NewsqaError, ValueError):
+    """A question that cannot be asked as it is (empty, too long); the message says what to do."""
 
 
-class ArticlesMissing(UserError):
-    pass
+class SettingsError(NewsqaError, ValueError):
+    """A value the settings table refuses; the message names the setting and what it may be."""
 
 
-class ModelMismatch(UserError):
-    pass
+class ArticlesMissing(NewsqaError):
+    """No articles where an index was to be built from them."""
 
 
-class NoIndex(UserError):
+class ModelMismatch(NewsqaError):
+    """The index's vectors were made by another model, dimension or precision than asked for."""
+
+
+class ModelUnavailable(RuntimeError):
+    """The embedding model could not be loaded (not cached, hub unreachable, or broken files).
+    Never shown as such: callers log it (English), degrade to lexical search and say so."""
+
+
+class CalibrationError(NewsqaError):
+    """The questions cannot support a fit; the message says why and what to do."""
+
+
+class AnalyserUnavailable(NewsqaError, RuntimeError):
+    """Kiwi or its model files could not be loaded (a broken or partial install)."""
+
+    hint = "`pip install --force-reinstall kiwipiepy kiwipiepy_model`로 다시 설치하세요."
+
+    def __init__(self, cause: str) -> None:
+        super().__init__(f"한국어 형태소 분석기(Kiwi)를 불러오지 못했습니다({cause})")
+
+
+class PolicyError(NewsqaError, ValueError):
+    """A policy file that cannot be used (the pipeline falls back to the default policy)."""
+
+    hint = REINSTALL
+
+
+class UnreadableError(NewsqaError, ValueError):
+    """Bytes that are not an article's text; the message is the reason the file is skipped."""
+
+
+class DamagedRecord(ValueError):
+    """A stored record whose bytes are not those written: it must never be quoted. Internal:
+    the reader reports it as `IndexCorrupt`, naming the segment."""
+
+
+class StoreError(NewsqaError, RuntimeError):
+    """An index folder that cannot be used as asked."""
+
+    hint = "--index로 색인 폴더를 다시 지정하세요."
+
+
+class IndexMissing(StoreError):
+    """Nothing was ever committed to `folder` (no manifest)."""
+
+    def __init__(self, folder: Path, articles: Path | None = None) -> None:
+        super().__init__(f"'{folder}'에 색인이 없습니다")
+        self.folder = folder
+        self.articles = articles
+
+    def sentence(self) -> str:
+        return f"{self.message}. {_build_hint(self.folder, self.articles)}"
+
+
+class NoIndex(IndexMissing):
     """No index where one was asked for, and none may be built there on the way."""
 
 
-class DiskFull(UserError):
-    pass
+class IndexCorrupt(StoreError):
+    """Index files that are not what was committed; `message` names the file and the fault."""
+
+    hint = REBUILD
+
+    def sentence(self) -> str:
+        return f"색인이 손상되었습니다({self.message}). {self.hint}"
 
 
-def no_index_message(folder: Path, articles: Path | None = None) -> str:
-    """'No index at X' and the command that builds one there (naming the articles' folder
-    when the default one, `articles`, is not there)."""
+class IndexIncompatible(StoreError):
+    """An index made by another format version or analyser settings."""
+
+    hint = REBUILD
+
+    def sentence(self) -> str:
+        return f"이 설정과 맞지 않는 색인입니다({self.message}). {self.hint}"
+
+
+class DiskFull(NewsqaError):
+    """The disk filled up while writing the index at `folder`; the last good index is kept."""
+
+    hint = "공간을 확보한 뒤 다시 실행하세요."
+
+    def __init__(self, folder: Path | None = None) -> None:
+        where = f"'{folder}'에 색인을" if folder is not None else "파일을"
+        super().__init__(f"디스크 공간이 부족해 {where} 쓰지 못했습니다")
+
+
+def _build_hint(folder: Path, articles: Path | None) -> str:
+    """The command that builds an index at `folder` (naming the articles' folder when the
+    default one is not there)."""
+    from retrieval.config import is_default_index  # config raises from here: import when used
+
     command = "newsqa index"
     if not is_default_index(folder):
         command += f" --index {shlex.quote(str(folder))}"
     if articles is not None and not articles.exists():
         command += " --articles 기사_폴더"
-    return f"'{folder}'에 색인이 없습니다. `{command}`로 먼저 만드세요."
+    return f"`{command}`로 먼저 만드세요."
 
 
-def disk_full_message(folder: Path) -> str:
-    return f"디스크 공간이 부족해 '{folder}'에 색인을 쓰지 못했습니다. 공간을 확보한 뒤 다시 실행하세요."
-
-
-REBUILD = "`newsqa index --full`로 색인을 다시 만드세요."
+def disk_full(exc: BaseException) -> bool:
+    """Whether `exc` says the disk (or the user's quota) is full; tantivy and FAISS report it
+    as text, not as an OSError."""
+    if isinstance(exc, OSError) and exc.errno in (errno.ENOSPC, errno.EDQUOT):
+        return True
+    return "No space left on device" in str(exc) or "os error 28" in str(exc)
 
 
 def user_message(exc: BaseException) -> str | None:
-    """One sentence saying what happened and what to do, or None for unexpected errors."""
-    if isinstance(exc, UserError):
-        return str(exc)
-    if isinstance(exc, generations.IndexMissing):
-        return no_index_message(exc.folder)
-    if isinstance(exc, generations.IndexCorrupt):
-        return f"색인이 손상되었습니다({exc}). {REBUILD}"
-    if isinstance(exc, generations.IndexIncompatible):
-        return f"이 설정과 맞지 않는 색인입니다({exc}). {REBUILD}"
-    if isinstance(exc, generations.StoreError):
-        return f"{exc}. --index로 색인 폴더를 다시 지정하세요."
-    if isinstance(exc, AnalyserUnavailable):
-        return (
-            f"한국어 형태소 분석기(Kiwi)를 불러오지 못했습니다({exc}). "
-            "`pip install --force-reinstall kiwipiepy kiwipiepy_model`로 다시 설치하세요."
-        )
-    if isinstance(exc, policy.PolicyError):
-        return f"{exc}. `pip install --force-reinstall newsqa`로 다시 설치하세요."
-    if isinstance(exc, SettingsError):  # already a sentence naming the setting and its range
-        return str(exc)
-    if generations.disk_full(exc):
-        return "디스크 공간이 부족해 파일을 쓰지 못했습니다. 공간을 확보한 뒤 다시 실행하세요."
+    """One sentence saying what happened and what to do, or None for an unexpected error
+    (a bug: the edge logs it with its traceback)."""
+    if isinstance(exc, NewsqaError):
+        return exc.sentence()
+    if disk_full(exc):
+        return DiskFull().sentence()
     if isinstance(exc, OSError):
         where = f" ({exc.filename})" if exc.filename else ""
         return f"파일을 읽거나 쓰지 못했습니다{where}: {exc.strerror or exc}. 경로와 권한을 확인하세요."

@@ -126,7 +126,7 @@ def _ask(pipeline: Pipeline, question: str) -> Answer:
     try:
         return pipeline.ask(question)
     except QuestionError as exc:
-        return Answer(question, False, str(exc))
+        return Answer(question, False, exc.sentence())
 
 
 def evaluate(pipeline: Pipeline, cases: list[Case]) -> tuple[dict[str, object], list[Outcome]]:

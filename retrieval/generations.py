@@ -20,7 +20,6 @@ Exception messages are Korean: the CLI and the bot show them to the user inside 
 
 from __future__ import annotations
 
-import errno
 import hashlib
 import json
 import logging
@@ -32,31 +31,12 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import replace
 from pathlib import Path
 
+from retrieval.errors import IndexCorrupt, IndexIncompatible, IndexMissing, StoreError, disk_full
 from retrieval.manifest import FORMAT_VERSION, MANIFEST, Manifest
 
 KEEP_GENERATIONS = 2  # the current generation and the one before it
 
 log = logging.getLogger(__name__)
-
-
-class StoreError(RuntimeError):
-    """Base of the index problems the CLI and the bot turn into one sentence for the user."""
-
-
-class IndexMissing(StoreError):
-    """Nothing was ever committed to `folder` (no manifest)."""
-
-    def __init__(self, folder: Path) -> None:
-        super().__init__(f"'{folder}'에 색인이 없습니다")
-        self.folder = folder
-
-
-class IndexCorrupt(StoreError):
-    pass
-
-
-class IndexIncompatible(StoreError):
-    pass
 
 
 def sha256(path: Path) -> str:
@@ -115,14 +95,6 @@ def _current(folder: Path) -> tuple[Path | None, Mapping[str, str]]:
     if not manifest.generation or not gen.is_dir():
         return None, {}
     return gen, manifest.files
-
-
-def disk_full(exc: BaseException) -> bool:
-    """Whether `exc` says the disk (or the user's quota) is full; tantivy and FAISS report it
-    as text, not as an OSError."""
-    if isinstance(exc, OSError) and exc.errno in (errno.ENOSPC, errno.EDQUOT):
-        return True
-    return "No space left on device" in str(exc) or "os error 28" in str(exc)
 
 
 def commit(

@@ -25,7 +25,7 @@ from retrieval.article_store import (
 from retrieval.catalog import CATALOG, Catalog
 from retrieval.chunk import ChunkerSettings
 from retrieval.chunk_table import SEGMENT_NAMES, TABLE, ChunkRef, ChunkTable, Row, seal
-from retrieval.generations import IndexCorrupt, IndexIncompatible
+from retrieval.errors import IndexCorrupt, IndexIncompatible
 from retrieval.lexical import LexicalIndex
 from retrieval.manifest import Manifest
 from retrieval.types import Chunk

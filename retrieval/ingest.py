@@ -23,6 +23,7 @@ from pathlib import Path
 import yaml
 
 from retrieval.clean import clean_page, normalize_line
+from retrieval.errors import UnreadableError
 from retrieval.meta import normalize_date
 from retrieval.types import Article, SourceFile
 
@@ -87,10 +88,6 @@ def settled_stat(path: Path) -> tuple[int, int, int, int] | None:
     if time.time_ns() - max(info.st_mtime_ns, info.st_ctime_ns) < SETTLE_NS:
         return None
     return (info.st_size, info.st_mtime_ns, info.st_ctime_ns, info.st_ino)
-
-
-class UnreadableError(ValueError):
-    """Raised with a Korean reason when bytes are not an article's text."""
 
 
 def shown(path: Path | str) -> str:

@@ -17,6 +17,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, NamedTuple
 
+from retrieval.errors import AnalyserUnavailable
 from retrieval.types import Span
 
 # Nouns, numerals, foreign words, hanja, roots, and verb/adjective stems carry meaning;
@@ -72,10 +73,6 @@ class Term:
     entity: bool  # a proper noun or foreign word: found inside longer names, matched by spelling
     focus: bool = False  # what the question asks for (see `query_terms`)
     foreign: bool = False  # written in a foreign script (Latin, hanja), as the corpus would
-
-
-class AnalyserUnavailable(RuntimeError):
-    """Kiwi or its model files could not be loaded (a broken or partial install)."""
 
 
 _kiwi: object | None = None

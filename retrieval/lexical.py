@@ -26,7 +26,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from retrieval import spelling
-from retrieval.generations import IndexCorrupt
+from retrieval.errors import IndexCorrupt
 
 if TYPE_CHECKING:  # tantivy loads when an index is opened or written
     import tantivy

@@ -13,7 +13,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from retrieval.generations import StoreError
+from retrieval.errors import StoreError
 from retrieval.manifest import MANIFEST
 
 LOCK = ".lock"

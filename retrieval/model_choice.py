@@ -18,12 +18,11 @@ from retrieval.config import Settings
 from retrieval.embed import (
     DEFAULT_MODEL,
     Embedder,
-    ModelUnavailable,
     load_embedder,
     model_id,
     wants_model,
 )
-from retrieval.errors import ModelMismatch
+from retrieval.errors import ModelMismatch, ModelUnavailable
 
 if TYPE_CHECKING:
     from retrieval.index import NewsIndex

@@ -19,10 +19,11 @@ from retrieval.embed import Embedder
 from retrieval.errors import (
     ArticlesMissing,
     DiskFull,
+    IndexMissing,
     NoIndex,
     QuestionError,
-    disk_full_message,
-    no_index_message,
+    StoreError,
+    disk_full,
 )
 from retrieval.evidence import Evidence, EvidenceReader
 from retrieval.index import NewsIndex
@@ -98,17 +99,17 @@ def _disk_full_named(folder: Path) -> Iterator[None]:
     try:
         yield
     except Exception as exc:
-        if generations.disk_full(exc):
-            raise DiskFull(disk_full_message(folder)) from exc
+        if disk_full(exc):
+            raise DiskFull(folder) from exc
         raise
 
 
 def _has_index(folder: Path) -> bool:
     try:
         generations.read_manifest(folder)
-    except generations.IndexMissing:
+    except IndexMissing:
         return False
-    except generations.StoreError:  # there, if damaged: loading it says so; never built over
+    except StoreError:  # there, if damaged: loading it says so; never built over
         return True
     return True
 
@@ -119,7 +120,8 @@ def _build(
     started = time.perf_counter()
     if not settings.articles.exists():
         raise ArticlesMissing(
-            f"기사 경로 '{settings.articles}'이(가) 없습니다. --articles로 기사 폴더를 지정하세요."
+            f"기사 경로 '{settings.articles}'이(가) 없습니다",
+            hint="--articles로 기사 폴더를 지정하세요.",
         )
     from retrieval.ingest import read_corpus  # YAML and the cleaners: not needed to answer
 
@@ -138,7 +140,7 @@ def _build(
                 # Sizes here: the update verifies the checksums of what it reads and carries
                 # forward (`retrieval.update`), not the whole index, so it costs what it reads.
                 old = NewsIndex.open(settings.index_dir, chunker=chunker, verify=False)
-            except generations.IndexMissing:
+            except IndexMissing:
                 old = None
         load_s = time.perf_counter() - mark
         mark = time.perf_counter()
@@ -146,8 +148,8 @@ def _build(
         read_s = time.perf_counter() - mark
         if not corpus.order:
             raise ArticlesMissing(
-                f"'{settings.articles}'에서 읽을 수 있는 기사가 하나도 없어 색인을 바꾸지 않았습니다. "
-                "기사 경로를 확인하세요."
+                f"'{settings.articles}'에서 읽을 수 있는 기사가 하나도 없어 색인을 바꾸지 않았습니다",
+                hint="기사 경로를 확인하세요.",
             )
         skipped = corpus.skipped
         unreadable = frozenset(s.article_id for s in skipped if s.article_id)
@@ -195,7 +197,7 @@ def open_index(
     folder, chunker = settings.index_dir, chunker_of(settings)
     try:
         return NewsIndex.open(folder, chunker=chunker, verify=verify), []
-    except generations.IndexMissing:
+    except IndexMissing:
         pass
     notices: list[str] = []
     if auto_build and is_default_index(folder) and settings.articles.exists():
@@ -207,8 +209,8 @@ def open_index(
         locks.wait_for_writer(folder, lambda: say(waiting_notice(folder)))
     try:
         return NewsIndex.open(folder, chunker=chunker, verify=verify), notices
-    except generations.IndexMissing:
-        raise NoIndex(no_index_message(folder, settings.articles if auto_build else None)) from None
+    except IndexMissing:
+        raise NoIndex(folder, settings.articles if auto_build else None) from None
 
 
 class Pipeline:
@@ -268,10 +270,11 @@ class Pipeline:
     def check_question(self, question: str) -> str:
         text = korean.nfc(" ".join(question.split()))
         if not text:
-            raise QuestionError("질문이 비어 있습니다. 궁금한 내용을 입력해 주세요.")
+            raise QuestionError("질문이 비어 있습니다", hint="궁금한 내용을 입력해 주세요.")
         if len(text) > self.settings.max_question_chars:
             raise QuestionError(
-                f"질문이 너무 깁니다({len(text)}자). {self.settings.max_question_chars}자 이내로 줄여 주세요."
+                f"질문이 너무 깁니다({len(text)}자)",
+                hint=f"{self.settings.max_question_chars}자 이내로 줄여 주세요.",
             )
         return text
 

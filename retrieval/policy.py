@@ -16,13 +16,10 @@ from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
+from retrieval.errors import PolicyError
+
 DEFAULT_FILE = Path(__file__).with_name("policy.json")
 INDEX_FILE = "policy.json"  # a calibrated policy, in the index folder beside manifest.json
-
-
-class PolicyError(ValueError):
-    """A policy file that cannot be used; the message is a Korean sentence fragment (the
-    pipeline falls back to the default policy and says so)."""
 
 
 @dataclass(frozen=True)

@@ -21,7 +21,7 @@ from retrieval.article_store import StoredArticle, chunk_of
 from retrieval.catalog import Entry, plan_segments
 from retrieval.chunk import ChunkerSettings, chunk_sentences
 from retrieval.chunk_table import SEGMENT_NAMES, TABLE, ChunkRef
-from retrieval.generations import IndexCorrupt
+from retrieval.errors import IndexCorrupt
 from retrieval.index import DENSE_FILE, NewsIndex
 from retrieval.save import Analysed, Base, IndexUpdate
 from retrieval.types import Article, SourceFile

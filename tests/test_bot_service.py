@@ -11,7 +11,7 @@ import pytest
 
 from bot.config import BotSettings, Secret, load_bot_settings
 from bot.service import Busy, QAService
-from retrieval.config import SettingsError
+from retrieval.errors import SettingsError
 from retrieval.pipeline import Pipeline, build_index
 
 

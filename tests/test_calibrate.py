@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from conftest import DEV_SET, fake_evidence
-from retrieval import calibrate, policy
+from retrieval import calibrate, errors, policy
 from retrieval.answer import compose_answer
 from retrieval.calibrate import Example, Prepared, group_of, threshold_for
 from retrieval.cli import main
@@ -102,7 +102,7 @@ def test_a_small_set_counts_at_least_half_as_much_as_the_largest() -> None:
 
 def test_too_few_kinds_of_question_is_one_sentence() -> None:
     answerable = [e for e in synthetic(20) if e.case.answerable]
-    with pytest.raises(calibrate.CalibrationError, match="답이 있는 질문과 없는 질문"):
+    with pytest.raises(errors.CalibrationError, match="답이 있는 질문과 없는 질문"):
         calibrate.fit_mode(Prepared(answerable, 0.9), policy.default(), "lexical")
 
 

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from retrieval import catalog, generations
+from retrieval import catalog, errors, generations
 from retrieval.chunk_table import SEGMENT_NAMES, TABLE, ChunkTable, Row
 from retrieval.cli import main
 from retrieval.index import NewsIndex
@@ -100,9 +100,9 @@ def test_a_damaged_table_is_one_clear_error(settings) -> None:
     for i in range(n):  # every record offset moved by one byte: same size, wrong places
         values[2 * n + i] += 1
     path.write_bytes(values.tobytes())
-    with pytest.raises(generations.IndexCorrupt):  # ask: sizes match, the records do not decode
+    with pytest.raises(errors.IndexCorrupt):  # ask: sizes match, the records do not decode
         Pipeline.open(settings, verify=False).ask(QUESTION)
-    with pytest.raises(generations.IndexCorrupt):  # check: the checksum
+    with pytest.raises(errors.IndexCorrupt):  # check: the checksum
         NewsIndex.open(settings.index_dir, verify=True)
 
 
@@ -137,16 +137,16 @@ def test_a_table_that_disagrees_with_its_records_is_refused(settings) -> None:
     manifest["sizes"][TABLE] = (gen / TABLE).stat().st_size
     (settings.index_dir / MANIFEST).write_text(json.dumps(manifest), encoding="utf-8")
 
-    with pytest.raises(generations.IndexCorrupt, match=TABLE):  # the bot's start, `newsqa check`
+    with pytest.raises(errors.IndexCorrupt, match=TABLE):  # the bot's start, `newsqa check`
         NewsIndex.open(settings.index_dir, verify=True)
-    with pytest.raises(generations.IndexCorrupt, match=TABLE):  # `ask`: the row's seal
+    with pytest.raises(errors.IndexCorrupt, match=TABLE):  # `ask`: the row's seal
         Pipeline.open(settings, verify=False).ask(QUESTION)
 
 
 def test_an_id_the_table_lacks_is_a_damaged_index(settings) -> None:
     build_index(settings)
     index = NewsIndex.open(settings.index_dir, verify=False)
-    with pytest.raises(generations.IndexCorrupt, match=TABLE):
+    with pytest.raises(errors.IndexCorrupt, match=TABLE):
         index.chunk(index.next_chunk_id + 5)
 
 
@@ -173,9 +173,9 @@ def test_a_row_pointing_at_other_sentences_of_its_record_is_refused(settings) ->
     manifest["files"][TABLE] = generations.sha256(gen / TABLE)
     (settings.index_dir / MANIFEST).write_text(json.dumps(manifest), encoding="utf-8")
 
-    with pytest.raises(generations.IndexCorrupt, match=TABLE):
+    with pytest.raises(errors.IndexCorrupt, match=TABLE):
         Pipeline.open(settings, verify=False).ask(QUESTION)
-    with pytest.raises(generations.IndexCorrupt, match=TABLE):
+    with pytest.raises(errors.IndexCorrupt, match=TABLE):
         NewsIndex.open(settings.index_dir, verify=True)
 
 

@@ -6,8 +6,9 @@ import re
 
 import pytest
 
-from retrieval.config import SettingsError, load_settings, retired_settings
+from retrieval.config import load_settings, retired_settings
 from retrieval.embed import prefixes_for
+from retrieval.errors import SettingsError
 
 
 @pytest.mark.parametrize(

@@ -11,7 +11,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from retrieval.embed import ModelUnavailable, load_embedder, prefixes_for
+from retrieval.embed import load_embedder, prefixes_for
+from retrieval.errors import ModelUnavailable
 from retrieval.pipeline import Pipeline, build_index
 
 
@@ -59,7 +60,7 @@ def test_a_model_that_cannot_be_had_is_refused_before_torch_loads(offline) -> No
     folder nor cached, with the hub offline or unreachable, is refused before that."""
     script = (
         "import sys\n"
-        "from retrieval.embed import ModelUnavailable, load_embedder\n"
+        "from retrieval.embed import load_embedder\nfrom retrieval.errors import ModelUnavailable\n"
         "try:\n"
         "    load_embedder('nobody/no-such-model')\n"
         "except ModelUnavailable:\n"

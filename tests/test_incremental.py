@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from retrieval import catalog, generations
+from retrieval import catalog, errors, generations
 from retrieval.index import NewsIndex
 from retrieval.pipeline import Pipeline, build_index
 
@@ -125,7 +125,7 @@ def test_a_damaged_segment_of_the_same_size_is_caught_by_its_checksum(settings) 
     data = bytearray(segment.read_bytes())
     data[10] ^= 0x01
     segment.write_bytes(bytes(data))
-    with pytest.raises(generations.IndexCorrupt, match="체크섬"):
+    with pytest.raises(errors.IndexCorrupt, match="체크섬"):
         NewsIndex.open(settings.index_dir, verify=True)
 
 
@@ -133,7 +133,7 @@ def test_a_truncated_file_is_caught_without_reading_checksums(settings) -> None:
     build_index(settings)
     catalog_file = current_gen(settings.index_dir) / catalog.CATALOG
     catalog_file.write_bytes(catalog_file.read_bytes()[:-5])
-    with pytest.raises(generations.IndexCorrupt, match="크기"):
+    with pytest.raises(errors.IndexCorrupt, match="크기"):
         NewsIndex.open(settings.index_dir, verify=False)
 
 

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from conftest import CountingEmbedder
-from retrieval import generations
+from retrieval import errors, generations
 from retrieval.config import Settings
 from retrieval.errors import ModelMismatch
 from retrieval.index import NewsIndex
@@ -139,7 +139,7 @@ def test_damaged_file_is_refused(settings) -> None:
     data = bytearray(target.read_bytes())
     data[100] ^= 0xFF
     target.write_bytes(bytes(data))
-    with pytest.raises(generations.IndexCorrupt, match="체크섬"):
+    with pytest.raises(errors.IndexCorrupt, match="체크섬"):
         NewsIndex.open(settings.index_dir)
 
 
@@ -148,10 +148,10 @@ def test_unparseable_manifest_and_other_format_are_refused(settings) -> None:
     path = settings.index_dir / MANIFEST
     manifest = json.loads(path.read_text())
     path.write_text(json.dumps({**manifest, "format_version": 999}))
-    with pytest.raises(generations.IndexIncompatible):
+    with pytest.raises(errors.IndexIncompatible):
         NewsIndex.open(settings.index_dir)
     path.write_text("{truncated")
-    with pytest.raises(generations.IndexCorrupt):
+    with pytest.raises(errors.IndexCorrupt):
         NewsIndex.open(settings.index_dir)
 
 
@@ -180,7 +180,7 @@ def test_vectors_of_another_precision_are_not_mixed_in(settings, embedder) -> No
 
 def test_chunker_settings_change_is_refused(settings) -> None:
     build_index(settings)
-    with pytest.raises(generations.IndexIncompatible):
+    with pytest.raises(errors.IndexIncompatible):
         build_index(settings.with_overrides(chunk_chars=200))
 
 
@@ -271,7 +271,7 @@ def test_a_folder_that_is_not_an_index_is_not_written(settings, tmp_path) -> Non
     folder = tmp_path / "my-documents"
     folder.mkdir()
     (folder / "thesis.docx").write_text("precious")
-    with pytest.raises(generations.StoreError, match="색인 폴더가 아닌데"):
+    with pytest.raises(errors.StoreError, match="색인 폴더가 아닌데"):
         build_index(settings.with_overrides(index_dir=folder))
     assert (folder / "thesis.docx").read_text() == "precious"
 
@@ -460,5 +460,5 @@ def test_a_manifest_with_a_damaged_field_is_refused(settings, damage) -> None:
     build_index(settings)
     path = settings.index_dir / MANIFEST
     path.write_text(json.dumps({**json.loads(path.read_text()), **damage}), encoding="utf-8")
-    with pytest.raises(generations.IndexCorrupt, match=MANIFEST):
+    with pytest.raises(errors.IndexCorrupt, match=MANIFEST):
         NewsIndex.open(settings.index_dir, verify=False)

@@ -8,8 +8,7 @@ import re
 import pytest
 
 from conftest import CountingEmbedder
-from retrieval.embed import ModelUnavailable
-from retrieval.errors import ModelMismatch
+from retrieval.errors import ModelMismatch, ModelUnavailable
 from retrieval.pipeline import Pipeline, build_index
 
 SENTENCE_END = re.compile(r"[.!?](?:\s|$)")

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from retrieval import policy
+from retrieval import errors, policy
 
 
 def test_the_default_policy_reads_and_writes_back_the_same(tmp_path: Path) -> None:
@@ -21,7 +21,7 @@ def test_the_default_policy_reads_and_writes_back_the_same(tmp_path: Path) -> No
 @pytest.mark.parametrize("content", ["{", "[]", '{"name": "x"}', '{"name": "x", "modes": {}}'])
 def test_a_broken_policy_file_is_refused_with_a_sentence(tmp_path: Path, content: str) -> None:
     (tmp_path / "p.json").write_text(content, encoding="utf-8")
-    with pytest.raises(policy.PolicyError, match="답변 정책"):
+    with pytest.raises(errors.PolicyError, match="답변 정책"):
         policy.read(tmp_path / "p.json")
 
 
