@@ -21,7 +21,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from retrieval import korean  # noqa: E402
+from retrieval import kiwi_analyser  # noqa: E402
 from retrieval.config import Settings  # noqa: E402
 from retrieval.embed import load_embedder  # noqa: E402
 from retrieval.evaluate import evaluate, read_cases  # noqa: E402
@@ -45,7 +45,7 @@ def dense_recall(pipeline: Pipeline, questions: Path) -> dict[str, float]:
     assert index.dense is not None and embedder is not None
     at1 = at10 = 0
     for case in cases:
-        vector = embedder.embed_queries([korean.nfc(case.question)])[0]
+        vector = embedder.embed_queries([kiwi_analyser.nfc(case.question)])[0]
         found = [index.article_of(c).article.id for c, _ in index.dense.search(vector, 10)]
         at1 += bool(found) and found[0] in case.articles
         at10 += any(a in case.articles for a in found)

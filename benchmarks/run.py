@@ -43,7 +43,7 @@ QUERIES = [
 
 def seed_sentences() -> list[str]:
     from retrieval.ingest import read_articles
-    from retrieval.korean import split_sentences
+    from retrieval.sentences import split_sentences
 
     articles, _ = read_articles(ROOT / "seeds")
     return [a.body[s.start : s.end] for a in articles for s in split_sentences(a.body)]
@@ -93,12 +93,12 @@ def child_build(
 ) -> dict[str, object]:
     """One `newsqa index` in this (child) process: phases, totals, peak memory. `warm`: Kiwi is
     loaded before the clock starts, as in the bot's /reindex (a process that already answers)."""
-    from retrieval import korean
+    from retrieval import kiwi_analyser
     from retrieval.config import Settings
     from retrieval.pipeline import build_index
 
     if warm:
-        korean.warm_up()
+        kiwi_analyser.warm_up()
     started = time.perf_counter()
     report = build_index(Settings(articles=articles, index_dir=index, model=model), full=full)
     return {
@@ -200,7 +200,7 @@ def bench_queries(index_dir: Path, model: Path, out: dict[str, object]) -> None:
     a LangChain FAISS + BM25Retriever ensemble on the same tokens and vectors."""
     from rank_bm25 import BM25Okapi
 
-    from retrieval import korean
+    from retrieval import terms
     from retrieval.config import Settings
     from retrieval.dense import DenseIndex, serve_single_queries
     from retrieval.fusion import reciprocal_rank_fusion
@@ -209,7 +209,7 @@ def bench_queries(index_dir: Path, model: Path, out: dict[str, object]) -> None:
 
     index = NewsIndex.open(index_dir)
     chunk_ids, chunk_tokens = all_chunks(index)
-    query_tokens = [korean.tokenize(q) for q in QUERIES]
+    query_tokens = [terms.tokenize(q) for q in QUERIES]
     samples = time_queries(lambda t: index.lexical.search(t, 20), query_tokens)
     out["bm25_ours_ms_p50"], out["bm25_ours_ms_p95"] = percentiles(samples)
     out["bm25_ours_qps"] = 1000 / statistics.fmean(samples)
@@ -319,7 +319,7 @@ def langchain_ensemble(
 
 def kiwi_start() -> float:
     """Process start to Kiwi's first analysis, the floor under any cold `newsqa ask`."""
-    from retrieval.korean import KIWI_OPTIONS
+    from retrieval.kiwi_analyser import KIWI_OPTIONS
 
     code = f"from kiwipiepy import Kiwi; Kiwi(**{KIWI_OPTIONS!r}).tokenize('준비')"
     started = time.perf_counter()

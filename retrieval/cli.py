@@ -244,15 +244,15 @@ def _prompted() -> Iterator[str]:
 
 
 def run_ask(args: argparse.Namespace) -> int:
-    from retrieval import korean
+    from retrieval import kiwi_analyser
     from retrieval.manifest import MANIFEST
 
     settings = _settings(args)
     if (settings.index_dir / MANIFEST).exists():
         # Kiwi's load overlaps the imports and the index opening. Not started when there is
         # no index: that fails at once, and the exit would wait for Kiwi (the thread must be
-        # joined, see `korean.warm_up_in_background`); a build starts it itself.
-        korean.warm_up_in_background()
+        # joined, see `kiwi_analyser.warm_up_in_background`); a build starts it itself.
+        kiwi_analyser.warm_up_in_background()
     from retrieval.pipeline import Pipeline
     from retrieval.render import answer_text, error_json
 

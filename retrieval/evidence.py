@@ -12,12 +12,12 @@ import threading
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from retrieval import korean
 from retrieval.article_store import StoredArticle
 from retrieval.clean import SEAM
 from retrieval.index import NewsIndex
-from retrieval.korean import Morph, Term
+from retrieval.kiwi_analyser import Morph
 from retrieval.search import SearchResult, search
+from retrieval.terms import Term, index_tokens, query_terms
 from retrieval.types import Article, Span
 
 if TYPE_CHECKING:
@@ -121,9 +121,9 @@ class EvidenceReader:
     ) -> Evidence:
         """`candidates`: chunks each side of the search fetches before fusion."""
         index = self.index
-        terms = tuple(self.term(t) for t in korean.query_terms(morphs))
+        terms = tuple(self.term(t) for t in query_terms(morphs))
         # A name the corpus writes otherwise is searched the way the corpus writes it.
-        tokens = korean.index_tokens(morphs) + [a for t in terms for a in t.aliases]
+        tokens = index_tokens(morphs) + [a for t in terms for a in t.aliases]
         result = search(index, tokens, vector, candidates, lexical_weight, dense_weight)
         z_of, top_z = self._dense_z(result, vector)
         lexical_order = _ordered(result.lexical_scores)

@@ -12,7 +12,7 @@ from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from retrieval import article_store, generations, korean
+from retrieval import article_store, generations, terms
 from retrieval import catalog as catalog_file
 from retrieval.article_store import (
     SEGMENTS_DIR,
@@ -246,7 +246,7 @@ class NewsIndex:
 
 
 def _check_compatible(manifest: Manifest, chunker: ChunkerSettings) -> None:
-    if manifest.tokenizer != korean.TOKENIZER_SETTINGS:
+    if manifest.tokenizer != terms.TOKENIZER_SETTINGS:
         raise IndexIncompatible("형태소 분석 설정이 다른 색인")
     if manifest.chunker != chunker:
         raise IndexIncompatible(

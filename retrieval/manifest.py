@@ -35,7 +35,7 @@ class Manifest:
     dense_index: Mapping[str, Any] | None  # `DenseIndex.describe()`; None: no vectors
     embedding_precision: str | None
     chunker: ChunkerSettings
-    tokenizer: Mapping[str, Any]  # `korean.TOKENIZER_SETTINGS` when the index was built
+    tokenizer: Mapping[str, Any]  # `terms.TOKENIZER_SETTINGS` when the index was built
     built_at: str
     articles: int
     chunks: int

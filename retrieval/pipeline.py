@@ -10,7 +10,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from retrieval import generations, korean, locks
+from retrieval import generations, kiwi_analyser, locks
 from retrieval import policy as policies
 from retrieval.answer import compose_answer
 from retrieval.chunk import ChunkerSettings
@@ -254,9 +254,9 @@ class Pipeline:
         checks sizes and structure only, so its start does not grow with the index.
         `auto_build`: see `open_index`."""
         if (settings.index_dir / MANIFEST).exists():  # else it fails or builds first
-            korean.warm_up_in_background()  # Kiwi loads while the index opens
+            kiwi_analyser.warm_up_in_background()  # Kiwi loads while the index opens
         index, notices = open_index(settings, verify, auto_build, load_model, say)
-        warming = korean.warm_up_in_background()  # the same thread when already started
+        warming = kiwi_analyser.warm_up_in_background()  # the same thread when already started
         choice = resolve_model(settings, index, load_model, updating=False)
         notices.extend(choice.notices)
         if index.dense is not None:
@@ -264,11 +264,11 @@ class Pipeline:
 
             serve_single_queries()
         warming.join()
-        korean.warm_up()  # loaded now, not inside the first question's latency (or raises)
+        kiwi_analyser.warm_up()  # loaded now, not inside the first question's latency (or raises)
         return cls(index, choice.embedder, settings, notices)
 
     def check_question(self, question: str) -> str:
-        text = korean.nfc(" ".join(question.split()))
+        text = kiwi_analyser.nfc(" ".join(question.split()))
         if not text:
             raise QuestionError("질문이 비어 있습니다", hint="궁금한 내용을 입력해 주세요.")
         if len(text) > self.settings.max_question_chars:
@@ -286,7 +286,7 @@ class Pipeline:
     def _evidence(self, question: str, use_model: bool) -> tuple[Evidence, float]:
         """The evidence, and the milliseconds spent encoding the question."""
         text = self.check_question(question)
-        morphs = korean.analyze(text)
+        morphs = kiwi_analyser.analyze(text)
         vector, encode_ms = None, 0.0
         if use_model and self.embedder is not None:
             started = time.perf_counter()

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from retrieval import catalog, generations, korean, lexical
+from retrieval import catalog, generations, lexical, terms
 from retrieval.article_store import (
     SEGMENTS_DIR,
     StoredArticle,
@@ -112,7 +112,7 @@ def _manifest(update: IndexUpdate, model_requested: str | None) -> Manifest:
         dense_index=dense.describe() if dense is not None else None,
         embedding_precision=update.precision,
         chunker=update.chunker,
-        tokenizer=korean.TOKENIZER_SETTINGS,
+        tokenizer=terms.TOKENIZER_SETTINGS,
         built_at=time.strftime("%Y-%m-%dT%H:%M:%S%z"),
         articles=len(update.order),
         chunks=update.chunk_count,

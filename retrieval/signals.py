@@ -24,8 +24,9 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from retrieval.evidence import CandidateSentence, Evidence, QuestionTerm
-from retrieval.korean import Morph, content_morphs
+from retrieval.kiwi_analyser import Morph
 from retrieval.spelling import inside_is_meaningful
+from retrieval.terms import content_morphs
 
 # The question words that name the kind of answer (a closed class of Korean interrogatives).
 ASKED_KIND = {

@@ -16,7 +16,7 @@ from dataclasses import asdict, dataclass, field, fields, replace
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Any
 
-from retrieval import korean
+from retrieval import terms
 from retrieval.article_store import StoredArticle, chunk_of
 from retrieval.catalog import Entry, plan_segments
 from retrieval.chunk import ChunkerSettings, chunk_sentences
@@ -24,6 +24,7 @@ from retrieval.chunk_table import SEGMENT_NAMES, TABLE, ChunkRef
 from retrieval.errors import IndexCorrupt
 from retrieval.index import DENSE_FILE, NewsIndex
 from retrieval.save import Analysed, Base, IndexUpdate
+from retrieval.sentences import analyse_bodies
 from retrieval.types import Article, SourceFile
 
 if TYPE_CHECKING:  # numpy and faiss load only for indexes with vectors
@@ -59,7 +60,7 @@ class UpdateSummary:
 
 def content_hash(article: Article, chunker: ChunkerSettings) -> str:
     payload = json.dumps(
-        [asdict(article), chunker.as_dict(), korean.TOKENIZER_SETTINGS],
+        [asdict(article), chunker.as_dict(), terms.TOKENIZER_SETTINGS],
         ensure_ascii=False,
         sort_keys=True,
     )
@@ -129,7 +130,7 @@ def analyse(
     seconds spent analysing (Kiwi) and chunking."""
     mark = time.perf_counter()
     # Titles ride in the same batched Kiwi call as the bodies.
-    parsed = korean.analyse_bodies([a.body for a, _ in fresh] + [a.title for a, _ in fresh])
+    parsed = analyse_bodies([a.body for a, _ in fresh] + [a.title for a, _ in fresh])
     analysed_s = time.perf_counter() - mark
     done: list[Analysed] = []
     next_id = first_id

@@ -146,7 +146,7 @@ def fake_evidence(
     (numbers tagged SN, words starting upper-case NNP); sentences rank by article order.
     `seams` are (article, sentence number) with a removed line just before them."""
     from retrieval.evidence import CandidateSentence, Evidence, QuestionTerm
-    from retrieval.korean import Morph
+    from retrieval.kiwi_analyser import Morph
     from retrieval.types import Article, Span
 
     idf = idf or {}

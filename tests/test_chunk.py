@@ -7,7 +7,7 @@ import pytest
 from conftest import SEEDS
 from retrieval.chunk import ChunkerSettings, chunk_sentences
 from retrieval.ingest import read_articles
-from retrieval.korean import split_sentences
+from retrieval.sentences import split_sentences
 from retrieval.types import Span
 
 

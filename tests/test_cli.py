@@ -287,18 +287,18 @@ def test_broken_analyser_install_is_one_line(env, capsys, monkeypatch) -> None:
     """Kiwi now loads in a background thread at start; its failure must still reach the user."""
     import kiwipiepy
 
-    from retrieval import korean
+    from retrieval import kiwi_analyser
 
     def missing_model(**_: object) -> None:
         raise Exception("Cannot open extract.mdl for WordDetector")  # as kiwipiepy 0.24 does
 
-    monkeypatch.setattr(korean, "_kiwi", None)
-    monkeypatch.setattr(korean, "_warming", None)
+    monkeypatch.setattr(kiwi_analyser, "_kiwi", None)
+    monkeypatch.setattr(kiwi_analyser, "_warming", None)
     monkeypatch.setattr(kiwipiepy, "Kiwi", missing_model)
     code, out, err = run(capsys, "ask", "지아이랩의 대표는?")
     assert code == 1 and out == ""
     assert err.strip().splitlines() == [err.strip()] and "kiwipiepy_model" in err
-    assert korean._warming is not None and not korean._warming.is_alive()
+    assert kiwi_analyser._warming is not None and not kiwi_analyser._warming.is_alive()
 
 
 def test_index_summary_times_the_whole_run(env, capsys, monkeypatch) -> None:

@@ -6,7 +6,7 @@ import pytest
 
 from conftest import fake_evidence
 from retrieval.evidence import QuestionTerm
-from retrieval.korean import analyze
+from retrieval.kiwi_analyser import analyze
 from retrieval.signals import asked_kind, coverage, holds, pair_share, passages
 
 
