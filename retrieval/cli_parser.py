@@ -1,0 +1,161 @@
+"""The `newsqa` command line's grammar: commands, options and their Korean help and errors."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+from typing import TYPE_CHECKING, NoReturn
+
+from retrieval import config
+
+EXIT_USAGE = 2
+
+
+class KoreanArgumentParser(argparse.ArgumentParser):
+    def error(self, message: str) -> NoReturn:
+        self.exit(
+            EXIT_USAGE,
+            f"명령을 이해하지 못했습니다({message}). `{self.prog} --help`로 사용법을 확인하세요.\n",
+        )
+
+
+def _quotes(value: str) -> int:
+    """-k, within the range NEWSQA_TOP_K has in the settings table."""
+    low, high = config.TOP_K.low, config.TOP_K.high
+    try:
+        k = int(value)
+    except ValueError:
+        k = 0
+    if not config.TOP_K.accepts(k):
+        raise argparse.ArgumentTypeError(f"-k는 {low:g}에서 {high:g} 사이의 정수여야 합니다")
+    return k
+
+
+def _rate(value: str) -> float:
+    try:
+        rate = float(value)
+    except ValueError:
+        rate = -1.0
+    if not 0 < rate < 0.5:
+        raise argparse.ArgumentTypeError("--target은 0과 0.5 사이의 숫자여야 합니다")
+    return rate
+
+
+def _index_option(parser: argparse.ArgumentParser) -> None:
+    """`--index`, the same on every command that reads or writes an index."""
+    parser.add_argument(
+        "--index", type=Path, dest="index_dir", help="색인 폴더 (기본: .newsqa/index)"
+    )
+
+
+if TYPE_CHECKING:
+    Commands = argparse._SubParsersAction[KoreanArgumentParser]
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = KoreanArgumentParser(
+        prog="newsqa", description="한국어 뉴스 기사 질의응답: 기사 문장을 그대로 인용해 답합니다."
+    )
+    parser.add_argument(
+        "-v", "--verbose", action="store_true", help="진행 기록(로그)을 자세히 보여 줍니다"
+    )
+    commands = parser.add_subparsers(
+        dest="command",
+        required=True,
+        parser_class=KoreanArgumentParser,
+        metavar="{index,ask,check,eval,calibrate,bot}",
+    )
+    for add in (_add_index, _add_ask, _add_check, _add_eval, _add_calibrate, _add_bot):
+        add(commands)
+    return parser
+
+
+def _add_index(commands: Commands) -> None:
+    index = commands.add_parser(
+        "index", help="기사 폴더를 읽어 색인을 만들거나 바뀐 기사만 갱신합니다"
+    )
+    index.add_argument(
+        "--articles", type=Path, help="기사 폴더 또는 .txt/.md/.html/.jsonl 파일 (기본: seeds/)"
+    )
+    _index_option(index)
+    index.add_argument("--model", help="임베딩 모델 이름 또는 로컬 경로, 'none'이면 어휘 검색만")
+    index.add_argument(
+        "--full", action="store_true", help="기존 색인을 무시하고 처음부터 다시 만듭니다"
+    )
+    index.add_argument("--json", action="store_true", help="마지막 줄에 요약을 JSON으로 출력합니다")
+    index.add_argument(
+        "--watch",
+        action="store_true",
+        help="기사 폴더를 계속 지켜보며 바뀐 기사를 그때그때 색인합니다 (끝내려면 Ctrl+C)",
+    )
+
+
+def _add_ask(commands: Commands) -> None:
+    ask = commands.add_parser(
+        "ask", help="질문에 기사 인용문과 출처로 답합니다 (질문이 없으면 표준 입력에서 한 줄씩)"
+    )
+    ask.add_argument(
+        "question",
+        nargs="?",
+        help="질문 (생략하면 터미널에서는 물어보고, 파이프에서는 한 줄에 하나씩 읽습니다)",
+    )
+    _index_option(ask)
+    ask.add_argument(
+        "--articles",
+        type=Path,
+        help="기본 색인 폴더에 색인이 없을 때 먼저 색인할 기사 폴더 (기본: seeds/)",
+    )
+    ask.add_argument("--model", help="질문 임베딩 모델 (기본: 색인을 만든 모델)")
+    ask.add_argument("-k", type=_quotes, dest="top_k", help="인용문 최대 개수 (1~3, 기본 3)")
+    ask.add_argument("--json", action="store_true", help="질문마다 JSON 객체 한 줄로 출력합니다")
+
+
+def _add_check(commands: Commands) -> None:
+    check = commands.add_parser(
+        "check", help="색인 파일 전체의 체크섬을 확인합니다 (ask는 크기와 구조만 확인)"
+    )
+    _index_option(check)
+
+
+def _add_eval(commands: Commands) -> None:
+    evaluate = commands.add_parser("eval", help="질문 세트(JSONL)로 검색·인용 품질을 측정합니다")
+    evaluate.add_argument("questions", type=Path, help="질문 세트 파일 (seed_qa_dev.jsonl 형식)")
+    _index_option(evaluate)
+    evaluate.add_argument(
+        "--articles",
+        type=Path,
+        help="기본 색인 폴더에 색인이 없을 때 먼저 색인할 기사 폴더 (기본: seeds/)",
+    )
+    evaluate.add_argument("--model", help="질문 임베딩 모델 (기본: 색인을 만든 모델)")
+    evaluate.add_argument("--json", action="store_true", help="결과를 JSON으로 출력합니다")
+    evaluate.add_argument(
+        "--details",
+        action="store_true",
+        help="질문마다 결과(인용문, 출처, 판정)를 함께 보여 줍니다",
+    )
+
+
+def _add_calibrate(commands: Commands) -> None:
+    calibrate = commands.add_parser(
+        "calibrate",
+        help="질문 세트(JSONL)로 이 색인과 모델에 맞는 답변 정책을 맞춥니다 (색인 폴더에 저장)",
+    )
+    calibrate.add_argument("questions", type=Path, help="질문 세트 파일 (eval과 같은 형식)")
+    _index_option(calibrate)
+    calibrate.add_argument(
+        "--target",
+        type=_rate,
+        default=None,
+        help="답이 있는 질문을 '찾지 못함'으로 답할 비율의 목표 (기본 0.03)",
+    )
+    calibrate.add_argument(
+        "--json", action="store_true", help="교차 검증 결과를 JSON으로 출력합니다"
+    )
+
+
+def _add_bot(commands: Commands) -> None:
+    bot = commands.add_parser("bot", help="디스코드 봇을 실행합니다 (DISCORD_TOKEN 필요)")
+    bot.add_argument(
+        "--sync", action="store_true", help="슬래시 명령을 디스코드에 등록하고 끝냅니다"
+    )
+    bot.add_argument("--guild", type=int, help="--sync와 함께: 이 서버(ID)에만 바로 등록합니다")
