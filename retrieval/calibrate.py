@@ -1,7 +1,7 @@
 """Fit the answer policy on question sets, and measure it by cross-validation that keeps topics apart.
 
-Retrieval runs once per question (`collect`); everything after is pure and fast, so folds and
-knobs cost no search. For each retrieval mode two linear models are fitted with scikit-learn:
+Retrieval runs once per question (`retrieval.calibration_set`); everything here is pure and
+fast, so folds and knobs cost no search. For each retrieval mode two linear models are fitted with scikit-learn:
 
 * the rank model, on pairs of passages of one question (one that holds an expected answer in a
   cited article, one that does not): a pairwise logistic regression, so its score orders
@@ -13,10 +13,7 @@ knobs cost no search. For each retrieval mode two linear models are fitted with 
 Two knobs are chosen by cross-validation too: when a neighbouring sentence joins a quote
 (`join_gain`, best hit@1 and answer-in-quotes), and how far below the best passage further
 quotes may score (`quote_margin`, the tightest that keeps answer-in-quotes).
-
-Folds split by topic (`group_of`): every question about one page or article, and the questions
-whose paragraph was removed from that page, fall in the same fold, so no figure is measured on a
-topic the fit has seen.
+Folds keep topics apart (`calibration_set.group_of`).
 """
 
 from __future__ import annotations
@@ -24,30 +21,26 @@ from __future__ import annotations
 import math
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, replace
-from functools import cache
+from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
 from retrieval.answer import compose_answer, decide
+from retrieval.calibration_set import FOLDS, Example, answers_in, balanced, folds
 from retrieval.errors import CalibrationError
-from retrieval.evaluate import Case, Outcome, summarize
-from retrieval.evidence import Evidence
+from retrieval.evaluate import Outcome, summarize
 from retrieval.policy import AnswerPolicy, LinearModel, ModePolicy
-from retrieval.signals import PASSAGE_SIGNALS, QUESTION_SIGNALS, Passage, passages
+from retrieval.signals import PASSAGE_SIGNALS, QUESTION_SIGNALS, passages
 
 if TYPE_CHECKING:
     import numpy as np
 
-    from retrieval.pipeline import Pipeline
 
-FOLDS = 5
 TARGET_FALSE_NOT_FOUND = 0.03  # in the fit; held-out sets land near it (README: calibration)
 MAX_NEGATIVES = 200  # passages of a question paired with each answering one
 REGULARIZATION = 0.3  # scikit-learn's C, on standardized signals (CV: 0.1-3 within noise)
 JOIN_GAINS = (0.1, 0.15, 0.25)
 QUOTE_MARGINS = (0.5, 1.0, 1.5, 2.0, 3.0)
 QUOTE_LOSS = 0.005  # a tighter margin may lose at most this share of answer-in-quotes
-MIN_SET_SHARE = 0.5  # see `balanced`
 MODES = ("lexical", "hybrid")
 DENSE_ONLY = frozenset({"dense_rr", "dense_z", "article_dense_z", "agreement"})
 # Dense similarities in background standard deviations: comparable across models in scale, but
@@ -62,94 +55,6 @@ REPORTED = (
     "abstained_unanswerable",
     "false_abstention",
 )
-
-
-@dataclass(frozen=True)
-class Example:
-    """One question of a set, with what retrieval found for it."""
-
-    case: Case
-    group: str  # its topic (see `group_of`)
-    evidence: Evidence
-    source: str = ""  # the question set it comes from, for per-set figures
-    weight: float = 1.0  # how much it counts in the fit (a small set can be given more)
-
-
-def _stem(article_id: str) -> str:
-    return article_id.rsplit("_", 1)[0]
-
-
-def group_of(case: Case, ids: Sequence[str], title: Callable[[str], str]) -> str:
-    """The topic a question belongs to: the set's own `group`, else the title of the article it
-    cites (paragraphs of one page share it), else the title of a sibling of the article removed
-    for it (same id up to its last "_"), else the question alone. `ids` are the corpus's."""
-    return _grouper(ids, title)(case)
-
-
-def _grouper(ids: Sequence[str], title: Callable[[str], str]) -> Callable[[Case], str]:
-    known = set(ids)
-    sibling: dict[str, str] = {}
-    for article_id in ids:
-        sibling.setdefault(_stem(article_id), article_id)
-
-    def group(case: Case) -> str:
-        if case.group:
-            return case.group
-        for article_id in case.articles:
-            if article_id in known:
-                return "title:" + title(article_id)
-        for removed in case.removed:
-            if _stem(removed) in sibling:
-                return "title:" + title(sibling[_stem(removed)])
-        return "question:" + case.id
-
-    return group
-
-
-def collect(
-    pipeline: Pipeline, cases: Sequence[Case], use_model: bool, source: str = ""
-) -> list[Example]:
-    """Retrieval for every question, once (lexical mode without `use_model`)."""
-    from retrieval.errors import QuestionError
-
-    articles = pipeline.index.articles  # records are read only for the titles needed
-
-    @cache
-    def title(article_id: str) -> str:
-        return articles[article_id].article.title
-
-    group = _grouper(list(articles), title)
-    examples = []
-    for case in cases:
-        try:
-            evidence = pipeline.evidence(case.question, use_model=use_model)
-        except QuestionError:  # an empty or over-long question: nothing to learn from
-            continue
-        examples.append(Example(case, group(case), evidence, source))
-    return examples
-
-
-def balanced(examples: Sequence[Example]) -> list[Example]:
-    """Weights so that every question set counts at least MIN_SET_SHARE as much as the largest:
-    a small set from the domain that matters (28 questions over news articles beside 505 over
-    Wikipedia) still shapes the fit."""
-    sizes: dict[str, int] = {}
-    for e in examples:
-        sizes[e.source] = sizes.get(e.source, 0) + 1
-    largest = max(sizes.values(), default=0)
-    weight = {s: max(1.0, MIN_SET_SHARE * largest / n) for s, n in sizes.items()}
-    return [replace(e, weight=weight[e.source]) for e in examples]
-
-
-def answers_in(case: Case, evidence: Evidence, passage: Passage) -> bool:
-    """The passage is from a cited article and holds one of the expected answers (any passage of
-    a cited article, when the set gives no answer strings)."""
-    if passage.article_id not in case.articles:
-        return False
-    if not case.answers:
-        return True
-    text = evidence.articles[passage.article_id].body[passage.start : passage.end]
-    return any(answer in text for answer in case.answers)
 
 
 class Prepared:
@@ -277,21 +182,6 @@ def fit_mode(
         for row, d in zip(rows, decisions, strict=True)
     ]
     return ModePolicy(rank, answer, threshold_for(scores, labels.astype(bool).tolist(), target))
-
-
-def folds(examples: Sequence[Example], k: int = FOLDS) -> list[list[int]]:
-    """Example indexes of `k` folds, whole topics in each (scikit-learn's GroupKFold)."""
-    from sklearn.model_selection import GroupKFold
-
-    groups = [e.group for e in examples]
-    k = min(k, len(set(groups)))
-    if k < 2:
-        raise CalibrationError(
-            "질문이 다루는 기사(주제)가 둘 이상이어야 교차 검증을 할 수 있습니다. "
-            "여러 기사에 걸친 질문을 넣어 주세요."
-        )
-    indexes = list(range(len(examples)))
-    return [list(test) for _, test in GroupKFold(n_splits=k).split(indexes, groups=groups)]
 
 
 def cross_validate(

@@ -187,7 +187,7 @@ def run_eval(args: argparse.Namespace) -> int:
 
 
 def run_calibrate(args: argparse.Namespace) -> int:
-    from retrieval import calibrate, policy
+    from retrieval import calibrate, calibration_set, policy
     from retrieval.pipeline import Pipeline
     from retrieval.render import calibration_text
 
@@ -199,9 +199,9 @@ def run_calibrate(args: argparse.Namespace) -> int:
     for notice in pipeline.notices:
         _say(notice)
     source = args.questions.name
-    examples = {"lexical": calibrate.collect(pipeline, cases, use_model=False, source=source)}
+    examples = {"lexical": calibration_set.collect(pipeline, cases, use_model=False, source=source)}
     if pipeline.embedder is not None:
-        examples["hybrid"] = calibrate.collect(pipeline, cases, use_model=True, source=source)
+        examples["hybrid"] = calibration_set.collect(pipeline, cases, use_model=True, source=source)
     target = args.target or calibrate.TARGET_FALSE_NOT_FOUND
     fitted = calibrate.fitted_policy(
         policy.default(),

@@ -20,7 +20,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from retrieval import calibrate, policy  # noqa: E402
+from retrieval import calibrate, calibration_set, policy  # noqa: E402
 from retrieval.config import Settings, load_env_file, load_settings  # noqa: E402
 from retrieval.evaluate import read_cases  # noqa: E402
 from retrieval.pipeline import Pipeline, build_index  # noqa: E402
@@ -57,7 +57,7 @@ def main() -> int:
 
     load_env_file()
     precision = load_settings().embed_precision  # NEWSQA_EMBED_PRECISION, like the CLI's
-    examples: dict[str, list[calibrate.Example]] = {"lexical": [], "hybrid": []}
+    examples: dict[str, list[calibration_set.Example]] = {"lexical": [], "hybrid": []}
     for name, (questions, articles) in SETS.items():
         settings = Settings(
             articles=articles,
@@ -71,8 +71,8 @@ def main() -> int:
             print(f"the model {args.model!r} did not load", file=sys.stderr)
             return 1
         cases = read_cases(questions)
-        examples["lexical"] += calibrate.collect(pipeline, cases, False, name)
-        examples["hybrid"] += calibrate.collect(pipeline, cases, True, name)
+        examples["lexical"] += calibration_set.collect(pipeline, cases, False, name)
+        examples["hybrid"] += calibration_set.collect(pipeline, cases, True, name)
         print(f"{name}: {len(cases)} questions retrieved", file=sys.stderr)
 
     fitted = calibrate.fitted_policy(

@@ -10,9 +10,10 @@ from pathlib import Path
 import pytest
 
 from conftest import DEV_SET, fake_evidence
-from retrieval import calibrate, errors, policy
+from retrieval import calibrate, calibration_set, errors, policy
 from retrieval.answer import compose_answer
-from retrieval.calibrate import Example, Prepared, group_of, threshold_for
+from retrieval.calibrate import Prepared, threshold_for
+from retrieval.calibration_set import Example, group_of
 from retrieval.cli import main
 from retrieval.evaluate import Case, summarize
 
@@ -59,7 +60,7 @@ def test_the_fit_learns_to_quote_the_answer_and_to_refuse_the_rest() -> None:
 @pytest.mark.slow
 def test_cross_validation_answers_every_question_once_from_folds_without_its_topic() -> None:
     examples = synthetic(42)
-    folds = calibrate.folds(examples)
+    folds = calibration_set.folds(examples)
     assert sorted(i for fold in folds for i in fold) == list(range(42))
     for fold in folds:
         inside = {examples[i].group for i in fold}
@@ -96,7 +97,7 @@ def test_topics_are_pages_and_removed_paragraphs_join_their_page() -> None:
 def test_a_small_set_counts_at_least_half_as_much_as_the_largest() -> None:
     big = [replace(e, source="big") for e in synthetic(40)]
     small = [replace(e, source="small") for e in synthetic(10)]
-    weights = {e.source: e.weight for e in calibrate.balanced(big + small)}
+    weights = {e.source: e.weight for e in calibration_set.balanced(big + small)}
     assert weights == {"big": 1.0, "small": 2.0}
 
 

@@ -9,7 +9,11 @@ import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-EDGES = {"cli.py", "cli_parser.py", "__main__.py"}  # the command line (cli.py alone may start the bot)
+EDGES = {
+    "cli.py",
+    "cli_parser.py",
+    "__main__.py",
+}  # the command line (cli.py alone may start the bot)
 
 
 def imports(path: Path) -> set[str]:
