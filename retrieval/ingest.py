@@ -9,21 +9,22 @@ reported as `unchanged` and the index keeps what it made of them.
 
 from __future__ import annotations
 
-import hashlib
 import json
-import os
-import re
-import time
-import unicodedata
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
-from functools import cache
 from pathlib import Path
-
-import yaml
 
 from retrieval.clean import clean_page, normalize_line
 from retrieval.errors import UnreadableError
+from retrieval.file_text import (
+    decode,
+    fingerprint,
+    read_context,
+    settled_stat,
+    shown,
+    split_front_matter,
+    text_name,
+)
 from retrieval.meta import normalize_date
 from retrieval.types import Article, SourceFile
 
@@ -31,7 +32,6 @@ TEXT_SUFFIXES = {".txt", ".md"}
 HTML_SUFFIXES = {".html", ".htm"}  # saved pages, read with trafilatura (`retrieval.html_page`)
 PAGE_SUFFIXES = TEXT_SUFFIXES | HTML_SUFFIXES  # one article per file, metadata.json applies
 METADATA_FILE = "metadata.json"
-FRONT_MATTER = re.compile(r"\A---[ \t]*\n(.*?)\n---[ \t]*(\n|\Z)", re.DOTALL)
 FALLBACK_TITLE_CHARS = 60
 
 
@@ -53,88 +53,6 @@ class Corpus:
     sources: dict[str, SourceFile] = field(default_factory=dict)  # by file name
 
 
-@cache
-def _code_version() -> str:
-    """Cleaning rules live in code: when they change, every file must be read again."""
-    digest = hashlib.sha256()
-    for module in ("ingest.py", "clean.py", "meta.py"):
-        digest.update((Path(__file__).parent / module).read_bytes())
-    return digest.hexdigest()
-
-
-def read_context(extra: object) -> str:
-    """What besides its bytes decides how a file reads: the cleaning code and its metadata."""
-    digest = hashlib.sha256(_code_version().encode())
-    # surrogatepass: a lone surrogate in metadata.json must not stop the reading of the folder.
-    described = json.dumps(extra, ensure_ascii=False, sort_keys=True, default=str)
-    digest.update(described.encode("utf-8", "surrogatepass"))
-    return digest.hexdigest()
-
-
-def fingerprint(data: bytes, extra: object) -> str:
-    digest = hashlib.sha256(read_context(extra).encode())
-    digest.update(data)
-    return digest.hexdigest()
-
-
-SETTLE_NS = 2_000_000_000
-
-
-def settled_stat(path: Path) -> tuple[int, int, int, int] | None:
-    """The file's stat, if nothing touched it in the last seconds. A write in the same clock
-    tick as our read could leave mtime unchanged, so only a settled stat may later stand in
-    for reading the bytes (git's "racy clean" rule); ctime and inode catch replaced files."""
-    info = path.stat()
-    if time.time_ns() - max(info.st_mtime_ns, info.st_ctime_ns) < SETTLE_NS:
-        return None
-    return (info.st_size, info.st_mtime_ns, info.st_ctime_ns, info.st_ino)
-
-
-def shown(path: Path | str) -> str:
-    """`path` as text that can be printed and stored: bytes that are not UTF-8 (which Linux
-    hands over as lone surrogates) appear as `\\xNN`."""
-    text = str(path)
-    try:
-        return text.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
-    except UnicodeEncodeError:  # a surrogate that no undecodable byte stands for
-        return text.encode("utf-8", "backslashreplace").decode("utf-8")
-
-
-def text_name(path: Path) -> str | None:
-    """The file's name as text, or None when it has none. Korean Windows archives name their
-    files in CP949, which Linux lists with the bytes escaped: such a name is decoded when it
-    reads as Korean (see `_korean_name`), so the file is indexed under the name its author
-    gave; a name in another legacy encoding would only decode to a garbled id, and is skipped."""
-    name = path.name
-    try:
-        name.encode("utf-8")
-        return name
-    except UnicodeEncodeError:
-        pass
-    try:
-        # EUC-KR, not CP949: CP949's extra syllables take ASCII letters as trail bytes, which
-        # is how a Latin-1 "Ärger" would decode as "훣ger".
-        decoded = os.fsencode(name).decode("euc_kr")
-    except UnicodeDecodeError:
-        return None
-    return decoded if _korean_name(decoded) else None
-
-
-def _korean_name(name: str) -> bool:
-    """Printable, with a Hangul syllable, and nothing outside ASCII but Hangul, hanja,
-    punctuation, symbols and spaces (GBK or Cyrillic bytes decode to hanja alone)."""
-    if not name.isprintable() or not any("가" <= ch <= "힣" for ch in name):
-        return False
-    return all(
-        ch.isascii()
-        or "가" <= ch <= "힣"
-        or "ㄱ" <= ch <= "ㆎ"
-        or "一" <= ch <= "鿿"
-        or unicodedata.category(ch)[0] in "PSZ"
-        for ch in name
-    )
-
-
 def _storable(article: Article) -> bool:
     """Whether every field is text that UTF-8 can hold (JSON lets `\\ud800` through)."""
     fields = (article.id, article.title, article.body, article.outlet, article.date, article.url)
@@ -145,35 +63,6 @@ def _storable(article: Article) -> bool:
     except UnicodeEncodeError:
         return False
     return True
-
-
-def decode(data: bytes) -> str:
-    """Decode UTF-8 (with or without BOM), then CP949, which is a superset of EUC-KR."""
-    if not data.strip():
-        raise UnreadableError("빈 파일입니다")
-    if b"\x00" in data[:4096]:
-        raise UnreadableError("텍스트가 아닌 바이너리 파일입니다")
-    for encoding in ("utf-8-sig", "cp949"):
-        try:
-            text = data.decode(encoding)
-        except UnicodeDecodeError:
-            continue
-        return text.replace("\r\n", "\n").replace("\r", "\n")
-    raise UnreadableError("UTF-8이나 CP949(EUC-KR)로 읽을 수 없는 인코딩입니다")
-
-
-def split_front_matter(text: str) -> tuple[dict[str, object], str]:
-    """Split an optional leading `---` YAML block (title, outlet, date, url) from the page."""
-    match = FRONT_MATTER.match(text)
-    if not match:
-        return {}, text
-    try:
-        fields = yaml.safe_load(match.group(1)) or {}
-    except (yaml.YAMLError, ValueError) as exc:  # ValueError: a date like 2024-02-30
-        raise UnreadableError("머리말(front matter)의 YAML 형식이 잘못되었습니다") from exc
-    if not isinstance(fields, dict):
-        raise UnreadableError("머리말(front matter)은 '키: 값' 형식이어야 합니다")
-    return fields, text[match.end() :]
 
 
 def _text(value: object) -> str | None:
@@ -324,23 +213,12 @@ def read_corpus(root: Path, known: Mapping[str, SourceFile] | None = None) -> Co
             corpus.skipped.append(Skipped(shown(root / METADATA_FILE), str(exc)))
     seen: set[str] = set()
     files = article_files(root)
-    own_names = {p.name for p in files}  # a decoded name must not take another file's
+    own_names = {p.name for p in files}
     for path in files:
         suffix = path.suffix.lower()
-        if suffix not in PAGE_SUFFIXES | {".jsonl"}:
-            reason = "지원하지 않는 형식입니다(.txt, .md, .html, .jsonl만 읽습니다)"
-            corpus.skipped.append(Skipped(shown(path), reason))
-            continue
-        name = text_name(path)
+        name, refusal = _name_of(path, own_names)
         if name is None:
-            reason = "파일 이름을 UTF-8이나 CP949로 읽을 수 없습니다(이름을 바꾸면 색인합니다)"
-            corpus.skipped.append(Skipped(shown(path), reason))
-            continue
-        if name != path.name and name in own_names:
-            reason = (
-                f"CP949로 읽은 이름이 같은 폴더의 '{name}'과 같습니다(이름을 바꾸면 색인합니다)"
-            )
-            corpus.skipped.append(Skipped(shown(path), reason))
+            corpus.skipped.append(Skipped(shown(path), refusal))
             continue
         label = shown(path.parent / name)
         stem = Path(name).stem
@@ -367,15 +245,8 @@ def read_corpus(root: Path, known: Mapping[str, SourceFile] | None = None) -> Co
             corpus.sources[name] = previous
             _register(corpus, ids, seen)
             continue
-        found: list[Article] = []
-        bad: list[Skipped] = []
         try:
-            if suffix == ".jsonl":
-                found, bad = read_jsonl(path, data, label)
-            elif suffix in HTML_SUFFIXES:
-                found = [read_html_file(path, extra, data, name)]
-            else:
-                found = [read_text_file(path, extra, data, name)]
+            found, bad = _parse(path, data, extra, name, label)
         except UnreadableError as exc:
             corpus.skipped.append(Skipped(label, str(exc), _id_of(name)))
             continue
@@ -391,6 +262,33 @@ def read_corpus(root: Path, known: Mapping[str, SourceFile] | None = None) -> Co
         )
         _register(corpus, [a.id for a in fresh], seen)
     return corpus
+
+
+def _name_of(path: Path, own_names: set[str]) -> tuple[str | None, str]:
+    """The file's name as text, or None and why it is skipped."""
+    if path.suffix.lower() not in PAGE_SUFFIXES | {".jsonl"}:
+        return None, "지원하지 않는 형식입니다(.txt, .md, .html, .jsonl만 읽습니다)"
+    name = text_name(path)
+    if name is None:
+        return None, "파일 이름을 UTF-8이나 CP949로 읽을 수 없습니다(이름을 바꾸면 색인합니다)"
+    if name != path.name and name in own_names:  # a decoded name must not take another's
+        return (
+            None,
+            f"CP949로 읽은 이름이 같은 폴더의 '{name}'과 같습니다(이름을 바꾸면 색인합니다)",
+        )
+    return name, ""
+
+
+def _parse(
+    path: Path, data: bytes, extra: dict[str, object] | None, name: str, label: str
+) -> tuple[list[Article], list[Skipped]]:
+    """The articles a file holds (a .jsonl file: with its unreadable lines)."""
+    suffix = path.suffix.lower()
+    if suffix == ".jsonl":
+        return read_jsonl(path, data, label)
+    if suffix in HTML_SUFFIXES:
+        return [read_html_file(path, extra, data, name)], []
+    return [read_text_file(path, extra, data, name)], []
 
 
 def _register(corpus: Corpus, ids: list[str], seen: set[str]) -> None:

@@ -141,9 +141,9 @@ def test_a_truncated_file_is_caught_without_reading_checksums(settings) -> None:
 def settled(monkeypatch) -> None:
     """Files count as settled at once (a real file is trusted by its stat 2 s after a write;
     setting mtime back does not help, since that moves ctime to now)."""
-    import retrieval.ingest as ingest
+    import retrieval.file_text as file_text
 
-    monkeypatch.setattr(ingest, "SETTLE_NS", 0)
+    monkeypatch.setattr(file_text, "SETTLE_NS", 0)
 
 
 @pytest.fixture
@@ -180,11 +180,11 @@ def test_a_file_written_just_now_is_read_again_until_it_settles(
     settings, seeds, hashed, monkeypatch
 ) -> None:
     """A write in the same clock tick as our read could keep mtime: such a stat is not trusted."""
-    import retrieval.ingest as ingest
+    import retrieval.file_text as file_text
 
     add_article(seeds, "new", "광주시는 퀀텀점프 계획을 발표했다고 밝혔다.")
     build_index(settings)
-    monkeypatch.setattr(ingest, "SETTLE_NS", 10**18)  # every file counts as just written
+    monkeypatch.setattr(file_text, "SETTLE_NS", 10**18)  # every file counts as just written
     hashed.clear()
     assert build_index(settings).summary.unchanged == 6
     assert len(hashed) == 6 and (seeds / "new.txt").stat().st_size in hashed
