@@ -1,216 +1,37 @@
-"""The one pipeline the CLI and the Discord bot both call: build/update an index, ask questions."""
+"""The one pipeline the CLI and the Discord bot both call: build/update an index (from
+`retrieval.building`, re-exported here), ask questions."""
 
 from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
-from dataclasses import dataclass, field, replace
+from dataclasses import replace
 from pathlib import Path
-from typing import TYPE_CHECKING
 
-from retrieval import generations, kiwi_analyser, locks
+from retrieval import kiwi_analyser
 from retrieval import policy as policies
 from retrieval.answer import compose_answer
-from retrieval.chunk import ChunkerSettings
-from retrieval.config import Settings, is_default_index
-from retrieval.embed import Embedder
-from retrieval.errors import (
-    ArticlesMissing,
-    DiskFull,
-    IndexMissing,
-    NoIndex,
-    QuestionError,
-    StoreError,
-    disk_full,
+from retrieval.building import (
+    IndexReport,
+    Say,
+    build_index,
+    build_missing_index,
+    open_index,
+    to_log,
 )
+from retrieval.config import Settings
+from retrieval.embed import Embedder
+from retrieval.errors import QuestionError
 from retrieval.evidence import Evidence, EvidenceReader
 from retrieval.index import NewsIndex
 from retrieval.manifest import MANIFEST
 from retrieval.model_choice import ModelLoader, resolve_model
 from retrieval.policy import AnswerPolicy
-from retrieval.save import save_index
 from retrieval.types import Answer
-from retrieval.update import UpdateSummary, update_index
-
-if TYPE_CHECKING:
-    from retrieval.ingest import Skipped
 
 log = logging.getLogger(__name__)
 
-Say = Callable[[str], None]  # tells the user something now, in one Korean line
-
-
-def _logged(line: str) -> None:
-    """Where a line for the user goes when the caller has no terminal (the bot: its log)."""
-    log.warning("%s", line)
-
-
-def waiting_notice(folder: Path) -> str:
-    return f"다른 색인 작업이 '{folder}'에 쓰는 중이라 끝날 때까지 기다립니다."
-
-
-def building_notice(settings: Settings) -> str:
-    return (
-        f"'{settings.index_dir}'에 색인이 없어 '{settings.articles}'의 기사로 먼저 만듭니다"
-        "(처음 한 번만 기사 수에 따라 시간이 걸립니다)."
-    )
-
-
-@dataclass
-class IndexReport:
-    summary: UpdateSummary
-    skipped: list[Skipped] = field(default_factory=list)
-    notices: list[str] = field(default_factory=list)  # one Korean line each, for the user
-
-
-def chunker_of(settings: Settings) -> ChunkerSettings:
-    return ChunkerSettings(settings.chunk_chars, settings.chunk_overlap)
-
-
-def build_index(
-    settings: Settings,
-    full: bool = False,
-    load_model: ModelLoader | None = None,
-    say: Say = _logged,
-) -> IndexReport:
-    """Read `settings.articles` and bring the index at `settings.index_dir` up to date."""
-    report = _build(settings, full, load_model, say, if_missing=False)
-    if report is None:  # pragma: no cover - only an `if_missing` build is skipped
-        raise RuntimeError("build skipped")
-    return report
-
-
-def build_missing_index(
-    settings: Settings, load_model: ModelLoader | None = None, say: Say = _logged
-) -> IndexReport | None:
-    """Build the first index at `settings.index_dir`, unless another run committed one while
-    this waited for the writer lock: then that one is used as it is (None), never updated
-    with these articles, which would delete everything else it holds."""
-    return _build(settings, True, load_model, say, if_missing=True)
-
-
-@contextmanager
-def _disk_full_named(folder: Path) -> Iterator[None]:
-    """A full disk is said as such, naming the index folder: the error's own file name is often
-    one of the current generation's, which the failed write only linked or copied, and tantivy
-    and FAISS say it in a ValueError's or RuntimeError's text."""
-    try:
-        yield
-    except Exception as exc:
-        if disk_full(exc):
-            raise DiskFull(folder) from exc
-        raise
-
-
-def _has_index(folder: Path) -> bool:
-    try:
-        generations.read_manifest(folder)
-    except IndexMissing:
-        return False
-    except StoreError:  # there, if damaged: loading it says so; never built over
-        return True
-    return True
-
-
-def _build(
-    settings: Settings, full: bool, load_model: ModelLoader | None, say: Say, if_missing: bool
-) -> IndexReport | None:
-    started = time.perf_counter()
-    if not settings.articles.exists():
-        raise ArticlesMissing(
-            f"기사 경로 '{settings.articles}'이(가) 없습니다",
-            hint="--articles로 기사 폴더를 지정하세요.",
-        )
-    from retrieval.ingest import read_corpus  # YAML and the cleaners: not needed to answer
-
-    chunker = chunker_of(settings)
-    notices: list[str] = []
-    folder = settings.index_dir
-    with _disk_full_named(folder), locks.writer_lock(folder, lambda: say(waiting_notice(folder))):
-        if if_missing:
-            if _has_index(folder):  # made by the run this one waited for
-                return None
-            say(building_notice(settings))
-        mark = time.perf_counter()
-        old: NewsIndex | None = None
-        if not full:
-            try:
-                # Sizes here: the update verifies the checksums of what it reads and carries
-                # forward (`retrieval.update`), not the whole index, so it costs what it reads.
-                old = NewsIndex.open(settings.index_dir, chunker=chunker, verify=False)
-            except IndexMissing:
-                old = None
-        load_s = time.perf_counter() - mark
-        mark = time.perf_counter()
-        corpus = read_corpus(settings.articles, old.catalog.sources if old else None)
-        read_s = time.perf_counter() - mark
-        if not corpus.order:
-            raise ArticlesMissing(
-                f"'{settings.articles}'에서 읽을 수 있는 기사가 하나도 없어 색인을 바꾸지 않았습니다",
-                hint="기사 경로를 확인하세요.",
-            )
-        skipped = corpus.skipped
-        unreadable = frozenset(s.article_id for s in skipped if s.article_id)
-        mark = time.perf_counter()
-        choice = resolve_model(settings, old, load_model, updating=True)
-        embedder = choice.embedder
-        notices.extend(choice.notices)
-        load_s += time.perf_counter() - mark
-        update, summary = update_index(
-            old,
-            corpus.articles,
-            embedder,
-            chunker,
-            unreadable=unreadable,
-            unchanged=corpus.unchanged,
-            sources=corpus.sources,
-        )
-        mark = time.perf_counter()
-        _, lexical_s = save_index(
-            update, settings.index_dir, model_requested=choice.requested, notify=notices.append
-        )
-        write_s = time.perf_counter() - mark - lexical_s
-        summary = summary.with_phases(read=read_s, load=load_s, lexical=lexical_s, write=write_s)
-        log.info("index phases (s): %s", {k: round(v, 3) for k, v in summary.phases.items()})
-    for item in skipped:
-        if item.article_id and old is not None and item.article_id in old.articles:
-            notices.append(
-                f"'{item.article_id}'은(는) 읽지 못해 이전에 색인한 내용을 그대로 둡니다."
-            )
-    # The whole run, not only the analysis: an unchanged corpus still reads, loads and writes.
-    return IndexReport(replace(summary, took_s=time.perf_counter() - started), skipped, notices)
-
-
-def open_index(
-    settings: Settings,
-    verify: bool = True,
-    auto_build: bool = False,
-    load_model: ModelLoader | None = None,
-    say: Say = _logged,
-) -> tuple[NewsIndex, list[str]]:
-    """The index at `settings.index_dir`, with notices for the user. When there is none yet but
-    another run is writing one, that run is waited for. With `auto_build`, a missing index at
-    the default location is first built from `settings.articles`; anywhere else, or without
-    articles, the user is told where none is and how to build one (nothing is created)."""
-    folder, chunker = settings.index_dir, chunker_of(settings)
-    try:
-        return NewsIndex.open(folder, chunker=chunker, verify=verify), []
-    except IndexMissing:
-        pass
-    notices: list[str] = []
-    if auto_build and is_default_index(folder) and settings.articles.exists():
-        report = build_missing_index(settings, load_model, say)
-        if report is not None:
-            notices.extend(report.notices)
-            notices.extend(f"건너뜀: {s.path} — {s.reason}" for s in report.skipped)
-    else:
-        locks.wait_for_writer(folder, lambda: say(waiting_notice(folder)))
-    try:
-        return NewsIndex.open(folder, chunker=chunker, verify=verify), notices
-    except IndexMissing:
-        raise NoIndex(folder, settings.articles if auto_build else None) from None
+__all__ = ["IndexReport", "Pipeline", "build_index", "build_missing_index", "open_index"]
 
 
 class Pipeline:
@@ -248,7 +69,7 @@ class Pipeline:
         load_model: ModelLoader | None = None,
         auto_build: bool = False,
         verify: bool = True,
-        say: Say = _logged,
+        say: Say = to_log,
     ) -> Pipeline:
         """`verify`: check every file's SHA-256, which reads the whole index; a one-shot `ask`
         checks sizes and structure only, so its start does not grow with the index.

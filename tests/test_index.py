@@ -404,8 +404,8 @@ def test_ivf_and_its_calibration_survive_save_and_load(settings, seeds, monkeypa
 def test_an_update_changes_nothing_it_was_given(settings, embedder, seeds) -> None:
     """The update returns new objects: the open index it read (its vectors too) stays whole,
     so it can keep answering while the next generation is written."""
+    from retrieval.building import chunker_of
     from retrieval.ingest import read_corpus
-    from retrieval.pipeline import chunker_of
     from retrieval.update import update_index
 
     config = dense_settings(settings, embedder)
