@@ -15,7 +15,7 @@ from urllib.parse import urlparse
 
 import discord
 
-from retrieval.render import summary_text
+from retrieval.render import source_parts, summary_text
 from retrieval.types import Answer, Source
 
 if TYPE_CHECKING:
@@ -104,11 +104,12 @@ def safe_url(url: str | None) -> str | None:
 
 
 def source_line(source: Source) -> str:
-    """`[제목](url) · 언론사 · 날짜`; the title is escaped so it cannot break the link."""
+    """`[제목](url) · 언론사 · 날짜 · 기자`; every part is escaped (the title so it cannot
+    break the link)."""
     title = escape(cut_at_sentence(source.title, SOURCE_TITLE_CHARS))
     url = safe_url(source.url)
     head = f"[{title}]({url})" if url else title
-    parts = [head] + [escape(p) for p in (source.outlet, source.date) if p]
+    parts = [head] + [escape(p) for p in source_parts(source)]
     return " · ".join(parts)[:FIELD_LIMIT]
 
 

@@ -85,7 +85,9 @@ def _overlaps(a: Passage, b: Passage) -> bool:
 
 
 def _source(number: int, article: Article) -> Source:
-    return Source(number, article.id, article.title, article.outlet, article.date, article.url)
+    return Source(
+        number, article.id, article.title, article.outlet, article.date, article.url, article.author
+    )
 
 
 def compose_answer(

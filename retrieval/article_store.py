@@ -127,6 +127,7 @@ def decode(data: bytes) -> StoredArticle:
         outlet=record.get("outlet"),
         date=record.get("date"),
         url=record.get("url"),
+        author=record.get("author"),
     )
     return StoredArticle(
         article=article,

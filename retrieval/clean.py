@@ -17,7 +17,14 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
-from retrieval.meta import BRACKET_BYLINE, DATE_PREFIX, date_in_line, outlet_in_byline, url_in_line
+from retrieval.meta import (
+    BRACKET_BYLINE,
+    DATE_PREFIX,
+    author_in_line,
+    date_in_line,
+    outlet_in_byline,
+    url_in_line,
+)
 
 MIN_LINE_CHARS = 6  # shorter lines are menu items, counters, names, reactions
 MAX_CREDIT_CHARS = 30  # "ⓒ 광주광역시"; a longer ⓒ line is a copyright footer, not a photo credit
@@ -74,6 +81,7 @@ class CleanPage:
     outlet: str | None = None
     date: str | None = None
     url: str | None = None
+    author: str | None = None  # the reporter a byline names
 
 
 def normalize_line(line: str) -> str:
@@ -165,7 +173,7 @@ def clean_page(raw: str, title: str | None = None) -> CleanPage:
     ]
     lines = _drop_sidebars(_drop_credited_captions(page))
 
-    date = outlet = url = None
+    date = outlet = url = author = None
     kept: list[str] = []
     seam_before: list[bool] = []  # per kept line: was something removed just above it?
     seam = False
@@ -188,11 +196,18 @@ def clean_page(raw: str, title: str | None = None) -> CleanPage:
             line = line[prefix.end() :].strip()
         byline = BRACKET_BYLINE.match(line)
         if byline and "기자" in byline.group(1):
-            outlet = outlet or outlet_in_byline(line)
+            if not CAPTION.match(line):  # "[사진=… 기자]" credits a photographer
+                outlet = outlet or outlet_in_byline(line)
+                author = author or author_in_line(line[: byline.end()])
             line = line[byline.end() :].strip()
         if line.startswith("#"):
             line = line.lstrip("#").strip()
         if not line or is_junk(line) or line in seen:
+            if line not in seen and not CAPTION.match(original):
+                # A reporter is named by a line that is not article text ("• 장병기", an
+                # e-mail byline); a kept sentence naming "김 기자" is about someone, and a
+                # caption's "[사진=… 기자]" names the photographer.
+                author = author or author_in_line(original)
             seam = True
             continue
         seen.add(line)
@@ -210,4 +225,4 @@ def clean_page(raw: str, title: str | None = None) -> CleanPage:
         (SEAM if cut else "\n") + line if i else line
         for i, (line, cut) in enumerate(zip(kept, seam_before, strict=True))
     )
-    return CleanPage(body=body, title=title, outlet=outlet, date=date, url=url)
+    return CleanPage(body=body, title=title, outlet=outlet, date=date, url=url, author=author)

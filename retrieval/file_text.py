@@ -94,7 +94,8 @@ def decode(data: bytes) -> str:
 
 
 def split_front_matter(text: str) -> tuple[dict[str, object], str]:
-    """Split an optional leading `---` YAML block (title, outlet, date, url) from the page."""
+    """Split an optional leading `---` YAML block (title, outlet, date, url, author) from the
+    page."""
     match = FRONT_MATTER.match(text)
     if not match:
         return {}, text

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from retrieval.meta import author_in_line, normalize_date
+from retrieval.meta import author_name, normalize_date
 
 
 @dataclass(frozen=True)
@@ -46,7 +46,7 @@ def read_html(html: str) -> HtmlPage | None:
         title=title,
         body=body,
         date=normalize_date(_field(document, "date")),
-        author=_author(_field(document, "author")),
+        author=author_name(_field(document, "author")),
         outlet=_field(document, "sitename"),
         url=_field(document, "url"),
     )
@@ -56,11 +56,3 @@ def _field(document: object, name: str) -> str | None:
     """A Document's metadata field as stripped text or None (trafilatura leaves it untyped)."""
     value = getattr(document, name, None)
     return value.strip() or None if isinstance(value, str) else None
-
-
-def _author(value: str | None) -> str | None:
-    """ "박진표 기자" → "박진표"; several authors ("a; b") keep the first."""
-    if not value:
-        return None
-    first = value.split(";")[0].strip()
-    return author_in_line(first) or first or None

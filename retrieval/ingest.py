@@ -25,7 +25,7 @@ from retrieval.file_text import (
     split_front_matter,
     text_name,
 )
-from retrieval.meta import normalize_date
+from retrieval.meta import author_name, normalize_date
 from retrieval.types import Article, SourceFile
 
 TEXT_SUFFIXES = {".txt", ".md"}
@@ -55,7 +55,15 @@ class Corpus:
 
 def _storable(article: Article) -> bool:
     """Whether every field is text that UTF-8 can hold (JSON lets `\\ud800` through)."""
-    fields = (article.id, article.title, article.body, article.outlet, article.date, article.url)
+    fields = (
+        article.id,
+        article.title,
+        article.body,
+        article.outlet,
+        article.date,
+        article.url,
+        article.author,
+    )
     try:
         for value in fields:
             if value:
@@ -98,6 +106,7 @@ def build_article(
         outlet=pick("outlet", page.outlet),
         date=date,
         url=pick("url", page.url),
+        author=author_name(pick("author", page.author)),
     )
     if not _storable(article):
         raise UnreadableError(
@@ -136,6 +145,7 @@ def read_html_file(
         "date": page.date,
         "outlet": page.outlet,
         "url": page.url,
+        "author": page.author,
     }
     return build_article(Path(name or path.name).stem, page.body, fields, extra)
 
@@ -143,8 +153,8 @@ def read_html_file(
 def read_jsonl(
     path: Path, data: bytes | None = None, label: str | None = None
 ) -> tuple[list[Article], list[Skipped]]:
-    """One article per line: `id`, `title`, `body`, optional `outlet`, `date`, `url`; `label`
-    names the file in the reasons (default: the path, printable)."""
+    """One article per line: `id`, `title`, `body`, optional `outlet`, `date`, `url`, `author`;
+    `label` names the file in the reasons (default: the path, printable)."""
     articles: list[Article] = []
     skipped: list[Skipped] = []
     text = decode(path.read_bytes() if data is None else data)

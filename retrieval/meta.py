@@ -8,6 +8,12 @@ import re
 _DATE_LABELS = r"(?:기사\s*)?(?:입력|등록|승인|발행|게재|작성|송고)(?:일|일시|시간)?"
 _YMD = r"(\d{4})\s*[.\-/년]\s*(\d{1,2})\s*[.\-/월]\s*(\d{1,2})"
 LABELLED_DATE = re.compile(rf"^{_DATE_LABELS}\s*[:：]?\s*{_YMD}")
+# A line that starts with the last edit ("수정 2024.10.05 입력 2024.10.02") may still state the
+# publication date further on: the first publication wins over the edit.
+EDITED = re.compile(
+    r"^(?:기사\s*|최종\s*)?(?:수정|업데이트|갱신)(?:일|일시|시간)?\s*[:：]?\s*\d{4}"
+)
+PUBLISHED_LATER = re.compile(rf"(?<![가-힣]){_DATE_LABELS}\s*[:：]?\s*{_YMD}")
 DATE_PREFIX = re.compile(r"^date\s*[:：]?\s*(\d{4})-(\d{1,2})(?:-(\d{1,2}))?\s*", re.IGNORECASE)
 BRACKET_BYLINE = re.compile(r"^[\[(【]\s*([^\]\)】]{1,60}?)\s*[\])】]\s*")
 URL_LINE = re.compile(r"^(?:(?:url|link|원문|출처|기사\s*원문)\s*[:：]\s*)?(https?://\S+)$", re.I)
@@ -39,6 +45,8 @@ def normalize_date(value: object) -> str | None:
 def date_in_line(line: str) -> str | None:
     """A publication date the line states ("입력 2024.10.02. 17:11", "등록 2024-03-07", "date 2020-11")."""
     match = LABELLED_DATE.match(line)
+    if match is None and EDITED.match(line):
+        match = PUBLISHED_LATER.search(line)
     if match:
         return normalize_date("-".join(match.groups()))
     match = DATE_PREFIX.match(line)
@@ -79,3 +87,12 @@ def author_in_line(line: str) -> str | None:
         if match and match.group("name") not in NOT_NAMES:
             return match.group("name")
     return None
+
+
+def author_name(value: str | None) -> str | None:
+    """A stated author field as the reporter's name: "박진표 기자" → "박진표"; of several
+    ("a; b", "a, b") the first; other text as it is (a name without 기자, an English name)."""
+    if not value:
+        return None
+    first = re.split(r"[;,]", value)[0].strip()
+    return author_in_line(first) or first or None

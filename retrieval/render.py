@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -26,9 +27,21 @@ def error_json(question: str, message: str) -> dict[str, Any]:
     }
 
 
+def byline(author: str | None) -> str | None:
+    """How a reporter is named next to a source: "이삼섭 기자"; a name given otherwise (an
+    English name, "홍길동 특파원") as it is."""
+    if not author:
+        return None
+    return f"{author} 기자" if re.fullmatch(r"[가-힣]{2,4}", author) else author
+
+
+def source_parts(source: Source) -> list[str]:
+    """Outlet, date and reporter, those known, in the order a source line shows them."""
+    return [p for p in (source.outlet, source.date, byline(source.author)) if p]
+
+
 def source_line(source: Source) -> str:
-    parts = [source.title] + [p for p in (source.outlet, source.date) if p]
-    return f"[{source.number}] " + " · ".join(parts)
+    return f"[{source.number}] " + " · ".join([source.title, *source_parts(source)])
 
 
 def answer_text(answer: Answer) -> str:

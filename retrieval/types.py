@@ -16,6 +16,7 @@ class Article:
     outlet: str | None = None
     date: str | None = None  # "YYYY-MM-DD" or "YYYY-MM"
     url: str | None = None
+    author: str | None = None  # the reporter, as the byline names them ("이삼섭")
 
 
 @dataclass(frozen=True)
@@ -84,12 +85,15 @@ class Quote:
 
 @dataclass(frozen=True)
 class Source:
+    """A cited article: what a reader needs to find it and judge it (who, where, when)."""
+
     number: int
     article_id: str
     title: str
     outlet: str | None
     date: str | None
     url: str | None
+    author: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -98,6 +102,7 @@ class Source:
             "title": self.title,
             "outlet": self.outlet,
             "date": self.date,
+            "author": self.author,
             "url": self.url,
         }
 
@@ -110,6 +115,7 @@ class Source:
             outlet=data.get("outlet"),
             date=data.get("date"),
             url=data.get("url"),
+            author=data.get("author"),
         )
 
 

@@ -200,3 +200,10 @@ def test_server_text_keeps_the_words_around_a_path() -> None:
     text = render.server_text("`newsqa index --index /srv/idx`로 먼저 만드세요. ~/news/x.txt 확인")
     assert "/srv" not in text and "/news" not in text and "~" not in text
     assert "`로 먼저 만드세요" in text and text.endswith(f"{render.SERVER_PATH} 확인")
+
+
+def test_the_reporter_is_named_and_escaped_in_the_source_line() -> None:
+    line = render.source_line(Source(1, "a", "제목", "무등일보", "2024-10-02", None, "이삼섭"))
+    assert line == "제목 · 무등일보 · 2024-10-02 · 이삼섭 기자"
+    odd = render.source_line(Source(1, "a", "제목", None, None, None, "**J** <@123> [x](y)"))
+    assert odd.startswith("제목 · ") and not LIVE_ANGLE.search(odd) and "**J**" not in odd

@@ -158,3 +158,44 @@ def test_text_is_read_as_nfc() -> None:
     title = unicodedata.normalize("NFD", "분해된 제목")
     page = clean_page(f"{title}\n{nfd}", title=title)
     assert page.title == "분해된 제목" and page.body == unicodedata.normalize("NFC", nfd)
+
+
+def test_each_seed_names_its_reporter_and_the_byline_leaves_the_body(articles) -> None:
+    """The reporters the seeds print, in each page's own byline form; the page that names
+    none (only "신문과 통신 기자를 거쳐 …", a profile) gets none, not a guess."""
+    found = {key: (a.author, a.date) for key, a in articles.items()}
+    assert found == {
+        "000": (None, None),  # 오마이뉴스 prints neither reporter nor date
+        "001": ("이삼섭", "2024-10-02"),  # "입력 2024.10.02. 17:11 이삼섭 기자"
+        "002": ("박진표", None),  # "/박진표 기자 lucky@kwangju.co.kr"
+        "003": ("박선강", "2020-11"),  # "[아시아경제 호남취재본부 박선강 기자]"
+        "004": ("장병기", "2024-03-07"),  # "• 장병기", "[뉴스21/장병기 기자]"
+    }
+    for article in articles.values():
+        if article.author:
+            assert f"{article.author} 기자" not in article.body
+            assert f"{article.author}기자" not in article.body
+
+
+def test_the_first_publication_date_wins_over_the_edit() -> None:
+    sentence = "광주시는 2일 인공지능 기업들과 간담회를 열었다고 밝혔다."
+    for header in (
+        "수정 2024.10.05. 09:00\n입력 2024.10.02. 17:11",  # the edit printed first
+        "입력 2024.10.02. 17:11 수정 2024.10.05. 09:00",
+        "수정 2024.10.05. 09:00 입력 2024.10.02. 17:11",  # one line, the edit first
+        "기사입력 2024-10-02 | 최종수정 2024-10-05",
+    ):
+        page = clean_page(f"제목이 여기 있습니다\n{header}\n{sentence}")
+        assert (page.date, page.body) == ("2024-10-02", sentence), header
+    assert clean_page(f"제목이 여기 있습니다\n수정 2024.10.05\n{sentence}").date is None
+
+
+def test_a_reporter_named_in_the_text_or_a_caption_is_not_the_author() -> None:
+    page = clean_page(
+        "제목이 여기 있습니다\n"
+        "[사진=홍길동 기자]\n"
+        "강기정 시장은 취재진과 만나 김철수 기자 등의 질문에 이같이 답했다.\n"
+        "시장은 앞으로도 인공지능 산업을 지원하겠다고 밝혔다."
+    )
+    assert page.author is None
+    assert "김철수 기자" in page.body

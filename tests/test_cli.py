@@ -55,7 +55,7 @@ def test_ask_builds_the_index_first_and_prints_the_json_shape(env, capsys) -> No
     for quote in answer["quotes"]:
         assert {"text", "article_id", "score"} <= set(quote)
     for source in answer["sources"]:
-        assert {"article_id", "title", "outlet", "date", "url"} <= set(source)
+        assert {"article_id", "title", "outlet", "date", "author", "url"} <= set(source)
         assert source["date"] is None or re.fullmatch(r"\d{4}-\d{2}(-\d{2})?", source["date"])
     assert "전창호" in " ".join(q["text"] for q in answer["quotes"])
 
@@ -65,6 +65,17 @@ def test_human_output_is_korean_text_with_sources(env, capsys) -> None:
     code, out, _ = run(capsys, "ask", "벤처기업협회는 언제 설립됐나요?")
     assert code == 0
     assert "1995년" in out and "출처" in out and "[1]" in out and "뉴스21" in out
+
+
+@pytest.mark.usefixtures("seeds_indexed")
+def test_sources_name_their_reporter_in_the_text_and_the_json(env, capsys) -> None:
+    question = "강기정 시장이 AI 기업 대표들과 도시락 오찬 간담회를 연 곳은 어디인가요?"
+    code, out, _ = run(capsys, "ask", question)
+    assert code == 0
+    assert "[1] " in out and " · 무등일보 · 2024-10-02 · 이삼섭 기자" in out
+    code, out, _ = run(capsys, "ask", question, "--json")
+    source = json.loads(out)["sources"][0]
+    assert (source["article_id"], source["author"]) == ("001_3a6c26851f6077eb", "이삼섭")
 
 
 @pytest.mark.usefixtures("seeds_indexed")

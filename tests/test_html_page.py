@@ -56,3 +56,10 @@ def test_html_pages_are_indexed_and_quoted_with_their_source(env, capsys, seeds:
     source = answer["sources"][0]
     assert (source["outlet"], source["date"]) == ("광주일보", "2024-10-02")
     assert "렉스소프트" in answer["quotes"][0]["text"]
+
+
+def test_an_html_pages_reporter_reaches_the_article(tmp_path: Path) -> None:
+    shutil.copy(PAGES / "og_meta.html", tmp_path / "a.html")
+    shutil.copy(PAGES / "json_ld.html", tmp_path / "b.htm")
+    articles, _ = read_articles(tmp_path)
+    assert {a.id: a.author for a in articles} == {"a": "박진표", "b": "장병기"}

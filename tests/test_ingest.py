@@ -228,3 +228,27 @@ def test_removing_the_utf8_twin_lets_the_cp949_file_in(env, capsys, tmp_path: Pa
     assert (summary["added"], summary["removed"]) == (0, 0) and summary["updated"] == 1
     assert main(["ask", "--index", str(index), "기준금리는 어떻게 됐어?", "--json"]) == 0
     assert "동결" in json.loads(capsys.readouterr().out)["quotes"][0]["text"]
+
+
+def test_the_author_comes_from_every_kind_of_metadata(tmp_path: Path) -> None:
+    """Front matter, a .jsonl field and metadata.json each name the reporter ("… 기자" is
+    read as the name); the page's own byline wins over metadata.json, which only fills in."""
+    (tmp_path / "fm.md").write_text(f"---\nauthor: 박진표 기자\n---\n{BODY}", encoding="utf-8")
+    (tmp_path / "filled.txt").write_text(BODY, encoding="utf-8")
+    (tmp_path / "bylined.txt").write_text(f"{BODY}\n이삼섭 기자 seobi@mdilbo.com", "utf-8")
+    (tmp_path / "metadata.json").write_text(
+        json.dumps({"filled": {"author": "장병기"}, "bylined": {"author": "다른이"}}), "utf-8"
+    )
+    row = {"id": "j1", "title": "제목", "body": BODY, "author": "Jane Doe"}
+    (tmp_path / "b.jsonl").write_text(json.dumps(row, ensure_ascii=False), encoding="utf-8")
+    articles, skipped = read_articles(tmp_path)
+    assert not skipped
+    authors = {a.id: a.author for a in articles}
+    assert authors == {"fm": "박진표", "filled": "장병기", "bylined": "이삼섭", "j1": "Jane Doe"}
+    assert all(a.body == BODY for a in articles)
+
+
+def test_no_author_is_invented(tmp_path: Path) -> None:
+    (tmp_path / "plain.txt").write_text(BODY, encoding="utf-8")
+    (article,), _ = read_articles(tmp_path)
+    assert (article.author, article.date, article.url) == (None, None, None)

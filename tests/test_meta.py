@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from retrieval.meta import author_in_line
+from retrieval.meta import author_in_line, author_name, date_in_line
 
 
 @pytest.mark.parametrize(
@@ -37,3 +37,37 @@ def test_bylines_name_their_reporter(line: str, author: str) -> None:
 )
 def test_other_lines_name_no_one(line: str) -> None:
     assert author_in_line(line) is None
+
+
+@pytest.mark.parametrize(
+    ("line", "date"),
+    [
+        ("입력 2024.10.02. 17:11 이삼섭 기자", "2024-10-02"),
+        ("  등록 2024-03-07 19:33:20", None),  # a bullet's leftover space: the cleaner strips it
+        ("등록 2024-03-07 19:33:20", "2024-03-07"),
+        ("입력 2024.10.02 수정 2024.10.05", "2024-10-02"),
+        ("수정 2024.10.05 09:00 입력 2024.10.02 17:11", "2024-10-02"),  # publication, not edit
+        ("최종수정 2024.10.05 등록 2024.10.01", "2024-10-01"),
+        ("수정 2024.10.05", None),  # only the edit: no publication date is known
+        (" date 2020-11 이용섭 시장", None),
+        ("date 2020-11 이용섭 시장", "2020-11"),
+        ("광주시는 등록 2024.03.07 기준으로 집계했다.", None),  # a sentence, not a header
+    ],
+)
+def test_publication_dates_in_lines(line: str, date: str | None) -> None:
+    assert date_in_line(line) == date
+
+
+@pytest.mark.parametrize(
+    ("value", "name"),
+    [
+        ("박진표 기자", "박진표"),
+        ("박진표 기자; 이삼섭 기자", "박진표"),
+        ("이삼섭, 박진표", "이삼섭"),
+        ("Jane Doe", "Jane Doe"),
+        ("  ", None),
+        (None, None),
+    ],
+)
+def test_stated_author_fields_give_the_reporter(value: str | None, name: str | None) -> None:
+    assert author_name(value) == name
