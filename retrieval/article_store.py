@@ -151,7 +151,19 @@ def write_segment(folder: Path, name: str, articles: Iterable[StoredArticle]) ->
         for stored in articles:
             data = encode(stored)
             handle.write(data)
-            entry = Entry(stored.article.id, stored.content_hash, name, offset, len(data))
+            article = stored.article
+            entry = Entry(
+                article.id,
+                stored.content_hash,
+                name,
+                offset,
+                len(data),
+                article.title,
+                article.outlet,
+                article.date,
+                article.author,
+                article.url,
+            )
             written.append(Written(entry, checksum_of(data)))
             offset += len(data)
     return written

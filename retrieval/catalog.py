@@ -1,8 +1,9 @@
 """The catalog: where each article's record is, which files were read, and segment merging.
 
 `catalog.json` is rewritten in full by every update: per article its content hash (an unchanged
-article is not analysed again), segment and byte range, and per source file what it held when
-last read (an unchanged file is not read again). Segments are merged smallest-first when there
+article is not analysed again), segment and byte range, what a listing of the articles shows
+(title, outlet, date, author, link: `newsqa list` reads no record), and per source file what it
+held when last read (an unchanged file is not read again). Segments are merged smallest-first when there
 are too many of them, or when most of a segment's records have been replaced, so their number
 stays bounded and the merging cost per article stays logarithmic.
 """
@@ -23,14 +24,19 @@ MAX_DEAD_SHARE = 0.5  # a segment mostly made of replaced records is rewritten
 
 
 class Entry(NamedTuple):
-    """What an update and a search need to know about an article without reading it (a named
-    tuple: a catalog holds one per article and is read on every update)."""
+    """What an update, a search and a listing need to know about an article without reading
+    it (a named tuple: a catalog holds one per article and is read on every update)."""
 
     id: str
     content_hash: str
     segment: str
     offset: int
     length: int
+    title: str = ""
+    outlet: str | None = None
+    date: str | None = None  # as the article's: "YYYY-MM-DD" or "YYYY-MM"
+    author: str | None = None
+    url: str | None = None
 
 
 @dataclass(frozen=True)
@@ -76,6 +82,7 @@ def plan_segments(
 
 
 COLUMNS = ("ids", "hashes", "segment_of", "offsets", "lengths")
+LISTED = ("titles", "outlets", "dates", "authors", "urls")  # Entry's fields after `length`
 
 
 def write_catalog(path: Path, catalog: Catalog) -> None:
@@ -102,6 +109,7 @@ def write_catalog(path: Path, catalog: Catalog) -> None:
                 strict=True,
             )
         ),
+        **{name: [e[len(COLUMNS) + i] for e in entries] for i, name in enumerate(LISTED)},
     }
     path.write_text(json.dumps(data, ensure_ascii=False, separators=(",", ":")), encoding="utf-8")
 
@@ -114,7 +122,9 @@ def read_catalog(path: Path) -> Catalog:
     if any(not 0 <= i < len(names) for i in data["segment_of"]):
         raise ValueError("catalog names a segment it does not list")
     ids, hashes, segment_of, offsets, lengths = (data[c] for c in COLUMNS)
-    rows = zip(ids, hashes, [names[i] for i in segment_of], offsets, lengths, strict=True)
+    listed = (data[c] for c in LISTED)
+    segment = [names[i] for i in segment_of]
+    rows = zip(ids, hashes, segment, offsets, lengths, *listed, strict=True)
     entries = {row[0]: row for row in map(Entry._make, rows)}
     sources = {
         str(name): SourceFile(

@@ -8,10 +8,15 @@ however large the corpus (parsing a JSON catalog is linear in it: 1.6 s of a col
 articles here).
 
 `chunks.bin` is the columns one after another, little-endian int64: chunk id, segment number,
-record offset, record length, first sentence, last sentence, check. `chunk_segments.json`
-names the segments in the order the segment numbers count them. The check seals a row to the
-record it points at (`seal`): `ask` trusts the table's size, not its checksum, so a damaged
-row must be caught by what it leads to, never quote other sentences.
+record offset, record length, first sentence, last sentence, check, and the article's date (a
+`date_keys` key). `chunk_segments.json` names the segments in the order the segment numbers
+count them. The check seals a row to the record it points at (`seal`): `ask` trusts the table's
+size, not its checksum, so a damaged row must be caught by what it leads to, never quote other
+sentences.
+
+The date is here, with every chunk, because a question about a period ("2024년에 …") filters
+the chunks the search found before any record is read, and this table is all a question opens
+(the catalog, which has the dates too for listing, is parsed only by updates and listings).
 """
 
 from __future__ import annotations
@@ -28,7 +33,8 @@ from typing import NamedTuple
 
 TABLE = "chunks.bin"
 SEGMENT_NAMES = "chunk_segments.json"
-COLUMNS = 7
+COLUMNS = 8
+DATE_COLUMN = 7
 ITEM = 8  # bytes per int64
 
 
@@ -41,7 +47,8 @@ class ChunkRef(NamedTuple):
 
 
 class Row(NamedTuple):
-    """One chunk: the record that holds it (segment, byte range), its sentences, its seal."""
+    """One chunk: the record that holds it (segment, byte range), its sentences, its seal, and
+    its article's date key (`date_keys`; 0: undated)."""
 
     id: int
     segment: str
@@ -50,6 +57,7 @@ class Row(NamedTuple):
     first: int
     last: int
     check: int
+    date: int = 0
 
     @property
     def ref(self) -> ChunkRef:
@@ -69,9 +77,11 @@ def seal(ref: ChunkRef, record_sum: bytes) -> int:
     return int.from_bytes(digest, "little", signed=True)
 
 
-def sealed_row(ref: ChunkRef, segment: str, offset: int, length: int, record_sum: bytes) -> Row:
+def sealed_row(
+    ref: ChunkRef, segment: str, offset: int, length: int, record_sum: bytes, date: int = 0
+) -> Row:
     """The row of chunk `ref` of the record at `offset` in `segment`, sealed to that record."""
-    return Row(ref.id, segment, offset, length, ref.first, ref.last, seal(ref, record_sum))
+    return Row(ref.id, segment, offset, length, ref.first, ref.last, seal(ref, record_sum), date)
 
 
 class ChunkTable:
@@ -186,12 +196,20 @@ class ChunkTable:
 
     def row(self, i: int) -> Row:
         """The `i`th row (in id order); ValueError when it names no segment."""
-        _, segment, offset, length, first, last, check = (
+        _, segment, offset, length, first, last, check, date = (
             self._values[c * self._n + i] for c in range(COLUMNS)
         )
         if not 0 <= segment < len(self.segments):
             raise ValueError(f"row {i} names segment {segment}, which does not exist")
-        return Row(self._ids[i], self.segments[segment], offset, length, first, last, check)
+        return Row(self._ids[i], self.segments[segment], offset, length, first, last, check, date)
+
+    def date_of(self, chunk_id: int) -> int:
+        """The date key of the article holding `chunk_id` (0: undated or not in the table):
+        one binary search, no record read."""
+        i = bisect_left(self._ids, chunk_id)
+        if i == self._n or self._ids[i] != chunk_id:
+            return 0
+        return self._values[DATE_COLUMN * self._n + i]
 
     def runs(self) -> dict[tuple[str, int], range]:
         """The rows of each record, by (segment, offset): an article's chunk ids are given in
@@ -219,7 +237,7 @@ class ChunkTable:
         that `validate` accepted."""
         sums: dict[tuple[str, int], bytes] = {}
         columns = (self._column(c) for c in range(COLUMNS))
-        for chunk_id, number, offset, length, first, last, check in zip(*columns, strict=True):
+        for chunk_id, number, offset, length, first, last, check, _ in zip(*columns, strict=True):
             record = (self.segments[number], offset)
             if lengths.get(record) != length:
                 return False
@@ -233,7 +251,10 @@ class ChunkTable:
 def _numbered(rows: Iterable[Row], segments: list[str]) -> list[tuple[int, ...]]:
     """Rows as the table's int64 columns hold them: the segment by its number in `segments`."""
     number = {name: i for i, name in enumerate(segments)}
-    return [(r.id, number[r.segment], r.offset, r.length, r.first, r.last, r.check) for r in rows]
+    return [
+        (r.id, number[r.segment], r.offset, r.length, r.first, r.last, r.check, r.date)
+        for r in rows
+    ]
 
 
 def _coalesced(spans: Iterable[range]) -> list[range]:

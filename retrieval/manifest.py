@@ -15,9 +15,10 @@ from typing import Any, TypeVar
 
 from retrieval.chunk import ChunkerSettings
 
-FORMAT_VERSION = 6  # 2: article segments + catalog, tantivy; 3: catalog in columns;
+FORMAT_VERSION = 7  # 2: article segments + catalog, tantivy; 3: catalog in columns;
 # 4: sentence tags in article records, paragraph seams in bodies; 5: a checksum per record;
-# 6: chunk locations in the chunk table only, each row sealed to its record
+# 6: chunk locations in the chunk table only, each row sealed to its record; 7: authors in
+# records, article dates in the chunk table, listing columns in the catalog, story groups
 MANIFEST = "manifest.json"
 LEXICAL = "tantivy"
 

@@ -26,6 +26,7 @@ from retrieval.article_store import (
 from retrieval.catalog import CATALOG, Catalog, Entry
 from retrieval.chunk import ChunkerSettings
 from retrieval.chunk_table import ChunkRef, ChunkTable, Row, sealed_row
+from retrieval.date_keys import date_key
 from retrieval.index import DENSE_FILE, LEXICAL_DIR
 from retrieval.manifest import Manifest
 from retrieval.types import SourceFile
@@ -145,8 +146,9 @@ def _write_articles(update: IndexUpdate, gen: Path) -> tuple[Catalog, list[Row]]
         records = write_segment(folder, name, [a.stored for a in pending])
         for (entry, checksum), analysed in zip(records, pending, strict=True):
             entries[entry.id] = entry
+            date = date_key(analysed.stored.article.date)
             rows.extend(
-                sealed_row(ref, name, entry.offset, entry.length, checksum)
+                sealed_row(ref, name, entry.offset, entry.length, checksum, date)
                 for ref in analysed.chunks
             )
         segments[name] = len(pending)

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from retrieval import catalog, errors, generations
-from retrieval.chunk_table import SEGMENT_NAMES, TABLE, ChunkTable, Row
+from retrieval.chunk_table import COLUMNS, SEGMENT_NAMES, TABLE, ChunkTable, Row
 from retrieval.cli import main
 from retrieval.index import NewsIndex
 from retrieval.manifest import MANIFEST
@@ -96,7 +96,7 @@ def test_a_damaged_table_is_one_clear_error(settings) -> None:
     path = generation(settings.index_dir) / TABLE
     values = array("q")
     values.frombytes(path.read_bytes())
-    n = len(values) // 7
+    n = len(values) // COLUMNS
     for i in range(n):  # every record offset moved by one byte: same size, wrong places
         values[2 * n + i] += 1
     path.write_bytes(values.tobytes())
@@ -109,10 +109,10 @@ def test_a_damaged_table_is_one_clear_error(settings) -> None:
 def test_bad_tables_are_refused() -> None:
     with pytest.raises(ValueError):
         ChunkTable(array("q", [1, 2, 3]), ["seg"])  # not whole rows
-    unsorted = ChunkTable(array("q", [5, 2, *[0] * 12]), ["seg"])
+    unsorted = ChunkTable(array("q", [5, 2, *[0] * (2 * COLUMNS - 2)]), ["seg"])
     with pytest.raises(ValueError):
         unsorted.validate()
-    nowhere = ChunkTable(array("q", [1, 3, 0, 9, 0, 0, 0]), ["seg"])
+    nowhere = ChunkTable(array("q", [1, 3, 0, 9, 0, 0, 0, 0]), ["seg"])
     with pytest.raises(ValueError):
         nowhere.validate()
     with pytest.raises(ValueError):
@@ -165,7 +165,7 @@ def test_a_row_pointing_at_other_sentences_of_its_record_is_refused(settings) ->
     gen = generation(settings.index_dir)
     values = array("q")
     values.frombytes((gen / TABLE).read_bytes())
-    n = len(values) // 7
+    n = len(values) // COLUMNS
     for i in range(n):  # every chunk ends where it starts: the same record, fewer sentences
         values[5 * n + i] = values[4 * n + i]
     (gen / TABLE).write_bytes(values.tobytes())
@@ -191,3 +191,47 @@ def test_a_merged_table_keeps_the_runs_asked_for_and_adds_the_rest() -> None:
     assert merged.locate(2).segment == "s2" and table.locate(2).segment == "s0"
     with pytest.raises(ValueError):  # one record's rows apart: not a table this code wrote
         ChunkTable.build([rows[0], rows[2], rows[3]._replace(offset=0)], ["s0", "s1"]).runs()
+
+
+def test_every_row_carries_its_articles_date_through_updates(settings) -> None:
+    """A period filter reads dates from the table alone: each chunk's is its article's, kept
+    rows keep theirs, and a changed date reaches the changed article's rows only."""
+    build_index(settings)
+
+    def dates(index: NewsIndex) -> dict[str, set[int]]:
+        return {
+            article_id: {index.table.date_of(ref.id) for ref in index.chunks_of(article_id)}
+            for article_id in index.catalog.entries
+        }
+
+    first = dates(NewsIndex.open(settings.index_dir))
+    assert {a[:3]: d for a, d in first.items()} == {
+        "000": {0},  # undated: no date is made up for it
+        "001": {20241002},
+        "002": {0},
+        "003": {20201100},  # "2020-11": the day is unknown
+        "004": {20240307},
+    }
+    metadata = settings.articles / "metadata.json"
+    filled = json.loads(metadata.read_text(encoding="utf-8"))
+    filled["002_1271b9cf7e65fcdf"]["date"] = "2021-03-23"
+    metadata.write_text(json.dumps(filled, ensure_ascii=False), encoding="utf-8")
+    assert build_index(settings).summary.updated == 1
+    index = NewsIndex.open(settings.index_dir)
+    assert dates(index) == {**first, "002_1271b9cf7e65fcdf": {20210323}}
+    entry = index.catalog.entries["002_1271b9cf7e65fcdf"]
+    assert (entry.date, entry.outlet, entry.author) == ("2021-03-23", "광주일보", "박진표")
+    assert index.table.date_of(10**9) == 0  # a chunk the table lacks has no date
+
+
+def test_the_catalog_lists_what_a_listing_shows(settings) -> None:
+    build_index(settings)
+    entries = NewsIndex.open(settings.index_dir).catalog.entries
+    entry = entries["001_3a6c26851f6077eb"]
+    assert entry.title == '강 시장 만난 AI 기업들 "정착 위한 투자 필요"'
+    assert (entry.outlet, entry.date, entry.author, entry.url) == (
+        "무등일보",
+        "2024-10-02",
+        "이삼섭",
+        None,
+    )
