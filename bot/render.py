@@ -15,8 +15,8 @@ from urllib.parse import urlparse
 
 import discord
 
-from retrieval.render import source_parts, summary_text
-from retrieval.types import Answer, Source
+from retrieval.render import grounded, source_parts, summary_text
+from retrieval.types import Answer, Quote, Source
 
 if TYPE_CHECKING:
     from bot.service import CorpusFacts
@@ -113,22 +113,32 @@ def source_line(source: Source) -> str:
     return " · ".join(parts)[:FIELD_LIMIT]
 
 
+def quote_block(quote: Quote, text: str | None = None) -> str:
+    """A quote (or its first `text`, when cut) as a blockquote with its source number, and
+    under it, outside the quote, what its relative dates mean (those within `text`)."""
+    text = quote.text if text is None else text
+    kept = len(text.removesuffix(ELLIPSIS))
+    dates = [d for d in quote.dates if d.end - quote.start <= kept]
+    lines = [blockquote(escape(text)) + f" **[{quote.source}]**"]
+    lines += [f"↳ {escape(grounded(d))}" for d in dates]
+    return "\n".join(lines)
+
+
 def describe_quotes(answer: Answer, budget: int) -> str:
     """Whole quotes while they fit; a first quote that alone is too long is cut between sentences."""
     blocks: list[str] = []
     used = 0
     for quote in answer.quotes:
-        marker = f" **[{quote.source}]**"
-        block = blockquote(escape(quote.text)) + marker
+        block = quote_block(quote)
         extra = len(block) + (2 if blocks else 0)
         if used + extra > budget:
             if not blocks:  # cut inside the first quote, at a sentence boundary
                 text = cut_at_sentence(quote.text, budget)
-                while len(blockquote(escape(text)) + marker) > budget and len(text) > 1:
+                while len(quote_block(quote, text)) > budget and len(text) > 1:
                     # shrink by what escaping and "> " prefixes added, at least one character
-                    over = len(blockquote(escape(text)) + marker) - budget
+                    over = len(quote_block(quote, text)) - budget
                     text = cut_at_sentence(text, max(1, len(text) - max(over, 1)))
-                blocks.append(blockquote(escape(text)) + marker)
+                blocks.append(quote_block(quote, text))
             break
         blocks.append(block)
         used += extra

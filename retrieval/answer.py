@@ -13,6 +13,7 @@ import math
 from dataclasses import dataclass
 
 from retrieval.evidence import MAX_RELATED, Evidence
+from retrieval.grounding import quote_dates
 from retrieval.policy import AnswerPolicy
 from retrieval.signals import Passage, passages, question_signals
 from retrieval.types import Answer, Article, Quote, Source
@@ -121,6 +122,7 @@ def compose_answer(
                 passage.end,
                 round(score, 4),
                 number_of[article.id],
+                quote_dates(article.body, passage.start, passage.end, article.date),
             )
         )
     further = [i for i in evidence.ranked if i not in number_of][:MAX_RELATED]

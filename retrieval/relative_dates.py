@@ -67,13 +67,17 @@ class GroundedDate:
     last: date
 
 
-def ground(text: str, published: date | None) -> list[GroundedDate]:
+def ground(text: str, published: date | None, *, day_known: bool = True) -> list[GroundedDate]:
     """The relative time expressions of `text`, resolved against the article date `published`
-    (none when the article has no date)."""
+    (none when the article has no date). Without `day_known` (the page printed only the month,
+    "2020-11"), what depends on the day is left unresolved rather than guessed: "이날", "어제",
+    "지난 3일", "2주 전", and "오는/지난 N월" of the article's own month."""
     if published is None:
         return []
     found = []
     for match in PATTERN.finditer(text):
+        if not day_known and _needs_day(match, published):
+            continue
         meaning = _meaning(match, published)
         if meaning is not None:
             label, first, last = meaning
@@ -93,6 +97,17 @@ def parse_date(value: str | None) -> date | None:
         return date(int(match[1]), int(match[2]), int(match[3] or 1))
     except ValueError:
         return None
+
+
+def _needs_day(match: re.Match[str], published: date) -> bool:
+    g = match.groupdict()
+    if g["day"] or g["week"] or g["cday"]:
+        return True
+    if g["cmonth"]:
+        return int(g["cmonth"]) == published.month
+    if g["count"]:
+        return g["count"] in NATIVE_DAYS or g["unit"] in (None, "일", "주")
+    return False
 
 
 def _meaning(match: re.Match[str], today: date) -> tuple[str, date, date] | None:

@@ -6,7 +6,7 @@ import re
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from retrieval.types import Answer, Source
+from retrieval.types import Answer, QuoteDate, Source
 
 if TYPE_CHECKING:
     from retrieval.evaluate import Outcome
@@ -44,6 +44,12 @@ def source_line(source: Source) -> str:
     return f"[{source.number}] " + " · ".join([source.title, *source_parts(source)])
 
 
+def grounded(date: QuoteDate) -> str:
+    """ "지난해 10월 → 2022년 10월 (기사 2023-03-20 기준)": a quote's relative date, shown
+    next to the quote, never inside it."""
+    return f"{date.expression} → {date.resolved} (기사 {date.basis} 기준)"
+
+
 def answer_text(answer: Answer) -> str:
     lines = [f"질문: {answer.question}", ""]
     if not answer.answered:
@@ -53,6 +59,7 @@ def answer_text(answer: Answer) -> str:
             for i, line in enumerate(quote.text.split("\n")):
                 lines.append(f"  “{line}" if i == 0 else f"   {line}")
             lines[-1] += f"” [{quote.source}]"
+            lines.extend(f"    ↳ {grounded(d)}" for d in quote.dates)
             lines.append("")
         lines.append("출처")
         for source in answer.sources:

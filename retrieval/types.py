@@ -51,6 +51,44 @@ class Hit:
 
 
 @dataclass(frozen=True)
+class QuoteDate:
+    """A relative time expression in a quote ("지난해 10월") and what it means, read against
+    the article's date. `start`/`end` are offsets in the article body, like the quote's own
+    (`body[start:end] == expression`), so the quote itself is never changed."""
+
+    expression: str
+    start: int
+    end: int
+    resolved: str  # as shown: "2022년 10월", "2023년 3월 19일"
+    basis: str  # the article date it was read against, as stored ("2023-03-20", "2020-11")
+    first: str  # the span of days it means, ISO: for sorting and filtering
+    last: str
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "expression": self.expression,
+            "start": self.start,
+            "end": self.end,
+            "resolved": self.resolved,
+            "basis": self.basis,
+            "first": self.first,
+            "last": self.last,
+        }
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> QuoteDate:
+        return cls(
+            expression=data["expression"],
+            start=data["start"],
+            end=data["end"],
+            resolved=data["resolved"],
+            basis=data["basis"],
+            first=data["first"],
+            last=data["last"],
+        )
+
+
+@dataclass(frozen=True)
 class Quote:
     """A verbatim passage: `text == body[start:end]` of article `article_id`."""
 
@@ -60,6 +98,7 @@ class Quote:
     end: int
     score: float
     source: int  # 1-based number of the source it cites
+    dates: tuple[QuoteDate, ...] = ()  # its relative time expressions, grounded (none: no date)
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -69,6 +108,7 @@ class Quote:
             "source": self.source,
             "start": self.start,
             "end": self.end,
+            "dates": [d.to_dict() for d in self.dates],
         }
 
     @classmethod
@@ -80,6 +120,7 @@ class Quote:
             end=data.get("end", 0),
             score=data["score"],
             source=data.get("source", 1),
+            dates=tuple(QuoteDate.from_dict(d) for d in data.get("dates", [])),
         )
 
 

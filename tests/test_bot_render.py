@@ -8,7 +8,7 @@ import discord
 import pytest
 
 from bot import render
-from retrieval.types import Answer, Quote, Source
+from retrieval.types import Answer, Quote, QuoteDate, Source
 
 
 def make_answer(
@@ -207,3 +207,24 @@ def test_the_reporter_is_named_and_escaped_in_the_source_line() -> None:
     assert line == "제목 · 무등일보 · 2024-10-02 · 이삼섭 기자"
     odd = render.source_line(Source(1, "a", "제목", None, None, None, "**J** <@123> [x](y)"))
     assert odd.startswith("제목 · ") and not LIVE_ANGLE.search(odd) and "**J**" not in odd
+
+
+def dated_quote(text: str, expression: str, resolved: str) -> Quote:
+    at = text.index(expression)
+    date = QuoteDate(expression, at, at + len(expression), resolved, "2023-03-20", "", "")
+    return Quote(text, "a1", 0, len(text), 1.0, 1, (date,))
+
+
+def test_grounded_dates_are_shown_under_the_quote_not_inside_it() -> None:
+    text = "광주시는 지난해 10월 *착공*했다고 밝혔다."
+    answer = Answer("언제?", True, "found", (dated_quote(text, "지난해 10월", "2022년 10월"),), ())
+    lines = render.answer_embed(answer).description.split("\n")
+    assert lines[0].startswith("> 광주시는 지난해 10월 \\*착공\\*했다") and "2022" not in lines[0]
+    assert lines[1] == "↳ 지난해 10월 → 2022년 10월 (기사 2023-03-20 기준)"
+
+
+def test_a_cut_quote_shows_only_the_dates_it_still_holds() -> None:
+    text = "첫 문장은 길다. " * 150 + "마지막 문장은 지난해 10월에 있다."
+    quote = dated_quote(text, "지난해 10월", "2022년 10월")
+    description = render.describe_quotes(Answer("q", True, "m", (quote,), ()), 500)
+    assert len(description) <= 500 and "↳" not in description

@@ -103,3 +103,27 @@ def test_shown_and_stored_dates() -> None:
     assert (
         parse_date("2024-13-01") is None and parse_date(None) is None and parse_date("어제") is None
     )
+
+
+@pytest.mark.parametrize(
+    ("text", "resolved"),
+    [
+        ("지난해 10월 문을 열었다", "2019년 10월"),
+        ("올해 상반기 중", "2020년 상반기"),
+        ("지난달 5일 발표", "2020년 10월 5일"),
+        ("6개월 후", "2021년 5월"),
+        ("오는 12월 완공", "2020년 12월"),
+        ("이날 열린", None),  # which day of November: unknown, so not resolved
+        ("어제 밝혔다", None),
+        ("지난 3일 열린", None),
+        ("이틀 전 발표", None),
+        ("2주 뒤", None),
+        ("지난주 발표", None),
+        ("오는 11월 5일", None),  # this November or next: it depends on the day
+    ],
+)
+def test_an_article_dated_by_month_resolves_only_what_needs_no_day(
+    text: str, resolved: str | None
+) -> None:
+    found = ground(text, date(2020, 11, 1), day_known=False)
+    assert [g.resolved for g in found] == ([resolved] if resolved else [])

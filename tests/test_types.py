@@ -7,13 +7,23 @@ import sqlite3
 from pathlib import Path
 
 from bot.records import AnswerStore
-from retrieval.types import Answer, Quote, Source
+from retrieval.types import Answer, Quote, QuoteDate, Source
 
 ANSWER = Answer(
     question="지아이랩의 대표는 누구인가요?",
     answered=True,
     message="",
-    quotes=(Quote("지아이랩 전창호 대표는 말했다.", "003", 10, 26, 0.91, 1),),
+    quotes=(
+        Quote(
+            "지아이랩 전창호 대표는 지난해 말했다.",
+            "003",
+            10,
+            30,
+            0.91,
+            1,
+            (QuoteDate("지난해", 23, 26, "2024년", "2025-03-02", "2024-01-01", "2024-12-31"),),
+        ),
+    ),
     sources=(
         Source(
             1, "003", "지아이랩, 광주에", "뉴스21", "2025-03-02", "https://x.example/1", "박선강"
