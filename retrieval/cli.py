@@ -222,6 +222,16 @@ def run_calibrate(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def run_list(args: argparse.Namespace) -> int:
+    from retrieval.index import NewsIndex
+    from retrieval.listing import list_articles
+    from retrieval.render import listing_output
+
+    index = NewsIndex.open(_settings(args).index_dir, verify=False)  # a bad --since: BadDate
+    print(listing_output(list_articles(index, args.since, args.query), as_json=args.json))
+    return EXIT_OK
+
+
 def run_check(args: argparse.Namespace) -> int:
     from retrieval import policy
     from retrieval.index import NewsIndex
@@ -244,6 +254,7 @@ def run_check(args: argparse.Namespace) -> int:
 COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
     "index": run_index,
     "ask": run_ask,
+    "list": run_list,
     "check": run_check,
     "eval": run_eval,
     "calibrate": run_calibrate,

@@ -63,9 +63,10 @@ def build_parser() -> argparse.ArgumentParser:
         dest="command",
         required=True,
         parser_class=KoreanArgumentParser,
-        metavar="{index,ask,check,eval,calibrate,bot}",
+        metavar="{index,ask,list,check,eval,calibrate,bot}",
     )
-    for add in (_add_index, _add_ask, _add_check, _add_eval, _add_calibrate, _add_bot):
+    adders = (_add_index, _add_ask, _add_list, _add_check, _add_eval, _add_calibrate, _add_bot)
+    for add in adders:
         add(commands)
     return parser
 
@@ -108,6 +109,16 @@ def _add_ask(commands: Commands) -> None:
     ask.add_argument("--model", help="질문 임베딩 모델 (기본: 색인을 만든 모델)")
     ask.add_argument("-k", type=_quotes, dest="top_k", help="인용문 최대 개수 (1~3, 기본 3)")
     ask.add_argument("--json", action="store_true", help="질문마다 JSON 객체 한 줄로 출력합니다")
+
+
+def _add_list(commands: Commands) -> None:
+    listing = commands.add_parser(
+        "list", help="색인된 기사를 최신순으로 보여 줍니다 (제목, 언론사, 날짜, 기자, id)"
+    )
+    _index_option(listing)
+    listing.add_argument("--since", help="이 날짜 이후의 기사만 (예: 2024-10-02, 2024-10, 2024)")
+    listing.add_argument("--query", help="제목·언론사·기자 이름에 이 낱말이 모두 든 기사만")
+    listing.add_argument("--json", action="store_true", help="JSON 객체 하나로 출력합니다")
 
 
 def _add_check(commands: Commands) -> None:

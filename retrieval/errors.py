@@ -59,6 +59,15 @@ class ModelUnavailable(RuntimeError):
     Never shown as such: callers log it (English), degrade to lexical search and say so."""
 
 
+class BadDate(NewsqaError, ValueError):
+    """A date a user gave (`newsqa list --since`, the bot's article list) that is none."""
+
+    hint = "2024-10-02, 2024-10, 2024처럼 적어 주세요."
+
+    def __init__(self, value: str) -> None:
+        super().__init__(f"'{value}'은(는) 날짜로 읽을 수 없습니다")
+
+
 class CalibrationError(NewsqaError):
     """The questions cannot support a fit; the message says why and what to do."""
 

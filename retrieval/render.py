@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import json
 import re
+from dataclasses import asdict
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -10,6 +12,7 @@ from retrieval.types import Answer, QuoteDate, Source
 
 if TYPE_CHECKING:
     from retrieval.evaluate import Outcome
+    from retrieval.listing import Listed
     from retrieval.update import UpdateSummary
 
 MODE_NAMES = {"hybrid": "하이브리드 검색", "lexical": "어휘(BM25) 검색", "dense": "의미 검색"}
@@ -67,6 +70,21 @@ def answer_text(answer: Answer) -> str:
             if source.url:
                 lines.append(f"    {source.url}")
     lines.append(f"({MODE_NAMES.get(answer.mode, answer.mode)} · {answer.took_ms:.0f}ms)")
+    return "\n".join(lines)
+
+
+def listing_output(listed: list[Listed], as_json: bool = False) -> str:
+    """`newsqa list`: one article a line, newest first: date, title, outlet, reporter, id; or,
+    `as_json`, one JSON object with the count and each article's fields."""
+    if as_json:
+        data = {"count": len(listed), "articles": [asdict(item) for item in listed]}
+        return json.dumps(data, ensure_ascii=False)
+    if not listed:
+        return "조건에 맞는 기사가 없습니다."
+    lines = [f"기사 {len(listed)}건 (최신순)"]
+    for item in listed:
+        parts = [item.title] + [p for p in (item.outlet, byline(item.author)) if p]
+        lines.append(" · ".join([item.date or "날짜 없음", *parts]) + f" [{item.id}]")
     return "\n".join(lines)
 
 
