@@ -12,6 +12,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
+from retrieval.date_keys import date_key
 from retrieval.evidence import MAX_RELATED, Evidence
 from retrieval.grounding import quote_dates
 from retrieval.policy import AnswerPolicy
@@ -64,14 +65,18 @@ def choose(
     decision: Decision, policy: AnswerPolicy, evidence: Evidence
 ) -> list[tuple[float, Passage]]:
     """The quotes: the best passage, then others scoring within the margin that neither overlap
-    a chosen one nor repeat its text (the same words in a reprint say nothing new), best first."""
+    a chosen one nor repeat its text (the same words in a reprint say nothing new), best first;
+    for a question asking for the newest ("최근"), those within the margin newest first."""
     if not decision.ranked:
         return []
     best = decision.ranked[0][0]
+    close = [(s, p) for s, p in decision.ranked if s >= best - policy.quote_margin]
+    if evidence.asked_time.recent:  # stable: equally new passages stay best first
+        close.sort(key=lambda sp: -date_key(evidence.articles[sp[1].article_id].date))
     chosen: list[tuple[float, Passage]] = []
     texts: set[str] = set()
-    for score, passage in decision.ranked:
-        if len(chosen) == policy.max_quotes or score < best - policy.quote_margin:
+    for score, passage in close:
+        if len(chosen) == policy.max_quotes:
             break
         text = evidence.articles[passage.article_id].body[passage.start : passage.end]
         if text in texts or any(_overlaps(passage, other) for _, other in chosen):
@@ -79,6 +84,13 @@ def choose(
         texts.add(text)
         chosen.append((score, passage))
     return chosen
+
+
+def newest_first(article_ids: list[str], articles: dict[str, Article]) -> list[str]:
+    """The cited articles, each once, newest first and undated last (equally dated ones in the
+    order they are quoted): several articles' differing facts read in time order."""
+    unique = list(dict.fromkeys(article_ids))
+    return sorted(unique, key=lambda i: -date_key(articles[i].date))
 
 
 def _overlaps(a: Passage, b: Passage) -> bool:
@@ -105,15 +117,14 @@ def compose_answer(
             policy=policy.name,
             confidence=confidence,
         )
-    sources: list[Source] = []
-    number_of: dict[str, int] = {}
+    chosen = choose(decision, policy, evidence)
+    cited = newest_first([p.article_id for _, p in chosen], evidence.articles)
+    number_of = {article_id: n for n, article_id in enumerate(cited, start=1)}
+    sources = [_source(number_of[i], evidence.articles[i]) for i in cited]
     quotes: list[Quote] = []
-    for score, passage in choose(decision, policy, evidence):
+    for score, passage in chosen:
         article = evidence.articles[passage.article_id]
         text = article.body[passage.start : passage.end]
-        if article.id not in number_of:
-            number_of[article.id] = len(sources) + 1
-            sources.append(_source(number_of[article.id], article))
         quotes.append(
             Quote(
                 text,

@@ -8,6 +8,7 @@ never as a side effect of reading settings. Command-line flags win over both.
 
 from __future__ import annotations
 
+import datetime as dt
 import math
 import os
 from collections.abc import Callable, Mapping
@@ -19,7 +20,7 @@ from retrieval.errors import SettingsError
 
 T = TypeVar("T")
 Scope = Literal["core", "bot"]
-Kind = Literal["int", "float", "choice", "path", "text", "ids", "id", "secret"]
+Kind = Literal["int", "float", "choice", "path", "text", "ids", "id", "secret", "date"]
 ENV_PREFIX = "NEWSQA_"
 DEFAULT_INDEX_DIR = Path(".newsqa/index")
 
@@ -92,6 +93,8 @@ def allowed_korean(setting: Setting[Any]) -> str:
         return "쉼표로 구분한 숫자 ID 목록"
     if setting.kind == "id":
         return "숫자 ID 하나"
+    if setting.kind == "date":
+        return "2025-06-01 같은 날짜"
     return "값"
 
 
@@ -117,6 +120,7 @@ CONVERT: dict[Kind, Callable[[str], Any]] = {
     "ids": _id_set,
     "id": int,
     "secret": Secret,
+    "date": dt.date.fromisoformat,
 }
 
 
@@ -162,6 +166,9 @@ CHUNK_CHARS: Setting[int] = _row(
 CHUNK_OVERLAP: Setting[int] = _row(
     "NEWSQA_CHUNK_OVERLAP", "chunk_overlap", "int", 1,
     "Sentences shared by neighbouring chunks (a change needs `index --full`).", low=0, high=10)
+TODAY: Setting[dt.date | None] = _row(
+    "NEWSQA_TODAY", "today", "date", None,
+    "The day questions like \"작년에 …\" are read against (YYYY-MM-DD); unset: the clock's.")
 
 # ---- the Discord bot (`newsqa bot`) ----
 DISCORD_TOKEN: Setting[Secret | None] = _row(
@@ -195,7 +202,7 @@ BOT_OWNERS: Setting[frozenset[int]] = _row(
 
 TABLE: tuple[Setting[Any], ...] = (
     ARTICLES, INDEX_DIR, MODEL, EMBED_PRECISION, TOP_K, CANDIDATES, LEXICAL_WEIGHT, DENSE_WEIGHT,
-    MAX_QUESTION_CHARS, CHUNK_CHARS, CHUNK_OVERLAP,
+    MAX_QUESTION_CHARS, CHUNK_CHARS, CHUNK_OVERLAP, TODAY,
     DISCORD_TOKEN, BOT_CHANNELS, BOT_CONCURRENCY, BOT_MAX_WAITING, BOT_TIMEOUT, BOT_COOLDOWN,
     BOT_RELOAD, BOT_DATA_DIR, BOT_DEV_GUILD, BOT_OWNERS,
 )
@@ -217,6 +224,7 @@ class Settings:
     max_question_chars: int = MAX_QUESTION_CHARS.default
     chunk_chars: int = CHUNK_CHARS.default
     chunk_overlap: int = CHUNK_OVERLAP.default
+    today: dt.date | None = TODAY.default  # unset: the clock's date when a question is asked
 
     def with_overrides(self, **values: Any) -> Settings:
         return replace(self, **{k: v for k, v in values.items() if v is not None})

@@ -37,7 +37,10 @@ class Outcome:
 
     @property
     def cited(self) -> list[str]:
-        return [s.article_id for s in self.answer.sources]
+        """The cited articles, best first: in the order of their first quote (quotes come best
+        first; sources are numbered newest first, for reading), then any source not quoted."""
+        quoted = [q.article_id for q in self.answer.quotes]
+        return list(dict.fromkeys([*quoted, *(s.article_id for s in self.answer.sources)]))
 
     def hit_at(self, k: int) -> bool:
         return any(a in self.case.articles for a in self.cited[:k])

@@ -9,6 +9,7 @@ with pure functions, so the decision can be fitted and tested without an index.
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -16,8 +17,10 @@ from retrieval.article_store import StoredArticle
 from retrieval.clean import SEAM
 from retrieval.index import NewsIndex
 from retrieval.kiwi_analyser import Morph
+from retrieval.question_time import NOTHING_ASKED, TimeAsked, is_recency
 from retrieval.search import SearchResult, search
 from retrieval.terms import Term, index_tokens, query_terms
+from retrieval.time_filter import OVERFETCH, narrowed
 from retrieval.types import Article, Span
 
 if TYPE_CHECKING:
@@ -73,6 +76,7 @@ class Evidence:
     rarest: float  # the idf of a term no chunk holds: the scale of `QuestionTerm.idf`
     top_dense_z: float | None  # best dense hit over the background (hybrid only)
     agreement: float  # share of the top lexical chunks also in the top dense ones (hybrid)
+    asked_time: TimeAsked = NOTHING_ASKED  # the period it is about, whether it wants the newest
 
 
 class EvidenceReader:
@@ -109,6 +113,13 @@ class EvidenceReader:
             term.form, term.parts, term.entity, term.focus, idf, known, aliases, term.foreign
         )
 
+    def _tokens(self, morphs: list[Morph], terms: tuple[QuestionTerm, ...] = ()) -> list[str]:
+        """What the search looks for: the question's index tokens, and the corpus's spelling
+        of a name it writes otherwise (each term's aliases)."""
+        if not terms:
+            terms = tuple(self.term(t) for t in query_terms(morphs))
+        return index_tokens(morphs) + [a for t in terms for a in t.aliases]
+
     def gather(
         self,
         question: str,
@@ -118,13 +129,23 @@ class EvidenceReader:
         candidates: int = 20,
         lexical_weight: float = 1.0,
         dense_weight: float = 1.0,
+        asked_time: TimeAsked = NOTHING_ASKED,
     ) -> Evidence:
-        """`candidates`: chunks each side of the search fetches before fusion."""
+        """`candidates`: chunks each side of the search fetches before fusion; `asked_time`:
+        what the question says about time (`retrieval.question_time`)."""
         index = self.index
+        weights = (lexical_weight, dense_weight)
+        # "최근" asks for an order of the answer, not for a word a passage must hold.
+        morphs = _without(morphs, is_recency) if asked_time.recent else morphs
+        result = None
+        if asked_time.period is not None:
+            wide = search(index, self._tokens(morphs), vector, candidates * OVERFETCH, *weights)
+            result = narrowed(index, wide, asked_time.period, candidates, *weights)
+            if result is not None:  # dates told the chunks apart: no passage need say "2024년"
+                morphs = _without(morphs, asked_time.naming)
         terms = tuple(self.term(t) for t in query_terms(morphs))
-        # A name the corpus writes otherwise is searched the way the corpus writes it.
-        tokens = index_tokens(morphs) + [a for t in terms for a in t.aliases]
-        result = search(index, tokens, vector, candidates, lexical_weight, dense_weight)
+        if result is None:
+            result = search(index, self._tokens(morphs, terms), vector, candidates, *weights)
         z_of, top_z = self._dense_z(result, vector)
         lexical_order = _ordered(result.lexical_scores)
         dense_order = _ordered(result.dense_scores)
@@ -192,6 +213,7 @@ class EvidenceReader:
             index.lexical.rarest_idf,
             top_z,
             _agreement(lexical_order, dense_order),
+            asked_time,
         )
 
     def _dense_z(
@@ -204,6 +226,12 @@ class EvidenceReader:
         spread = max(spread, 1e-6)
         z = {c: (s - mean) / spread for c, s in result.dense_scores.items()}
         return z, max(z.values())
+
+
+def _without(morphs: list[Morph], leave: Callable[[Morph], bool]) -> list[Morph]:
+    """`morphs` without those `leave` picks, unless nothing would be left to look for."""
+    kept = [m for m in morphs if not leave(m)]
+    return kept if query_terms(kept) else morphs
 
 
 def _ordered(scores: dict[int, float]) -> list[int]:

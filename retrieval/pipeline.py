@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import datetime
 import logging
 import time
 from dataclasses import replace
@@ -27,6 +28,7 @@ from retrieval.index import NewsIndex
 from retrieval.manifest import MANIFEST
 from retrieval.model_choice import ModelLoader, resolve_model
 from retrieval.policy import AnswerPolicy
+from retrieval.question_time import time_asked
 from retrieval.types import Answer
 
 log = logging.getLogger(__name__)
@@ -108,6 +110,7 @@ class Pipeline:
         """The evidence, and the milliseconds spent encoding the question."""
         text = self.check_question(question)
         morphs = kiwi_analyser.analyze(text)
+        asked_time = time_asked(text, morphs, self.settings.today or datetime.date.today())
         vector, encode_ms = None, 0.0
         if use_model and self.embedder is not None:
             started = time.perf_counter()
@@ -121,6 +124,7 @@ class Pipeline:
             self.settings.candidates,
             self.settings.lexical_weight,
             self.settings.dense_weight,
+            asked_time,
         )
         return evidence, encode_ms
 

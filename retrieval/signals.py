@@ -25,6 +25,7 @@ from dataclasses import dataclass
 
 from retrieval.evidence import CandidateSentence, Evidence, QuestionTerm
 from retrieval.kiwi_analyser import Morph
+from retrieval.relative_dates import PATTERN as RELATIVE_DATE
 from retrieval.spelling import inside_is_meaningful
 from retrieval.terms import content_morphs
 
@@ -148,8 +149,8 @@ def holds_kind(
     kind: str | None, sentences: list[CandidateSentence], text: str, asked: set[str]
 ) -> bool:
     """Whether the passage holds something of the asked kind that the question did not say."""
-    if kind == "date":
-        return bool(DATE.search(text))
+    if kind == "date":  # a date written out, or a relative one ("지난해 11월", "어제")
+        return bool(DATE.search(text) or RELATIVE_DATE.search(text))
     wanted = NUMBER_TAGS if kind == "number" else NAME_TAGS if kind == "name" else frozenset()
     return any(tag in wanted and token not in asked for s in sentences for token, tag in s.tagged)
 

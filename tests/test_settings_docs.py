@@ -47,7 +47,8 @@ def readme_range(setting: Setting[Any]) -> str:
         return f"≥ {low}" if high is None else f"{low}–{high:g}"
     if setting.choices:
         return " \\| ".join(setting.choices)
-    return {"ids": "ids, comma-separated", "id": "an id", "path": "path"}.get(setting.kind, "text")
+    kinds = {"ids": "ids, comma-separated", "id": "an id", "path": "path", "date": "a date"}
+    return kinds.get(setting.kind, "text")
 
 
 def readme_table() -> str:

@@ -71,3 +71,105 @@ def test_nothing_is_grounded_without_the_articles_day(corpus, capsys) -> None:
     assert [(d["expression"], d["resolved"]) for d in quote["dates"]] == [
         ("지난해 3월", "2019년 3월")
     ]
+
+
+def agreements(corpus: Path) -> None:
+    """Four reports of one kind of event, three of them dated."""
+    for name, day, company in (
+        ("y2020", "2020-11-06", "카카오"),
+        ("y2024a", "2024-03-07", "네이버"),
+        ("y2024b", "2024-10-02", "삼성전자"),
+        ("nodate", None, "엘지전자"),
+    ):
+        body = f"광주시는 {company}와 인공지능 업무협약을 체결했다."
+        write(corpus, name, body, **({"date": day} if day else {}))
+
+
+def cited(answer: dict) -> list[str]:
+    return [s["article_id"] for s in answer["sources"]]
+
+
+def test_several_articles_are_listed_newest_first_with_their_dates(corpus, capsys) -> None:
+    agreements(corpus)
+    answer = ask(capsys, "광주시가 인공지능 업무협약을 체결한 곳은 어디인가요?")
+    assert len(answer["sources"]) == 3
+    dates = [s["date"] for s in answer["sources"]]
+    assert [d for d in dates if d] == sorted((d for d in dates if d), reverse=True)
+    assert dates.index(None) == len(dates) - 1 if None in dates else True  # undated last
+    numbers = {s["article_id"]: s["number"] for s in answer["sources"]}
+    assert all(q["source"] == numbers[q["article_id"]] for q in answer["quotes"])
+    assert main(["ask", "광주시가 인공지능 업무협약을 체결한 곳은 어디인가요?"]) == 0
+    out = capsys.readouterr().out
+    assert f"[1] {answer['sources'][0]['title']} · {dates[0]}" in out
+
+
+def test_a_year_in_the_question_keeps_the_articles_of_that_year(corpus, capsys) -> None:
+    agreements(corpus)
+    answer = ask(capsys, "2020년 광주시가 인공지능 업무협약을 체결한 곳은 어디인가요?")
+    assert cited(answer)[0] == "y2020"
+    assert set(cited(answer)) <= {"y2020", "nodate"}  # 2024's are about another time
+    answer = ask(capsys, "2024년 3월 광주시가 인공지능 업무협약을 체결한 곳은 어디인가요?")
+    assert cited(answer)[0] == "y2024a" and set(cited(answer)) <= {"y2024a", "nodate"}
+
+
+def test_last_year_is_read_against_today(corpus, capsys, monkeypatch) -> None:
+    agreements(corpus)
+    question = "작년에 광주시가 인공지능 업무협약을 체결한 곳은 어디인가요?"
+    monkeypatch.setenv("NEWSQA_TODAY", "2021-01-10")
+    assert set(cited(ask(capsys, question))) <= {"y2020", "nodate"}
+    monkeypatch.setenv("NEWSQA_TODAY", "2025-05-01")
+    answer = ask(capsys, question)
+    assert cited(answer)[:2] == ["y2024b", "y2024a"]
+    assert set(cited(answer)) <= {"y2024a", "y2024b", "nodate"}
+
+
+def test_a_passage_naming_the_period_counts_though_its_article_is_dated_later(
+    corpus, capsys
+) -> None:
+    write(
+        corpus,
+        "later",
+        "국가AI데이터센터는 지난해 10월 광주에서 문을 열었다.",
+        date="2024-03-07",
+    )
+    write(
+        corpus,
+        "earlier",
+        "광주시는 국가AI데이터센터가 광주에서 문을 열 계획이라고 밝혔다.",
+        date="2023-05-02",
+    )
+    answer = ask(capsys, "2023년 10월 광주에서 문을 연 국가AI데이터센터는?")
+    assert cited(answer) == ["later"]
+    assert answer["quotes"][0]["dates"][0]["resolved"] == "2023년 10월"
+
+
+def test_a_year_no_article_is_dated_in_still_finds_the_passage_that_names_it(
+    corpus, capsys
+) -> None:
+    agreements(corpus)
+    write(corpus, "founded", "벤처기업협회는 1995년 설립됐다.", date="2024-03-07")
+    answer = ask(capsys, "1995년에 설립된 협회는 어디인가요?")
+    assert answer["answered"] and cited(answer) == ["founded"]
+
+
+def test_recent_prefers_the_newest_article(corpus, capsys) -> None:
+    agreements(corpus)
+    answer = ask(capsys, "최근 광주시가 인공지능 업무협약을 체결한 곳은 어디인가요?")
+    assert answer["answered"]
+    assert answer["quotes"][0]["article_id"] == "y2024b"  # the newest, quoted first
+    assert cited(answer)[0] == "y2024b"
+
+
+def test_when_prefers_the_sentence_with_the_date_and_grounds_it(corpus, capsys) -> None:
+    write(
+        corpus,
+        "center",
+        "국가AI데이터센터는 광주 인공지능 산업의 중심 시설이다. "
+        "시설 규모가 커서 많은 기업이 이용하고 있다.\n\n"
+        "국가AI데이터센터는 지난해 11월 개관했다.",
+        date="2024-03-07",
+    )
+    answer = ask(capsys, "국가AI데이터센터는 언제 개관했나요?")
+    quote = answer["quotes"][0]
+    assert "지난해 11월" in quote["text"]
+    assert [d["resolved"] for d in quote["dates"]] == ["2023년 11월"]

@@ -1,0 +1,66 @@
+"""What a question says about time (pure, table-driven)."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from retrieval.kiwi_analyser import analyze
+from retrieval.question_time import absolute_periods, text_periods, time_asked
+
+TODAY = date(2025, 6, 1)
+
+
+@pytest.mark.parametrize(
+    ("question", "period"),
+    [
+        ("2024년 광주시 AI 협약은?", (date(2024, 1, 1), date(2024, 12, 31))),
+        ("2024년도 예산은?", (date(2024, 1, 1), date(2024, 12, 31))),
+        ("2020년 11월에 체결한 협약은?", (date(2020, 11, 1), date(2020, 11, 30))),
+        ("2024년 2월 29일 발표는?", (date(2024, 2, 29), date(2024, 2, 29))),
+        ("2024.10.02에 열린 간담회는?", (date(2024, 10, 2), date(2024, 10, 2))),
+        ("작년에 문을 연 곳은?", (date(2024, 1, 1), date(2024, 12, 31))),
+        ("지난달 발표된 계획은?", (date(2025, 5, 1), date(2025, 5, 31))),
+        ("2020년부터 2022년까지 늘어난 기업은?", (date(2020, 1, 1), date(2022, 12, 31))),
+        ("벤처기업협회는 언제 설립됐나요?", None),
+        ("회원사는 1만8200개인가요?", None),
+        ("2023년 2월 30일 행사는?", None),  # no such day
+        ("11월에 열린 행사는?", None),  # which year's November: not a period
+    ],
+)
+def test_the_period_a_question_names(question: str, period: tuple[date, date] | None) -> None:
+    assert time_asked(question, analyze(question), TODAY).period == period
+
+
+@pytest.mark.parametrize(
+    ("question", "recent"),
+    [
+        ("최근 광주시 AI 소식은?", True),
+        ("요즘 광주 AI 기업은?", True),
+        ("최신 기사에서 광주시가 발표한 것은?", True),
+        ("광주시의 최근접 이웃 도시는?", False),  # a word that only starts like one
+        ("광주시 AI 소식은?", False),
+    ],
+)
+def test_asking_for_the_newest(question: str, recent: bool) -> None:
+    assert time_asked(question, analyze(question), TODAY).recent is recent
+
+
+def test_where_the_question_names_its_period() -> None:
+    question = "2024년 광주시가 협약한 곳은?"
+    asked = time_asked(question, morphs := analyze(question), TODAY)
+    named = [m.form for m in morphs if asked.naming(m)]
+    assert named == ["2024", "년"]
+
+
+def test_a_passage_names_dates_written_out_and_grounded_on_its_article() -> None:
+    text = "지난해 10월 개관했고 2026년 6월 증설한다. 이날 밝혔다."
+    assert text_periods(text, "2024-03-07") == [
+        (date(2026, 6, 1), date(2026, 6, 30)),
+        (date(2023, 10, 1), date(2023, 10, 31)),
+        (date(2024, 3, 7), date(2024, 3, 7)),
+    ]
+    assert text_periods(text, "2024-03") == text_periods(text, "2024-03-07")[:2]  # no day
+    assert text_periods(text, None) == [(date(2026, 6, 1), date(2026, 6, 30))]
+    assert absolute_periods("1만8200개, 2024. 끝") == []
