@@ -15,7 +15,7 @@ from urllib.parse import urlparse
 
 import discord
 
-from retrieval.render import grounded, source_parts, summary_text
+from retrieval.render import grounded, same_story_text, source_parts, summary_text
 from retrieval.types import Answer, Quote, Source
 
 if TYPE_CHECKING:
@@ -104,13 +104,16 @@ def safe_url(url: str | None) -> str | None:
 
 
 def source_line(source: Source) -> str:
-    """`[제목](url) · 언론사 · 날짜 · 기자`; every part is escaped (the title so it cannot
-    break the link)."""
+    """`[제목](url) · 언론사 · 날짜 · 기자`, and under it the other outlets' copies ("같은 기사:
+    …"); every part is escaped (the title so it cannot break the link)."""
     title = escape(cut_at_sentence(source.title, SOURCE_TITLE_CHARS))
     url = safe_url(source.url)
     head = f"[{title}]({url})" if url else title
     parts = [head] + [escape(p) for p in source_parts(source)]
-    return " · ".join(parts)[:FIELD_LIMIT]
+    line = " · ".join(parts)
+    if copies := same_story_text(source):
+        line += "\n" + escape(copies)
+    return line[:FIELD_LIMIT]
 
 
 def quote_block(quote: Quote, text: str | None = None) -> str:

@@ -65,8 +65,9 @@ def choose(
     decision: Decision, policy: AnswerPolicy, evidence: Evidence
 ) -> list[tuple[float, Passage]]:
     """The quotes: the best passage, then others scoring within the margin that neither overlap
-    a chosen one nor repeat its text (the same words in a reprint say nothing new), best first;
-    for a question asking for the newest ("최근"), those within the margin newest first."""
+    a chosen one nor repeat its text nor come from another copy of its story (the same words
+    in a reprint say nothing new), best first; for a question asking for the newest ("최근"),
+    those within the margin newest first."""
     if not decision.ranked:
         return []
     best = decision.ranked[0][0]
@@ -81,6 +82,8 @@ def choose(
         text = evidence.articles[passage.article_id].body[passage.start : passage.end]
         if text in texts or any(_overlaps(passage, other) for _, other in chosen):
             continue
+        if any(_copies(evidence, passage.article_id, other.article_id) for _, other in chosen):
+            continue
         texts.add(text)
         chosen.append((score, passage))
     return chosen
@@ -93,13 +96,28 @@ def newest_first(article_ids: list[str], articles: dict[str, Article]) -> list[s
     return sorted(unique, key=lambda i: -date_key(articles[i].date))
 
 
+def _copies(evidence: Evidence, a: str, b: str) -> bool:
+    """Whether `a` and `b` are two articles of one story."""
+    return a != b and any(m.article_id == b for m in evidence.stories.get(a, ()))
+
+
 def _overlaps(a: Passage, b: Passage) -> bool:
     return a.article_id == b.article_id and a.first <= b.last and b.first <= a.last
 
 
-def _source(number: int, article: Article) -> Source:
+def _source(number: int, article: Article, evidence: Evidence) -> Source:
+    """Article `article` as source `number`, naming its story's other copies, newest first."""
+    copies = [m for m in evidence.stories.get(article.id, ()) if m.article_id != article.id]
+    copies.sort(key=lambda m: -date_key(m.date))
     return Source(
-        number, article.id, article.title, article.outlet, article.date, article.url, article.author
+        number,
+        article.id,
+        article.title,
+        article.outlet,
+        article.date,
+        article.url,
+        article.author,
+        tuple(copies),
     )
 
 
@@ -120,7 +138,7 @@ def compose_answer(
     chosen = choose(decision, policy, evidence)
     cited = newest_first([p.article_id for _, p in chosen], evidence.articles)
     number_of = {article_id: n for n, article_id in enumerate(cited, start=1)}
-    sources = [_source(number_of[i], evidence.articles[i]) for i in cited]
+    sources = [_source(number_of[i], evidence.articles[i], evidence) for i in cited]
     quotes: list[Quote] = []
     for score, passage in chosen:
         article = evidence.articles[passage.article_id]
@@ -136,10 +154,14 @@ def compose_answer(
                 quote_dates(article.body, passage.start, passage.end, article.date),
             )
         )
-    further = [i for i in evidence.ranked if i not in number_of][:MAX_RELATED]
+    further: list[str] = []  # found besides, one article of a story (its copies name the rest)
+    for article_id in evidence.ranked:
+        named = [*number_of, *further]
+        if article_id not in named and not any(_copies(evidence, article_id, n) for n in named):
+            further.append(article_id)
     related = [
-        _source(len(sources) + n, evidence.articles[article_id])
-        for n, article_id in enumerate(further, start=1)
+        _source(len(sources) + n, evidence.articles[article_id], evidence)
+        for n, article_id in enumerate(further[:MAX_RELATED], start=1)
     ]
     return Answer(
         evidence.question,

@@ -9,8 +9,8 @@ with pure functions, so the decision can be fitted and tested without an index.
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from retrieval.article_store import StoredArticle
@@ -21,7 +21,7 @@ from retrieval.question_time import NOTHING_ASKED, TimeAsked, is_recency
 from retrieval.search import SearchResult, search
 from retrieval.terms import Term, index_tokens, query_terms
 from retrieval.time_filter import OVERFETCH, narrowed
-from retrieval.types import Article, Span
+from retrieval.types import Article, SameStory, Span
 
 if TYPE_CHECKING:
     import numpy as np
@@ -77,6 +77,8 @@ class Evidence:
     top_dense_z: float | None  # best dense hit over the background (hybrid only)
     agreement: float  # share of the top lexical chunks also in the top dense ones (hybrid)
     asked_time: TimeAsked = NOTHING_ASKED  # the period it is about, whether it wants the newest
+    # The near-duplicate stories of `articles` that have copies (each with itself), by article.
+    stories: Mapping[str, tuple[SameStory, ...]] = field(default_factory=dict)
 
 
 class EvidenceReader:
@@ -214,6 +216,7 @@ class EvidenceReader:
             top_z,
             _agreement(lexical_order, dense_order),
             asked_time,
+            {i: index.stories[i] for i in articles if i in index.stories},
         )
 
     def _dense_z(

@@ -28,7 +28,8 @@ from retrieval.chunk_table import SEGMENT_NAMES, TABLE, ChunkRef, ChunkTable, Ro
 from retrieval.errors import IndexCorrupt, IndexIncompatible
 from retrieval.lexical import LexicalIndex
 from retrieval.manifest import Manifest
-from retrieval.types import Chunk
+from retrieval.story_file import SIGNATURES, STORIES, read_stories
+from retrieval.types import Chunk, SameStory
 
 if TYPE_CHECKING:  # numpy and faiss load only for indexes with vectors
     from retrieval.dense import DenseIndex
@@ -76,7 +77,7 @@ class NewsIndex:
         manifest = generations.read_manifest(index_dir)
         _check_compatible(manifest, chunker or manifest.chunker)
         gen = generations.generation_dir(index_dir, manifest, verify=verify)
-        for name in (CATALOG, TABLE, SEGMENT_NAMES):
+        for name in (CATALOG, TABLE, SEGMENT_NAMES, SIGNATURES, STORIES):
             if name not in manifest.files:
                 raise IndexCorrupt(f"manifest에 {name}이(가) 없음")
         if not verify:
@@ -141,6 +142,16 @@ class NewsIndex:
             return catalog_file.read_catalog(self.gen_dir / CATALOG)
         except (OSError, ValueError, KeyError, TypeError) as exc:
             raise IndexCorrupt(f"{self.generation}의 {CATALOG}을(를) 읽을 수 없음") from exc
+
+    @cached_property
+    def stories(self) -> dict[str, tuple[SameStory, ...]]:
+        """Each near-duplicate article's story, itself included (`retrieval.story_file`)."""
+        if not self._verified:
+            self.verify_files(STORIES)  # small, and what an answer names as the same article
+        try:
+            return read_stories(self.gen_dir / STORIES)
+        except (OSError, ValueError, KeyError, TypeError) as exc:
+            raise IndexCorrupt(f"{self.generation}의 {STORIES}을(를) 읽을 수 없음") from exc
 
     @cached_property
     def articles(self) -> Articles:

@@ -47,6 +47,15 @@ def source_line(source: Source) -> str:
     return f"[{source.number}] " + " · ".join([source.title, *source_parts(source)])
 
 
+def same_story_text(source: Source) -> str | None:
+    """ "같은 기사: 연합뉴스 · 2024-03-07, 뉴스1 · 2024-03-08": the copies of a cited article in
+    other outlets (or scraped twice), named instead of quoted; None when it has none."""
+    if not source.same_story:
+        return None
+    named = [" · ".join(p for p in (m.outlet, m.date) if p) or m.title for m in source.same_story]
+    return "같은 기사: " + ", ".join(named)
+
+
 def grounded(date: QuoteDate) -> str:
     """ "지난해 10월 → 2022년 10월 (기사 2023-03-20 기준)": a quote's relative date, shown
     next to the quote, never inside it."""
@@ -69,6 +78,8 @@ def answer_text(answer: Answer) -> str:
             lines.append(source_line(source))
             if source.url:
                 lines.append(f"    {source.url}")
+            if copies := same_story_text(source):
+                lines.append(f"    {copies}")
     lines.append(f"({MODE_NAMES.get(answer.mode, answer.mode)} · {answer.took_ms:.0f}ms)")
     return "\n".join(lines)
 

@@ -29,6 +29,7 @@ from retrieval.chunk_table import ChunkRef, ChunkTable, Row, sealed_row
 from retrieval.date_keys import date_key
 from retrieval.index import DENSE_FILE, LEXICAL_DIR
 from retrieval.manifest import Manifest
+from retrieval.story_file import write_signatures, write_stories
 from retrieval.types import SourceFile
 
 if TYPE_CHECKING:  # numpy and faiss load only for indexes with vectors
@@ -65,6 +66,8 @@ class IndexUpdate:
     fresh: tuple[Analysed, ...]  # new and changed articles
     stale_chunk_ids: tuple[int, ...]
     sources: Mapping[str, SourceFile]
+    signatures: Mapping[str, tuple[int, ...]]  # every article's MinHash (`duplicates`)
+    stories: tuple[tuple[str, ...], ...]  # near-duplicate groups of two or more
     chunker: ChunkerSettings
     model: str | None
     precision: str | None
@@ -96,6 +99,8 @@ def save_index(
         lexical_s = time.perf_counter() - mark
         written, rows = _write_articles(update, gen)
         catalog.write_catalog(gen / CATALOG, written)
+        write_signatures(gen, update.order, update.signatures)
+        write_stories(gen, update.stories, written.entries)
         _table(update, rows, list(written.segments)).write(gen)
         if update.dense is not None:
             update.dense.save(gen / DENSE_FILE)

@@ -125,6 +125,37 @@ class Quote:
 
 
 @dataclass(frozen=True)
+class SameStory:
+    """Another article of a cited one's story (the same wire story in another outlet, a page
+    scraped twice): named with the source, not quoted again."""
+
+    article_id: str
+    title: str
+    outlet: str | None
+    date: str | None
+    url: str | None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "article_id": self.article_id,
+            "title": self.title,
+            "outlet": self.outlet,
+            "date": self.date,
+            "url": self.url,
+        }
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> SameStory:
+        return cls(
+            article_id=data["article_id"],
+            title=data.get("title", ""),
+            outlet=data.get("outlet"),
+            date=data.get("date"),
+            url=data.get("url"),
+        )
+
+
+@dataclass(frozen=True)
 class Source:
     """A cited article: what a reader needs to find it and judge it (who, where, when)."""
 
@@ -135,6 +166,7 @@ class Source:
     date: str | None
     url: str | None
     author: str | None = None
+    same_story: tuple[SameStory, ...] = ()  # its copies in other outlets, newest first
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -145,6 +177,7 @@ class Source:
             "date": self.date,
             "author": self.author,
             "url": self.url,
+            "same_story": [s.to_dict() for s in self.same_story],
         }
 
     @classmethod
@@ -157,6 +190,7 @@ class Source:
             date=data.get("date"),
             url=data.get("url"),
             author=data.get("author"),
+            same_story=tuple(SameStory.from_dict(s) for s in data.get("same_story", [])),
         )
 
 

@@ -21,10 +21,12 @@ from retrieval.article_store import StoredArticle, chunk_of
 from retrieval.catalog import Entry, plan_segments
 from retrieval.chunk import ChunkerSettings, chunk_sentences
 from retrieval.chunk_table import SEGMENT_NAMES, TABLE, ChunkRef
+from retrieval.duplicates import regroup, signature
 from retrieval.errors import IndexCorrupt
 from retrieval.index import DENSE_FILE, NewsIndex
 from retrieval.save import Analysed, Base, IndexUpdate
 from retrieval.sentences import analyse_bodies
+from retrieval.story_file import SIGNATURES, STORIES, groups_of, read_signatures
 from retrieval.types import Article, SourceFile
 
 if TYPE_CHECKING:  # numpy and faiss load only for indexes with vectors
@@ -43,7 +45,8 @@ class UpdateSummary:
     took_s: float = 0.0
     # Seconds per stage, for benchmarks and -v logs; not part of the JSON summary: read (decode
     # and clean), load (the previous generation), analyse (Kiwi sentences and tokens), chunk,
-    # embed, lexical (tantivy), write (segments, catalog, FAISS, checksums, commit).
+    # stories (near-duplicate signatures and groups), embed, lexical (tantivy), write (segments,
+    # catalog, FAISS, checksums, commit).
     phases: Mapping[str, float] = field(default_factory=dict, compare=False)
 
     def __post_init__(self) -> None:  # read-only, as the rest: stages are added by `with_phases`
@@ -211,6 +214,25 @@ def _vectors(
     return dense.fit(), len(ids)  # exact below APPROXIMATE_FROM vectors, IVF above
 
 
+def _stories(
+    old: NewsIndex | None, plan: Plan
+) -> tuple[dict[str, tuple[int, ...]], list[tuple[str, ...]]]:
+    """Every article's signature (the kept ones' carried over, read and verified, the fresh
+    ones' computed) and the stories after this update (`duplicates.regroup`)."""
+    previous: dict[str, tuple[int, ...]] = {}
+    before: list[tuple[str, ...]] = []
+    if old is not None:
+        old.verify_files(SIGNATURES, STORIES)  # carried into the new generation: as sealed
+        try:
+            previous = read_signatures(old.gen_dir / SIGNATURES, list(old.catalog.entries))
+        except (OSError, ValueError) as exc:
+            raise IndexCorrupt(f"{old.generation}의 {SIGNATURES}을(를) 읽을 수 없음") from exc
+        before = groups_of(old.stories)
+    computed = {article.id: signature(article.body) for article, _ in plan.fresh}
+    signatures = {i: computed[i] if i in computed else previous[i] for i in plan.order}
+    return signatures, regroup(before, signatures, list(computed))
+
+
 def update_index(
     old: NewsIndex | None,
     articles: Sequence[Article],
@@ -233,6 +255,9 @@ def update_index(
         raise IndexCorrupt("manifest의 다음 청크 번호가 이미 쓰인 번호와 겹침")
     stale = tuple(row.id for i in plan.dropped for row in old.rows_of(i)) if old else ()
     fresh, phases = analyse(plan.fresh, chunker, first_id)
+    mark = time.perf_counter()
+    signatures, stories = _stories(old, plan)
+    phases["stories"] = time.perf_counter() - mark
     carried = _carry(old, plan.kept)
     mark = time.perf_counter()
     dense, embedded = _vectors(old, embedder, carried, fresh, stale) if embedder else (None, 0)
@@ -246,6 +271,8 @@ def update_index(
         fresh=tuple(fresh),
         stale_chunk_ids=stale,
         sources=dict(sources or {}),
+        signatures=signatures,
+        stories=tuple(stories),
         chunker=chunker,
         model=embedder.name if embedder else None,
         precision=getattr(embedder, "precision", "fp32") if embedder else None,

@@ -8,7 +8,7 @@ import discord
 import pytest
 
 from bot import render
-from retrieval.types import Answer, Quote, QuoteDate, Source
+from retrieval.types import Answer, Quote, QuoteDate, SameStory, Source
 
 
 def make_answer(
@@ -228,3 +228,14 @@ def test_a_cut_quote_shows_only_the_dates_it_still_holds() -> None:
     quote = dated_quote(text, "지난해 10월", "2022년 10월")
     description = render.describe_quotes(Answer("q", True, "m", (quote,), ()), 500)
     assert len(description) <= 500 and "↳" not in description
+
+
+def test_the_other_copies_of_a_story_are_named_under_the_source() -> None:
+    copies = (SameStory("b", "제목", "연합뉴스", "2024-03-08", None),)
+    source = Source(1, "a", "제목", "뉴스21", "2024-03-07", None, None, copies)
+    assert (
+        render.source_line(source) == "제목 · 뉴스21 · 2024-03-07\n같은 기사: 연합뉴스 · 2024-03-08"
+    )
+    odd = (SameStory("c", "제목", "*뉴스* <@1>", None, None),)
+    line = render.source_line(Source(1, "a", "제목", None, None, None, None, odd))
+    assert "*뉴스*" not in line and not LIVE_ANGLE.search(line)

@@ -422,7 +422,7 @@ def test_an_update_changes_nothing_it_was_given(settings, embedder, seeds) -> No
 
 def test_the_summary_has_every_stage_and_cannot_change_after(settings) -> None:
     summary = build_index(settings).summary
-    stages = {"read", "load", "analyse", "chunk", "embed", "lexical", "write"}
+    stages = {"read", "load", "analyse", "chunk", "stories", "embed", "lexical", "write"}
     assert set(summary.phases) == stages
     with pytest.raises(TypeError):
         summary.phases["write"] = 0.0  # frozen means frozen: the stages too

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from retrieval import generations
+from retrieval import errors, generations
 from retrieval.article_store import SEGMENTS_DIR
 from retrieval.cli import main
 from retrieval.index import NewsIndex
@@ -91,7 +91,7 @@ def test_a_listing_reads_no_record(settings, seeds_indexed: Path) -> None:
         segment.write_bytes(bytes(segment.stat().st_size))
     index = NewsIndex.open(seeds_indexed, verify=False)
     assert [item.id for item in list_articles(index)] == NEWEST_FIRST
-    with pytest.raises(generations.IndexCorrupt):
+    with pytest.raises(errors.IndexCorrupt):
         index.articles[NEWEST_FIRST[0]]
     assert list_articles(index, query="무등일보") == [
         Listed(

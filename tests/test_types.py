@@ -7,7 +7,7 @@ import sqlite3
 from pathlib import Path
 
 from bot.records import AnswerStore
-from retrieval.types import Answer, Quote, QuoteDate, Source
+from retrieval.types import Answer, Quote, QuoteDate, SameStory, Source
 
 ANSWER = Answer(
     question="지아이랩의 대표는 누구인가요?",
@@ -26,7 +26,14 @@ ANSWER = Answer(
     ),
     sources=(
         Source(
-            1, "003", "지아이랩, 광주에", "뉴스21", "2025-03-02", "https://x.example/1", "박선강"
+            1,
+            "003",
+            "지아이랩, 광주에",
+            "뉴스21",
+            "2025-03-02",
+            "https://x.example/1",
+            "박선강",
+            (SameStory("009", "지아이랩, 광주에", "연합뉴스", "2025-03-01", None),),
         ),
     ),
     mode="hybrid",
@@ -81,5 +88,6 @@ def test_the_bot_reads_back_what_it_stored_and_rows_of_earlier_versions(tmp_path
     assert earlier is not None and earlier.message == "찾지 못했습니다." and earlier.policy == "p"
     assert earlier.related[0].article_id == "a"
     # Fields added since read as unknown, never invented: an earlier source has no author.
-    related = [{**EARLIER_ROW["related"][0], "author": None}]  # type: ignore[dict-item]
+    added = {"author": None, "same_story": []}
+    related = [{**EARLIER_ROW["related"][0], **added}]  # type: ignore[dict-item]
     assert earlier.to_dict() == {**EARLIER_ROW, "related": related}
