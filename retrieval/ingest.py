@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field, replace
+from dataclasses import astuple, dataclass, field, replace
 from pathlib import Path
 
 from retrieval.clean import clean_page, normalize_line
@@ -55,17 +55,8 @@ class Corpus:
 
 def _storable(article: Article) -> bool:
     """Whether every field is text that UTF-8 can hold (JSON lets `\\ud800` through)."""
-    fields = (
-        article.id,
-        article.title,
-        article.body,
-        article.outlet,
-        article.date,
-        article.url,
-        article.author,
-    )
     try:
-        for value in fields:
+        for value in astuple(article):  # every field is text or None
             if value:
                 value.encode("utf-8")
     except UnicodeEncodeError:
