@@ -13,12 +13,13 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
+from retrieval import carry
 from retrieval.article_store import StoredArticle
 from retrieval.clean import SEAM
 from retrieval.index import NewsIndex
 from retrieval.kiwi_analyser import Morph
 from retrieval.question_time import NOTHING_ASKED, TimeAsked, is_recency
-from retrieval.search import SearchResult, search
+from retrieval.search import Context, SearchResult, search
 from retrieval.terms import Term, index_tokens, query_terms
 from retrieval.time_filter import OVERFETCH, narrowed
 from retrieval.types import Article, SameStory, Span
@@ -26,6 +27,7 @@ from retrieval.types import Article, SameStory, Span
 if TYPE_CHECKING:
     import numpy as np
 
+    from retrieval.carry import Carried
     from retrieval.policy import AnswerPolicy
 
 MAX_RELATED = 5  # further retrieved articles offered as "more sources"
@@ -132,9 +134,11 @@ class EvidenceReader:
         lexical_weight: float = 1.0,
         dense_weight: float = 1.0,
         asked_time: TimeAsked = NOTHING_ASKED,
+        carried: Carried | None = None,
     ) -> Evidence:
         """`candidates`: chunks each side of the search fetches before fusion; `asked_time`:
-        what the question says about time (`retrieval.question_time`)."""
+        what the question says about time (`retrieval.question_time`); `carried`: the
+        exchange a follow-up continues (`retrieval.carry`)."""
         index = self.index
         weights = (lexical_weight, dense_weight)
         # "최근" asks for an order of the answer, not for a word a passage must hold.
@@ -146,8 +150,12 @@ class EvidenceReader:
             if result is not None:  # dates told the chunks apart: no passage need say "2024년"
                 morphs = _without(morphs, asked_time.naming)
         terms = tuple(self.term(t) for t in query_terms(morphs))
+        tokens = self._tokens(morphs, terms)
+        context = None
+        if carried is not None:
+            terms, context = self._carry(terms, tokens, carried)
         if result is None:
-            result = search(index, self._tokens(morphs, terms), vector, candidates, *weights)
+            result = search(index, tokens, vector, candidates, *weights, context)
         z_of, top_z = self._dense_z(result, vector)
         lexical_order = _ordered(result.lexical_scores)
         dense_order = _ordered(result.dense_scores)
@@ -160,6 +168,9 @@ class EvidenceReader:
             *lexical_order[: policy.candidate_chunks],
             *dense_order[: policy.candidate_chunks],
         }
+        if context is not None:  # a follow-up's cited articles compete with their best chunks
+            cited = [h.chunk_id for h in result.hits if h.chunk_id in context.chunks]
+            chosen.update(cited[: policy.candidate_chunks])
         found: dict[tuple[str, int], CandidateSentence] = {}
         records: dict[str, StoredArticle] = {}
         article_of: dict[int, str] = {}  # chunk id -> article id, for the chunks read here
@@ -217,6 +228,37 @@ class EvidenceReader:
             _agreement(lexical_order, dense_order),
             asked_time,
             {i: index.stories[i] for i in articles if i in index.stories},
+        )
+
+    def _carry(
+        self, terms: tuple[QuestionTerm, ...], tokens: list[str], carried: Carried
+    ) -> tuple[tuple[QuestionTerm, ...], Context]:
+        """A follow-up's terms with the previous question's added, and the search's context:
+        the previous question's tokens the new one lacks and the chunks of the cited articles
+        this index still holds, all weighed by how much the follow-up is still about them."""
+        previous = [self.term(t) for t in query_terms(list(carried.morphs))]
+        share = carry.share_held(terms, self._tokens_of(carried.articles))
+        said = index_tokens(list(carried.morphs)) + [a for t in previous for a in t.aliases]
+        weights = carry.carried_tokens(tokens, said, carried.weight * share)
+        chunks = frozenset(
+            ref.id
+            for article_id in carried.articles
+            if article_id in self.index.articles
+            for ref in self.index.chunks_of(article_id)
+        )
+        context = Context({t: w for t, w in weights.items() if w > 0}, chunks, boost=share)
+        return terms + carry.carried_terms(terms, previous, carried.weight * share), context
+
+    def _tokens_of(self, article_ids: tuple[str, ...]) -> frozenset[str] | None:
+        """Every token of the cited articles this index still holds (None: no such article)."""
+        held = [self.index.articles[i] for i in article_ids if i in self.index.articles]
+        if not held:
+            return None
+        return frozenset(
+            token
+            for stored in held
+            for tokens in (stored.title_tokens, *stored.sentence_tokens)
+            for token in tokens
         )
 
     def _dense_z(

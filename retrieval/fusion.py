@@ -28,3 +28,17 @@ def reciprocal_rank_fusion(
         scores[chunk_id] = scores.get(chunk_id, 0.0) + dense_weight / (k + rank)
     ordered = sorted(scores, key=lambda c: (-scores[c], c))
     return [Hit(c, scores[c], lexical_rank.get(c), dense_rank.get(c)) for c in ordered]
+
+
+def boost(hits: list[Hit], chunks: frozenset[int], weight: float, k: int = RRF_K) -> list[Hit]:
+    """`chunks` as one more ranked list (in their fused order) fused into `hits`: a follow-up's
+    cited articles rank higher, by as much as a retriever that found them would lift them."""
+    extra = {
+        h.chunk_id: weight / (k + rank)
+        for rank, h in enumerate((h for h in hits if h.chunk_id in chunks), start=1)
+    }
+    scored = [
+        Hit(h.chunk_id, h.score + extra.get(h.chunk_id, 0.0), h.lexical_rank, h.dense_rank)
+        for h in hits
+    ]
+    return sorted(scored, key=lambda h: (-h.score, h.chunk_id))

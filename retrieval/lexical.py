@@ -19,7 +19,7 @@ import os
 import shutil
 import tempfile
 import threading
-from collections.abc import Iterable, Iterator
+from collections.abc import Collection, Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from functools import lru_cache
 from pathlib import Path
@@ -208,20 +208,42 @@ class LexicalIndex:
                 self._keys = keys
             return self._keys
 
-    def search(self, tokens: list[str], k: int) -> list[tuple[int, float]]:
-        """Chunk ids and BM25 scores of the best `k` chunks with a positive score, best first."""
+    def search(
+        self,
+        tokens: list[str],
+        k: int,
+        weights: Mapping[str, float] | None = None,
+        within: Collection[int] | None = None,
+    ) -> list[tuple[int, float]]:
+        """Chunk ids and BM25 scores of the best `k` chunks with a positive score, best first.
+        `weights`: a token's score counts this much (default 1), for the terms a follow-up
+        carries; `within`: only these chunks, which score as they would in the whole index."""
         import tantivy
 
+        weights = weights or {}
         terms = [t for t in dict.fromkeys(tokens) if t]
-        if k <= 0 or not terms or self.n_docs == 0:
+        if k <= 0 or not terms or self.n_docs == 0 or (within is not None and not within):
             return []
-        query = tantivy.Query.boolean_query([(tantivy.Occur.Should, self._term(t)) for t in terms])
+        clauses = [(tantivy.Occur.Should, self._weighted(t, weights.get(t, 1.0))) for t in terms]
+        query = tantivy.Query.boolean_query(clauses)
+        if within is not None:
+            chunks = tantivy.Query.term_set_query(self._schema, ID_FIELD, [int(i) for i in within])
+            only = tantivy.Query.const_score_query(chunks, 0.0)  # a filter: adds nothing
+            query = tantivy.Query.boolean_query(
+                [(tantivy.Occur.Must, query), (tantivy.Occur.Must, only)]
+            )
         with self._reading():
             hits = self._searcher.search(query, limit=k, count=False).hits
             ids = self._searcher.fast_field_values(ID_FIELD, [address for _, address in hits])
             return [
                 (int(i), float(score)) for (score, _), i in zip(hits, ids, strict=True) if score > 0
             ]
+
+    def _weighted(self, token: str, weight: float) -> tantivy.Query:
+        import tantivy
+
+        term = self._term(token)
+        return term if weight == 1.0 else tantivy.Query.boost_query(term, weight)
 
 
 def write_changes(

@@ -9,7 +9,7 @@ import time
 from dataclasses import replace
 from pathlib import Path
 
-from retrieval import kiwi_analyser
+from retrieval import carry, kiwi_analyser
 from retrieval import policy as policies
 from retrieval.answer import compose_answer
 from retrieval.building import (
@@ -29,7 +29,7 @@ from retrieval.manifest import MANIFEST
 from retrieval.model_choice import ModelLoader, resolve_model
 from retrieval.policy import AnswerPolicy
 from retrieval.question_time import time_asked
-from retrieval.types import Answer
+from retrieval.types import Answer, FollowUp
 
 log = logging.getLogger(__name__)
 
@@ -101,20 +101,28 @@ class Pipeline:
             )
         return text
 
-    def evidence(self, question: str, use_model: bool = True) -> Evidence:
+    def evidence(
+        self, question: str, use_model: bool = True, follow_up: FollowUp | None = None
+    ) -> Evidence:
         """What decides `question` (see `retrieval.evidence`); without `use_model`, what
         lexical mode would see."""
-        return self._evidence(question, use_model)[0]
+        return self._evidence(question, use_model, follow_up)[0]
 
-    def _evidence(self, question: str, use_model: bool) -> tuple[Evidence, float]:
+    def _evidence(
+        self, question: str, use_model: bool, follow_up: FollowUp | None = None
+    ) -> tuple[Evidence, float]:
         """The evidence, and the milliseconds spent encoding the question."""
         text = self.check_question(question)
         morphs = kiwi_analyser.analyze(text)
         asked_time = time_asked(text, morphs, self.settings.today or datetime.date.today())
+        carried = carry.carried(follow_up)
         vector, encode_ms = None, 0.0
         if use_model and self.embedder is not None:
             started = time.perf_counter()
-            vector = self.embedder.embed_queries([text])[0]
+            vectors = self.embedder.embed_queries([text, *([carried.question] if carried else [])])
+            vector = (
+                carry.blended(vectors[0], vectors[1], carried.weight) if carried else vectors[0]
+            )
             encode_ms = (time.perf_counter() - started) * 1000
         evidence = self.reader.gather(
             text,
@@ -125,12 +133,15 @@ class Pipeline:
             self.settings.lexical_weight,
             self.settings.dense_weight,
             asked_time,
+            carried,
         )
         return evidence, encode_ms
 
-    def ask(self, question: str) -> Answer:
+    def ask(self, question: str, follow_up: FollowUp | None = None) -> Answer:
+        """Answer `question`; after `follow_up`, the exchange it continues is carried into
+        retrieval (`retrieval.carry`), and the answer records it."""
         started = time.perf_counter()
-        evidence, encode_ms = self._evidence(question, use_model=True)
+        evidence, encode_ms = self._evidence(question, use_model=True, follow_up=follow_up)
         answer = compose_answer(evidence, self.policy)
         took = (time.perf_counter() - started) * 1000
         log.debug("question answered=%s mode=%s took_ms=%.1f", answer.answered, answer.mode, took)
@@ -139,4 +150,5 @@ class Pipeline:
             took_ms=round(took, 2),
             encode_ms=round(encode_ms, 2),
             notices=tuple(self.notices),
+            follow_up=follow_up,
         )

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from retrieval.fusion import reciprocal_rank_fusion
+from retrieval.fusion import boost, reciprocal_rank_fusion
 from retrieval.index import NewsIndex
 from retrieval.types import Hit
 
@@ -21,6 +21,15 @@ class SearchResult:
     lexical_scores: dict[int, float]  # BM25 score by chunk id, for the lexical candidates
 
 
+@dataclass(frozen=True)
+class Context:
+    """What a follow-up carries into the search (see `retrieval.carry`)."""
+
+    weights: dict[str, float]  # carried tokens, each counting less than a question token
+    chunks: frozenset[int]  # the chunks of the articles the previous answer cited
+    boost: float = 1.0  # their extra weight in fusion, as one more ranked list
+
+
 def search(
     index: NewsIndex,
     query_tokens: list[str],
@@ -28,14 +37,29 @@ def search(
     candidates: int,
     lexical_weight: float = 1.0,
     dense_weight: float = 1.0,
+    context: Context | None = None,
 ) -> SearchResult:
-    lexical_hits = index.lexical.search(query_tokens, candidates)
-    lexical = [chunk_id for chunk_id, _ in lexical_hits]
+    """With a follow-up's `context`, the chunks of the cited articles are scored too (BM25
+    within them, the cosine of each), so they always compete with their true scores, and
+    fusion ranks them higher."""
+    weights = context.weights if context else {}
+    tokens = query_tokens + list(weights)
+    lexical_scores = dict(index.lexical.search(tokens, candidates, weights))
+    cited = context.chunks if context else frozenset()
+    if cited:
+        within = index.lexical.search(tokens, candidates, weights, within=cited)
+        lexical_scores.update(within)
+    lexical = _ordered(lexical_scores)
     if query_vector is None or index.dense is None:
-        return SearchResult(reciprocal_rank_fusion(lexical, []), "lexical", {}, dict(lexical_hits))
-    dense_hits = index.dense.search(query_vector, candidates)
-    dense = [chunk_id for chunk_id, _ in dense_hits]
-    weights = (lexical_weight, dense_weight)
+        hits = _boosted(reciprocal_rank_fusion(lexical, []), cited, context)
+        return SearchResult(hits, "lexical", {}, lexical_scores)
+    dense_scores = dict(index.dense.search(query_vector, candidates))
+    if cited:
+        ids = sorted(cited)
+        cosines = (index.dense.vectors_of(ids) @ query_vector).tolist()
+        dense_scores.update(zip(ids, cosines, strict=True))
+    dense = _ordered(dense_scores)
+    sides = (lexical_weight, dense_weight)
     mode = (
         "hybrid"
         if lexical_weight > 0 and dense_weight > 0
@@ -44,11 +68,22 @@ def search(
         else "lexical"
     )
     hits = reciprocal_rank_fusion(
-        lexical if weights[0] > 0 else [], dense if weights[1] > 0 else [], *weights
+        lexical if sides[0] > 0 else [], dense if sides[1] > 0 else [], *sides
     )
     return SearchResult(
-        hits,
+        _boosted(hits, cited, context),
         mode,
-        dict(dense_hits) if dense_weight > 0 else {},
-        dict(lexical_hits) if lexical_weight > 0 else {},
+        dense_scores if dense_weight > 0 else {},
+        lexical_scores if lexical_weight > 0 else {},
     )
+
+
+def _ordered(scores: dict[int, float]) -> list[int]:
+    """Chunk ids, best score first; ties keep the order each search returned them in."""
+    return sorted(scores, key=lambda c: -scores[c])
+
+
+def _boosted(hits: list[Hit], cited: frozenset[int], context: Context | None) -> list[Hit]:
+    if not cited or context is None:
+        return hits
+    return boost(hits, cited, context.boost)

@@ -195,6 +195,26 @@ class Source:
 
 
 @dataclass(frozen=True)
+class FollowUp:
+    """The exchange a question follows (a reply to an answer, a thread in Discord): the question
+    asked before and the articles its answer cited. Retrieval carries them into the new question
+    ("그럼 언제 열렸어?" means the same subject); a question that says everything still works."""
+
+    previous_question: str
+    cited_article_ids: tuple[str, ...] = ()
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "previous_question": self.previous_question,
+            "cited_article_ids": list(self.cited_article_ids),
+        }
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> FollowUp:
+        return cls(data["previous_question"], tuple(data.get("cited_article_ids", ())))
+
+
+@dataclass(frozen=True)
 class Answer:
     question: str
     answered: bool
@@ -208,11 +228,13 @@ class Answer:
     notices: tuple[str, ...] = field(default=())
     policy: str = ""  # the answer policy that decided (`retrieval.policy`)
     confidence: float | None = None  # its estimate that the best passage answers (0-1)
+    follow_up: FollowUp | None = None  # the exchange it was asked after, carried into retrieval
 
     def to_dict(self) -> dict[str, Any]:
         """The answer as JSON-ready data: what `newsqa ask --json` prints and the bot stores.
-        `notices` are about the run, not the answer, and are left out."""
-        return {
+        `notices` are about the run, not the answer, and are left out; `follow_up` is there
+        only for a follow-up."""
+        data: dict[str, Any] = {
             "question": self.question,
             "answered": self.answered,
             "message": self.message,
@@ -227,6 +249,9 @@ class Answer:
                 "confidence": self.confidence,
             },
         }
+        if self.follow_up is not None:
+            data["follow_up"] = self.follow_up.to_dict()
+        return data
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Answer:
@@ -244,6 +269,7 @@ class Answer:
             encode_ms=retrieval.get("encode_ms") or 0.0,
             policy=retrieval.get("policy") or "",
             confidence=retrieval.get("confidence"),
+            follow_up=FollowUp.from_dict(data["follow_up"]) if data.get("follow_up") else None,
         )
 
 
