@@ -1,5 +1,6 @@
 """The Discord client: `@봇 질문`, the answer buttons, and the slash commands of `bot.commands`
-(`/ask` `/질문`, `/help` `/도움말`, `/reindex` `/재색인`).
+(`/ask` `/질문`, `/help` `/도움말`, `/reindex` `/재색인`). A reply to an answer, or a question in
+a thread the bot answered in, is a follow-up of that answer (`retrieval.carry`).
 
 All retrieval happens in `QAService`; this module only turns Discord events into calls to it
 and answers into messages.
@@ -25,8 +26,9 @@ from bot.records import AnswerStore, FeedbackLog
 from bot.service import Busy, QAService
 from bot.translator import KoreanTranslator
 from bot.views import FeedbackButton, MoreSourcesButton, answer_view
+from retrieval import carry
 from retrieval.errors import QuestionError
-from retrieval.types import Answer
+from retrieval.types import Answer, FollowUp
 
 log = logging.getLogger("newsqa.bot")
 T = TypeVar("T")
@@ -122,12 +124,14 @@ class QABot(commands.Bot):
         ids = {getattr(channel, "id", None), getattr(channel, "parent_id", None)}
         return bool(ids & self.limits.channels)
 
-    async def answer(self, question: str, user_id: int) -> tuple[Answer | None, str | None]:
+    async def answer(
+        self, question: str, user_id: int, follow_up: FollowUp | None = None
+    ) -> tuple[Answer | None, str | None]:
         """The answer, or a short Korean sentence saying why there is none."""
         if self.closing:
             return None, render.busy_text(self.limits.timeout_s)
         try:
-            return await self.service.ask(question), None
+            return await self.service.ask(question, follow_up), None
         except QuestionError as exc:
             self.refund(user_id)
             return None, exc.sentence()
@@ -148,12 +152,31 @@ class QABot(commands.Bot):
         mention = self.user.mention if self.user is not None else "@봇"
         return render.help_text(facts, mention)
 
-    async def message_for(self, answer: Answer) -> dict[str, Any]:
+    async def message_for(self, answer: Answer) -> tuple[str, dict[str, Any]]:
+        """The id the answer is stored under, and its message."""
         answer_id = await self.records_call(self.answers.add, answer)
         view = answer_view(answer_id, answer.answered)
         if answer.answered:
-            return {"content": None, "embed": render.answer_embed(answer), "view": view}
-        return {"content": render.not_found_text(answer), "embed": None, "view": view}
+            return answer_id, {"content": None, "embed": render.answer_embed(answer), "view": view}
+        return answer_id, {"content": render.not_found_text(answer), "embed": None, "view": view}
+
+    async def posted(self, answer_id: str, message: discord.Message) -> None:
+        """Remember where an answer went: a reply to it, or a later question in its thread,
+        is a follow-up of it (`follow_up_for`)."""
+        try:
+            await self.records_call(self.answers.posted, answer_id, message.id, message.channel.id)
+        except Exception:  # noqa: BLE001 - the answer is out; only its follow-ups lose context
+            log.exception("remembering where answer %s was posted failed", answer_id)
+
+    async def follow_up_for(self, channel: object, replied_to: int | None) -> FollowUp | None:
+        """The exchange a question continues: the bot's answer it replies to, else the latest
+        answer in the thread it is asked in; none for a new question in a channel."""
+        answer = None
+        if replied_to is not None:
+            answer = await self.records_call(self.answers.answer_in, replied_to)
+        if answer is None and isinstance(channel, discord.Thread):
+            answer = await self.records_call(self.answers.last_in, channel.id)
+        return carry.follow_up_after(answer) if answer is not None else None
 
     async def on_message(self, message: discord.Message) -> None:
         """`@봇 질문`: a reply with the same answer as `/ask` (no prefix commands here)."""
@@ -164,8 +187,8 @@ class QABot(commands.Bot):
         question = re.sub(rf"<@!?{self.user.id}>", " ", message.content).strip()
         reference = message.to_reference(fail_if_not_exists=False)  # the question may be deleted
 
-        async def reply(**payload: Any) -> None:
-            await message.channel.send(
+        async def reply(**payload: Any) -> discord.Message:
+            return await message.channel.send(
                 **payload,
                 reference=reference,
                 mention_author=False,
@@ -184,12 +207,15 @@ class QABot(commands.Bot):
             if wait:
                 await reply(content=render.cooldown_text(wait), delete_after=min(wait, 30))
                 return
+            replied_to = message.reference.message_id if message.reference else None
             async with message.channel.typing():
-                answer, problem = await self.answer(question, message.author.id)
+                follow_up = await self.follow_up_for(message.channel, replied_to)
+                answer, problem = await self.answer(question, message.author.id, follow_up)
             if answer is None:
                 await reply(content=problem or render.ERROR_TEXT)
                 return
-            await reply(**await self.message_for(answer))
+            answer_id, payload = await self.message_for(answer)
+            await self.posted(answer_id, await reply(**payload))
         except Exception:  # noqa: BLE001 - the user hears a sentence, the log gets the record
             log.exception("answering a mention failed")
             try:

@@ -60,15 +60,17 @@ class QACog(commands.Cog):
             await interaction.response.send_message(render.cooldown_text(wait), ephemeral=True)
             return
         await interaction.response.defer(thinking=True)
-        answer, problem = await bot.answer(question, interaction.user.id)
+        follow_up = await bot.follow_up_for(interaction.channel, None)  # in a thread: its last
+        answer, problem = await bot.answer(question, interaction.user.id, follow_up)
         if answer is None:
             await interaction.delete_original_response()
             await interaction.followup.send(problem or render.ERROR_TEXT, ephemeral=True)
             return
-        payload = await bot.message_for(answer)
-        await interaction.edit_original_response(
+        answer_id, payload = await bot.message_for(answer)
+        sent = await interaction.edit_original_response(
             **payload, allowed_mentions=discord.AllowedMentions.none()
         )
+        await bot.posted(answer_id, sent)
 
     @app_commands.command(
         name="help", description="이 봇이 무엇을 하는지, 어떻게 질문하는지 알려 줍니다"

@@ -1,7 +1,9 @@
-"""What the bot remembers across restarts: answers (for buttons) and the feedback log.
+"""What the bot remembers across restarts: answers (for buttons and follow-ups) and the
+feedback log.
 
-Answers live in SQLite so a button under a week-old message still works after a restart;
-feedback is an append-only JSONL file, one vote per line, with hashed user ids only.
+Answers live in SQLite so a button under a week-old message still works after a restart, and
+so does a reply to it: each answer's Discord message and channel (a thread, often) are kept
+beside it. Feedback is an append-only JSONL file, one vote per line, with hashed user ids only.
 """
 
 from __future__ import annotations
@@ -29,6 +31,11 @@ class AnswerStore:
         self._db.execute(
             "CREATE TABLE IF NOT EXISTS answers (id TEXT PRIMARY KEY, created REAL, body TEXT)"
         )
+        self._db.execute(
+            "CREATE TABLE IF NOT EXISTS posts (message INTEGER PRIMARY KEY, channel INTEGER, "
+            "answer TEXT, created REAL)"
+        )
+        self._db.execute("CREATE INDEX IF NOT EXISTS posts_by_channel ON posts (channel, created)")
 
     def add(self, answer: Answer) -> str:
         answer_id = uuid.uuid4().hex[:16]
@@ -41,6 +48,33 @@ class AnswerStore:
         with self._lock:
             row = self._db.execute("SELECT body FROM answers WHERE id = ?", (answer_id,)).fetchone()
         return Answer.from_dict(json.loads(row[0])) if row else None
+
+    def posted(self, answer_id: str, message_id: int, channel_id: int) -> None:
+        """Where the answer was posted: a reply to that message, or a later question in that
+        thread, continues it (`bot.client`)."""
+        with self._lock:
+            self._db.execute(
+                "INSERT OR REPLACE INTO posts VALUES (?, ?, ?, ?)",
+                (message_id, channel_id, answer_id, time.time()),
+            )
+
+    def answer_in(self, message_id: int) -> Answer | None:
+        """The answer the bot posted as message `message_id` (None: not one of its answers)."""
+        with self._lock:
+            row = self._db.execute(
+                "SELECT answer FROM posts WHERE message = ?", (message_id,)
+            ).fetchone()
+        return self.get(row[0]) if row else None
+
+    def last_in(self, channel_id: int) -> Answer | None:
+        """The latest answer the bot posted in a channel or thread."""
+        with self._lock:
+            row = self._db.execute(
+                "SELECT answer FROM posts WHERE channel = ? ORDER BY created DESC, rowid DESC "
+                "LIMIT 1",
+                (channel_id,),
+            ).fetchone()
+        return self.get(row[0]) if row else None
 
     def close(self) -> None:
         with self._lock:

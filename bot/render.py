@@ -31,6 +31,7 @@ DESCRIPTION_TARGET = 1800  # short answers read better; the hard cap is DESCRIPT
 MAX_SOURCE_FIELDS = 5
 SOURCE_TITLE_CHARS = 150
 URL_LIMIT = 512
+FOLLOW_UP_CHARS = 100  # of the previous question shown above a follow-up's answer
 ELLIPSIS = "…"
 SENTENCE_END = re.compile(r"[.!?。](?:[\"'”’)\]]*)(?=\s|$)")
 MODE_NAMES = {"hybrid": "하이브리드 검색", "lexical": "어휘 검색", "dense": "의미 검색"}
@@ -148,14 +149,28 @@ def describe_quotes(answer: Answer, budget: int) -> str:
     return "\n\n".join(blocks)
 
 
+def follow_up_line(answer: Answer) -> str:
+    """Which question a follow-up was read after ("" for a new question): an answer about the
+    earlier subject should not surprise whoever asked "그럼 언제?"."""
+    if answer.follow_up is None:
+        return ""
+    previous = answer.follow_up.previous_question
+    if len(previous) > FOLLOW_UP_CHARS:  # a chain of questions: the latest is what it follows
+        previous = ELLIPSIS + previous[-FOLLOW_UP_CHARS:].lstrip()
+    return f"↪ 앞 질문 「{escape(previous)}」에 이어서 찾았습니다."
+
+
 def answer_embed(answer: Answer) -> discord.Embed:
     """The answer card: the question, the quotes, numbered sources, and how it was found."""
     title = cut_at_sentence(escape(answer.question), TITLE_LIMIT)
     footer = f"기사 원문 인용 · {MODE_NAMES.get(answer.mode, answer.mode)} · {answer.took_ms:.0f}ms"
     fields = [(f"출처 {s.number}", source_line(s)) for s in answer.sources[:MAX_SOURCE_FIELDS]]
-    fixed = len(title) + len(footer) + sum(len(n) + len(v) for n, v in fields)
+    context = follow_up_line(answer)
+    lead = f"{context}\n\n" if context else ""
+    fixed = len(title) + len(footer) + len(lead) + sum(len(n) + len(v) for n, v in fields)
     budget = min(DESCRIPTION_TARGET, DESCRIPTION_LIMIT, EMBED_TOTAL_LIMIT - fixed)
-    embed = discord.Embed(title=title, description=describe_quotes(answer, budget), colour=COLOR)
+    description = lead + describe_quotes(answer, budget)
+    embed = discord.Embed(title=title, description=description, colour=COLOR)
     for name, value in fields:
         embed.add_field(name=name, value=value, inline=False)
     embed.set_footer(text=footer)
@@ -192,7 +207,8 @@ def _join_within(text: str, limit: int = FIELD_LIMIT) -> str:
 
 def not_found_text(answer: Answer) -> str:
     """The pipeline's sentence, escaped: it may one day echo words of the question."""
-    return escape(answer.message)[:CONTENT_LIMIT]
+    context = follow_up_line(answer)
+    return "\n".join(filter(None, [escape(answer.message), context]))[:CONTENT_LIMIT]
 
 
 def cooldown_text(retry_after: float) -> str:
@@ -244,6 +260,8 @@ def help_text(facts: CorpusFacts | None, mention: str) -> str:
             f"질문하는 법: `/질문`(영문 `/ask`)에 궁금한 내용을 적거나, 저({mention})를 멘션하고 "
             "질문을 적어 주세요.",
             f"예: {mention} {EXAMPLE_QUESTION}",
+            "이어서 묻기: 제 답변에 답장하거나, 제가 답한 스레드에서 다시 물으면 앞 질문에 "
+            '이어서 찾습니다(예: "그럼 언제 열렸어?").',
             "기사에 답이 없으면 지어내지 않고 찾지 못했다고 말씀드립니다.",
         ]
     )

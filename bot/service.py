@@ -22,7 +22,7 @@ from retrieval.errors import QuestionError
 from retrieval.index import NewsIndex
 from retrieval.model_choice import ModelLoader, loader_for
 from retrieval.pipeline import IndexReport, Pipeline, build_index
-from retrieval.types import Answer
+from retrieval.types import Answer, FollowUp
 
 log = logging.getLogger("newsqa.bot")
 
@@ -104,8 +104,9 @@ class QAService:
     def _release(self) -> None:
         self._busy -= 1
 
-    async def ask(self, question: str) -> Answer:
-        """Answer in a worker thread; raise Busy, TimeoutError or QuestionError.
+    async def ask(self, question: str, follow_up: FollowUp | None = None) -> Answer:
+        """Answer in a worker thread (after `follow_up`: see `Pipeline.ask`); raise Busy,
+        TimeoutError or QuestionError.
 
         One log line per question, whatever the outcome, with its latency.
         """
@@ -119,7 +120,7 @@ class QAService:
                 outcome = "busy"
                 raise Busy()
             loop = asyncio.get_running_loop()
-            job = self._pool.submit(pipeline.ask, question)
+            job = self._pool.submit(pipeline.ask, question, follow_up)
             self._busy += 1
 
             def finished(_: object) -> None:

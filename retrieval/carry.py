@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 
 from retrieval import kiwi_analyser
 from retrieval.kiwi_analyser import Morph
-from retrieval.types import FollowUp
+from retrieval.types import Answer, FollowUp
 
 if TYPE_CHECKING:
     import numpy as np
@@ -47,6 +47,16 @@ def carried(follow_up: FollowUp | None) -> Carried | None:
     if not question:
         return None
     return Carried(question, tuple(kiwi_analyser.analyze(question)), follow_up.cited_article_ids)
+
+
+def follow_up_after(answer: Answer) -> FollowUp:
+    """What a question asked after `answer` follows: its question (after the one it followed
+    in turn, if any) and the articles it cited (none when it found nothing)."""
+    earlier = answer.follow_up.previous_question if answer.follow_up else None
+    return FollowUp(
+        context_question(answer.question, earlier),
+        tuple(s.article_id for s in answer.sources),
+    )
 
 
 def context_question(question: str, earlier: str | None) -> str:

@@ -81,6 +81,7 @@ class FakeDiscord:
     GUILD_ID = 1_300_000_000_000_000_010
     CHANNEL_ID = 1_300_000_000_000_000_011
     OTHER_CHANNEL_ID = 1_300_000_000_000_000_012
+    THREAD_ID = 1_300_000_000_000_000_013  # a public thread under CHANNEL_ID
     USER_ID = 1_300_000_000_000_000_020
     OTHER_USER_ID = 1_300_000_000_000_000_021
     OWNER_ID = 1_300_000_000_000_000_022
@@ -219,11 +220,13 @@ class FakeDiscord:
         mention_bot: bool = False,
         author_id: int | None = None,
         channel_id: int | None = None,
+        reply_to: int | None = None,
     ) -> int:
         """Dispatch MESSAGE_CREATE from a human and return its id.
 
         `<@id>` in the content mentions that user; `mention_bot` mentions the bot without it
         (a reply ping). Without the MESSAGE_CONTENT intent the bot gets "" unless mentioned.
+        `reply_to`: the message it replies to (Discord sends the reference and that message).
         """
         author_id = author_id or self.USER_ID
         mentioned = {int(m) for m in re.findall(r"<@!?(\d+)>", content) if int(m) in self._users}
@@ -232,7 +235,10 @@ class FakeDiscord:
         intents = (self.identify or {}).get("intents", 0)
         if not intents & MESSAGE_CONTENT and self.BOT_ID not in mentioned:
             content = ""
-        message = self._new_message(channel_id or self.CHANNEL_ID, {"content": content}, author_id)
+        payload: JSON = {"content": content}
+        if reply_to is not None:
+            payload["message_reference"] = {"message_id": str(reply_to)}
+        message = self._new_message(channel_id or self.CHANNEL_ID, payload, author_id)
         message["mentions"] = [
             {**self._user(uid), "member": self._member(uid, with_user=False)}
             for uid in sorted(mentioned)
@@ -383,7 +389,8 @@ class FakeDiscord:
 
     def _route(self, method: str, path: str, body: Any, query: Any) -> Reply:
         parts = path.strip("/").split("/")
-        app, channels = str(self.APP_ID), {str(self.CHANNEL_ID), str(self.OTHER_CHANNEL_ID)}
+        app = str(self.APP_ID)
+        channels = {str(self.CHANNEL_ID), str(self.OTHER_CHANNEL_ID), str(self.THREAD_ID)}
         match method, parts:
             case "GET", ["users", "@me"]:
                 return 200, self._users[self.BOT_ID]
@@ -590,6 +597,8 @@ class FakeDiscord:
         return {**member, "user": self._user(user_id)} if with_user else member
 
     def _channel(self, channel_id: int) -> JSON:
+        if channel_id == self.THREAD_ID:
+            return self._thread()
         main = channel_id == self.CHANNEL_ID
         return {
             "id": str(channel_id),
@@ -599,6 +608,28 @@ class FakeDiscord:
             "position": 0 if main else 1,
             "permission_overwrites": [],
             "parent_id": None,
+        }
+
+    def _thread(self) -> JSON:
+        """An active public thread under CHANNEL_ID, which a user started."""
+        return {
+            "id": str(self.THREAD_ID),
+            "type": 11,  # PUBLIC_THREAD
+            "guild_id": str(self.GUILD_ID),
+            "parent_id": str(self.CHANNEL_ID),
+            "owner_id": str(self.USER_ID),
+            "name": "이어서 묻기",
+            "last_message_id": None,
+            "rate_limit_per_user": 0,
+            "message_count": 0,
+            "member_count": 1,
+            "flags": 0,
+            "thread_metadata": {
+                "archived": False,
+                "auto_archive_duration": 1440,
+                "archive_timestamp": "2024-01-01T00:00:00+00:00",
+                "locked": False,
+            },
         }
 
     def _guild(self) -> JSON:
@@ -628,7 +659,7 @@ class FakeDiscord:
             "features": [],
             "emojis": [],
             "stickers": [],
-            "threads": [],
+            "threads": [self._thread()],
         }
 
     def _application(self) -> JSON:

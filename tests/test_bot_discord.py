@@ -21,7 +21,7 @@ from bot.service import Busy, QAService
 from fake_discord import FakeDiscord, Recorded, running
 from retrieval.config import Settings
 from retrieval.pipeline import Pipeline, build_index
-from retrieval.types import Answer, Quote, Source
+from retrieval.types import Answer, FollowUp, Quote, Source
 
 ORIGINAL = f"/webhooks/{FakeDiscord.APP_ID}/"
 CHANNEL_MESSAGES = f"/channels/{FakeDiscord.CHANNEL_ID}/messages"
@@ -218,7 +218,7 @@ async def test_a_very_long_answer_stays_inside_every_limit(
         1.0,
     )
 
-    async def ask(question: str) -> Answer:
+    async def ask(question: str, follow_up: FollowUp | None = None) -> Answer:
         return answer
 
     monkeypatch.setattr(qabot.service, "ask", ask)
@@ -327,14 +327,14 @@ async def test_concurrent_asks_are_all_acknowledged_before_any_answer_is_ready(
     real = Pipeline.ask
     active, peak, lock, release = [0], [0], threading.Lock(), threading.Event()
 
-    def held(self, question):
+    def held(self, question, follow_up=None):
         with lock:
             active[0] += 1
             peak[0] = max(peak[0], active[0])
         release.wait(60)
         with lock:
             active[0] -= 1
-        return real(self, question)
+        return real(self, question, follow_up)
 
     monkeypatch.setattr(Pipeline, "ask", held)
     async with running(make_bot(settings, limits(tmp_path, concurrency=2))):
@@ -482,7 +482,7 @@ async def test_sigterm_closes_the_bot_gracefully(
 async def test_unexpected_failure_on_a_mention_gets_a_korean_reply(
     fake: FakeDiscord, qabot: QABot, monkeypatch
 ) -> None:
-    async def broken(question: str) -> Answer:
+    async def broken(question: str, follow_up: FollowUp | None = None) -> Answer:
         raise RuntimeError("boom")
 
     monkeypatch.setattr(qabot.service, "ask", broken)
@@ -500,7 +500,7 @@ async def test_unexpected_failure_on_a_mention_gets_a_korean_reply(
 async def test_a_slow_or_busy_moment_is_said_to_the_asker_alone(
     fake: FakeDiscord, qabot: QABot, monkeypatch, failure: type[Exception], said: str
 ) -> None:
-    async def refused(question: str) -> Answer:
+    async def refused(question: str, follow_up: FollowUp | None = None) -> Answer:
         raise failure()
 
     monkeypatch.setattr(qabot.service, "ask", refused)
@@ -625,3 +625,71 @@ async def test_repeated_greetings_post_help_once_and_questions_still_get_answers
     posts = [r.json for r in fake.requests if r.method == "POST" and r.path == CHANNEL_MESSAGES]
     helps = [p for p in posts if "/질문" in (p.get("content") or "")]
     assert len(helps) == 1 and len(posts) == 2
+
+
+THREAD_MESSAGES = f"/channels/{FakeDiscord.THREAD_ID}/messages"
+
+
+def shown(record: Recorded) -> str:
+    """What the user reads: a not-found sentence, or the answer card's text."""
+    return record.json.get("content") or embed_of(record)["description"]
+
+
+def bot_message_id(fake: FakeDiscord, record: Recorded) -> int:
+    """The id the fake gave the message the bot posted with `record` (its request body)."""
+    sent = [m for m in fake.messages.values() if m["author"]["id"] == str(FakeDiscord.BOT_ID)]
+    return int(next(m["id"] for m in reversed(sent) if m["embeds"] == record.json["embeds"]))
+
+
+@pytest.mark.asyncio
+async def test_a_reply_to_an_answer_is_a_follow_up_about_its_subject(
+    fake: FakeDiscord, qabot: QABot
+) -> None:
+    posts = lambda r: r.method == "POST" and r.path == CHANNEL_MESSAGES  # noqa: E731
+    await fake.message(f"{MENTION} 강기정 시장은 CES 2023에서 어디를 방문했어?", mention_bot=True)
+    first = await fake.wait_for(posts, timeout=10)
+    assert "C랩 전시관" in embed_of(first)["description"]
+    answer_id = bot_message_id(fake, first)
+
+    since = len(fake.requests)
+    await fake.message(f"{MENTION} 거기서 누구를 만났어?", mention_bot=True)  # not a reply
+    alone = shown(await fake.wait_for(posts, timeout=10, since=since))
+    since = len(fake.requests)
+    # A reply with the ping on: Discord puts the bot in `mentions`, and no <@id> in the text.
+    await fake.message("거기서 누구를 만났어?", mention_bot=True, reply_to=answer_id)
+    followed = embed_of(await fake.wait_for(posts, timeout=10, since=since))
+
+    assert "앞 질문" not in alone and "스타트업 대표들" not in alone
+    assert followed["description"].startswith(
+        "↪ 앞 질문 「강기정 시장은 CES 2023에서 어디를 방문했어?」에 이어서 찾았습니다."
+    )
+    assert "스타트업 대표들" in followed["description"]
+    assert "오마이뉴스" in followed["fields"][0]["value"]
+
+
+@pytest.mark.asyncio
+async def test_questions_in_a_thread_follow_the_last_answer_there(
+    fake: FakeDiscord, qabot: QABot
+) -> None:
+    interaction = await fake.slash(
+        "ask",
+        {"question": "지아이랩과의 협약은 몇 번째 업무협약이었어?"},
+        channel_id=FakeDiscord.THREAD_ID,
+    )
+    first = embed_of(await fake.wait_for(edited(interaction), timeout=10))
+    assert "50번째" in first["description"] and "앞 질문" not in first["description"]
+    await fake.message(
+        f"{MENTION} 첫 협약은 어느 기업과 맺었어?",
+        mention_bot=True,
+        channel_id=FakeDiscord.THREAD_ID,
+    )
+    reply = await fake.wait_for(
+        lambda r: r.method == "POST" and r.path == THREAD_MESSAGES, timeout=10
+    )
+    description = embed_of(reply)["description"]
+    assert description.startswith("↪ 앞 질문 「지아이랩과의 협약은 몇 번째 업무협약이었어?」")
+    assert "인코어드P&P" in description
+    # The same question in the channel the thread hangs off is a new question.
+    interaction = await fake.slash("ask", {"question": "첫 협약은 어느 기업과 맺었어?"})
+    outside = await fake.wait_for(edited(interaction), timeout=10)
+    assert "앞 질문" not in shown(outside)

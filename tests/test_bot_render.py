@@ -239,3 +239,25 @@ def test_the_other_copies_of_a_story_are_named_under_the_source() -> None:
     odd = (SameStory("c", "제목", "*뉴스* <@1>", None, None),)
     line = render.source_line(Source(1, "a", "제목", None, None, None, None, odd))
     assert "*뉴스*" not in line and not LIVE_ANGLE.search(line)
+
+
+def test_a_follow_up_says_which_question_it_continues_escaped_and_short() -> None:
+    from dataclasses import replace
+
+    from retrieval.types import FollowUp
+
+    answer = replace(make_answer(["20일 개소식을 가졌다."]), follow_up=FollowUp("*C랩* 어디?"))
+    embed = render.answer_embed(answer)
+    assert embed.description.startswith("↪ 앞 질문 「\\*C랩\\* 어디?」에 이어서 찾았습니다.\n\n> ")
+    chain = FollowUp("첫 질문 " * 40 + "마지막 질문?")
+    line = render.follow_up_line(replace(answer, follow_up=chain))
+    assert "마지막 질문?" in line and "…" in line and "첫 질문 첫" not in line[:12]
+    assert len(line) < render.FOLLOW_UP_CHARS + 30
+    missing = Answer(
+        "그럼 언제?", False, "관련 기사를 찾지 못했습니다.", follow_up=FollowUp("C랩?")
+    )
+    assert render.not_found_text(missing).splitlines() == [
+        "관련 기사를 찾지 못했습니다.",
+        "↪ 앞 질문 「C랩?」에 이어서 찾았습니다.",
+    ]
+    assert render.follow_up_line(make_answer(["문장."])) == ""

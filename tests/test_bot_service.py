@@ -53,11 +53,11 @@ def held(monkeypatch) -> Iterator[HeldAsks]:
     state = HeldAsks()
     real = Pipeline.ask
 
-    def ask(self, question):
+    def ask(self, question, follow_up=None):
         state.enter()
         try:
             state.release.wait(60)  # bounded: a test that never releases fails, not hangs
-            return real(self, question)
+            return real(self, question, follow_up)
         finally:
             state.leave()
 

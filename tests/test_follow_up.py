@@ -14,7 +14,7 @@ from retrieval.config import Settings
 from retrieval.evidence import QuestionTerm
 from retrieval.fusion import boost, reciprocal_rank_fusion
 from retrieval.pipeline import Pipeline, build_index
-from retrieval.types import Answer, FollowUp
+from retrieval.types import Answer, FollowUp, Source
 
 CLAB = "000_8944c63ec2984883"
 AICAMP = "002_1271b9cf7e65fcdf"
@@ -138,3 +138,11 @@ def test_lexical_search_weighs_tokens_and_searches_within_chunks(pipeline: Pipel
     assert all(lighter[c] <= everywhere[c] for c in lighter)
     assert any(lighter[c] < everywhere[c] for c in lighter)
     assert lexical.search(["지아이랩"], 5, within=set()) == []
+
+
+def test_what_follows_an_answer_is_its_question_and_cited_articles() -> None:
+    source = Source(1, CLAB, "제목", None, None, None)
+    first = Answer("C랩 광주는 어디야?", True, "", sources=(source,))
+    assert carry.follow_up_after(first) == FollowUp("C랩 광주는 어디야?", (CLAB,))
+    second = Answer("그럼 언제?", False, "", follow_up=carry.follow_up_after(first))
+    assert carry.follow_up_after(second) == FollowUp("C랩 광주는 어디야? 그럼 언제?", ())

@@ -91,3 +91,23 @@ def test_the_bot_reads_back_what_it_stored_and_rows_of_earlier_versions(tmp_path
     added = {"author": None, "same_story": []}
     related = [{**EARLIER_ROW["related"][0], **added}]  # type: ignore[dict-item]
     assert earlier.to_dict() == {**EARLIER_ROW, "related": related}
+
+
+def test_the_bot_finds_the_answer_a_message_holds_and_the_last_one_in_a_thread(
+    tmp_path: Path,
+) -> None:
+    store = AnswerStore(tmp_path / "answers.sqlite3")
+    first, second = store.add(ANSWER), store.add(EARLIER_ANSWER)
+    store.posted(first, 101, 7)
+    store.posted(second, 102, 7)
+    store.posted(first, 201, 8)
+    assert store.answer_in(101) == ANSWER and store.answer_in(999) is None
+    assert store.last_in(7) == EARLIER_ANSWER and store.last_in(8) == ANSWER
+    assert store.last_in(9) is None
+    store.close()
+    reopened = AnswerStore(tmp_path / "answers.sqlite3")  # it survives a restart
+    assert reopened.answer_in(102) == EARLIER_ANSWER
+    reopened.close()
+
+
+EARLIER_ANSWER = Answer.from_dict(EARLIER_ROW)
