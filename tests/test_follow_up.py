@@ -18,6 +18,7 @@ from retrieval.types import Answer, FollowUp, Source
 
 CLAB = "000_8944c63ec2984883"
 AICAMP = "002_1271b9cf7e65fcdf"
+SET = Path(__file__).with_name("data") / "followups.jsonl"
 
 
 @pytest.fixture(scope="module")
@@ -79,6 +80,16 @@ def test_hybrid_follow_ups_encode_both_questions(settings: Settings) -> None:
         "그럼 언제 열렸어?",
         "C랩 광주는 어디야?",
     ]
+
+
+def test_the_follow_up_set_has_twenty_pairs_over_seed_articles() -> None:
+    pairs = [json.loads(line) for line in SET.read_text(encoding="utf-8").splitlines()]
+    assert len(pairs) == 20 and len({p["id"] for p in pairs}) == 20
+    bodies = {p.stem: p.read_text(encoding="utf-8") for p in SEEDS.glob("*.txt")}
+    for pair in pairs:
+        assert set(pair) == {"id", "first", "follow_up", "article", "answer", "kind"}, pair["id"]
+        assert pair["kind"] in {"elliptic", "switch"}, pair["id"]
+        assert pair["answer"] in bodies[pair["article"]], pair["id"]  # KeyError: no such article
 
 
 # --------------------------------------------------------------------------- the pure parts

@@ -1,0 +1,91 @@
+"""Follow-up questions: how often the follow-up is answered from the right article, asked alone
+and asked after its first question (the previous question's terms and cited articles carried,
+`retrieval.carry`), in lexical and hybrid mode.
+
+    .venv/bin/python benchmarks/followups.py --model "$(PYTHON=.venv/bin/python ../shared/tools/real-e5-small)"
+
+The set is `tests/data/followups.jsonl`: a first question, a follow-up, the article that answers
+the follow-up and the words of the answer; `kind` "elliptic" (the follow-up leaves its subject
+out) or "switch" (it names a new one, and the carried context must not pull it back). It builds
+the seeds' index in --work (with the model, so both modes read one index). "right" is: answered,
+quoting first from that article; "quoted": and the answer's words are in the quotes.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import tempfile
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from retrieval.carry import follow_up_after  # noqa: E402
+from retrieval.config import Settings  # noqa: E402
+from retrieval.pipeline import Pipeline, build_index  # noqa: E402
+from retrieval.types import Answer  # noqa: E402
+
+SET = ROOT / "tests" / "data" / "followups.jsonl"
+
+
+def read_pairs(path: Path = SET) -> list[dict[str, str]]:
+    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line]
+
+
+def right(answer: Answer, pair: dict[str, str]) -> tuple[bool, bool]:
+    """(answered from the pair's article, and quoting its answer)."""
+    hit = answer.answered and answer.sources[0].article_id == pair["article"]
+    quoted = hit and any(pair["answer"] in q.text for q in answer.quotes)
+    return hit, quoted
+
+
+def measure(pipeline: Pipeline, pairs: list[dict[str, str]]) -> dict[str, object]:
+    """Per kind and overall: the shares right and quoted, alone and with the context."""
+    rows = []
+    for pair in pairs:
+        context = follow_up_after(pipeline.ask(pair["first"]))  # what the bot carries
+        alone = right(pipeline.ask(pair["follow_up"]), pair)
+        carried = right(pipeline.ask(pair["follow_up"], context), pair)
+        rows.append({"id": pair["id"], "kind": pair["kind"], "alone": alone, "carried": carried})
+    report: dict[str, object] = {}
+    for kind in ("elliptic", "switch", "all"):
+        chosen = [r for r in rows if kind in ("all", r["kind"])]
+        report[kind] = {
+            "pairs": len(chosen),
+            **{
+                f"{way}_{what}": round(sum(r[way][i] for r in chosen) / len(chosen), 3)  # type: ignore[index]
+                for way in ("alone", "carried")
+                for i, what in enumerate(("right", "quoted"))
+            },
+        }
+    report["pairs"] = rows
+    return report
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--model", required=True, help="the embedding model (a local path)")
+    parser.add_argument("--work", type=Path, help="where the index is built (default: a temp dir)")
+    parser.add_argument("--details", action="store_true", help="print every pair's outcome")
+    parser.add_argument("--out", type=Path, help="also write the results to this JSON file")
+    args = parser.parse_args()
+    work = args.work or Path(tempfile.mkdtemp(prefix="newsqa-followups-"))
+    settings = Settings(articles=ROOT / "seeds", index_dir=work / "seeds", model=args.model)
+    build_index(settings)
+    pairs = read_pairs()
+    results = {}
+    for mode, model in (("lexical", "none"), ("hybrid", args.model)):
+        pipeline = Pipeline.open(Settings(index_dir=settings.index_dir, model=model))
+        results[mode] = measure(pipeline, pairs)
+        if not args.details:
+            results[mode].pop("pairs")  # type: ignore[attr-defined]
+    text = json.dumps(results, ensure_ascii=False, indent=1)
+    print(text)
+    if args.out:
+        args.out.write_text(text + "\n", encoding="utf-8")
+
+
+if __name__ == "__main__":
+    main()
