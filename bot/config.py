@@ -23,6 +23,7 @@ class BotSettings:
     timeout_s: float = config.BOT_TIMEOUT.default
     cooldown_s: float = config.BOT_COOLDOWN.default  # per user, between two questions
     reload_s: float = config.BOT_RELOAD.default  # how often a new generation is looked for
+    watch: bool = config.BOT_WATCH.default  # index the articles folder's changes itself
     data_dir: Path = config.BOT_DATA_DIR.default
     dev_guild: int | None = config.BOT_DEV_GUILD.default
     owners: frozenset[int] = config.BOT_OWNERS.default

@@ -8,12 +8,14 @@ swapped in with one assignment, so a question in flight finishes on the index it
 from __future__ import annotations
 
 import asyncio
+import concurrent.futures
 import logging
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
+from bot.articles import ArticleWatch
 from bot.config import BotSettings
 from retrieval.config import Settings
 from retrieval.date_keys import date_key
@@ -22,6 +24,7 @@ from retrieval.errors import QuestionError
 from retrieval.index import NewsIndex
 from retrieval.model_choice import ModelLoader, loader_for
 from retrieval.pipeline import IndexReport, Pipeline, build_index
+from retrieval.render import summary_text
 from retrieval.types import Answer, FollowUp
 
 log = logging.getLogger("newsqa.bot")
@@ -67,6 +70,8 @@ class QAService:
         self._failed_generation: str | None = None
         self._reindexing = asyncio.Lock()
         self._watcher: asyncio.Task[None] | None = None
+        self._articles: ArticleWatch | None = None
+        self._loop: asyncio.AbstractEventLoop | None = None
         self._facts: CorpusFacts | None = None
         self._facts_lock = asyncio.Lock()
         self._facts_task: asyncio.Task[CorpusFacts | None] | None = None
@@ -88,13 +93,27 @@ class QAService:
         return pipeline
 
     async def start(self) -> None:
-        """Load (or first build) the index off the loop, then watch it for updates."""
+        """Load (or first build) the index off the loop, then watch it for updates (and, with
+        NEWSQA_BOT_WATCH, the articles folder)."""
+        self._loop = asyncio.get_running_loop()
         self.pipeline = await asyncio.to_thread(self._open, True)
         for notice in self.pipeline.notices:
             log.warning("%s", notice)
         self._count_in_background()
         if self._watcher is None:
             self._watcher = asyncio.create_task(self._watch(), name="newsqa-index-watcher")
+        if self.limits.watch and self._articles is None:
+            self._articles = ArticleWatch(self.settings, self._cached_model, self._committed)
+            self._articles.start()
+
+    def _committed(self, report: IndexReport) -> None:
+        """The article watch committed (on its thread): switch to it now, not at the next poll."""
+        log.info("article watch: %s", summary_text(report.summary))
+        for item in report.skipped:
+            log.warning("article watch skipped %s: %s", item.path, item.reason)
+        if self._loop is not None and not self._loop.is_closed():
+            switching = asyncio.run_coroutine_threadsafe(self.reload_if_changed(), self._loop)
+            switching.add_done_callback(_log_switch_failure)
 
     @property
     def busy(self) -> int:
@@ -225,9 +244,17 @@ class QAService:
             if task is not None:
                 task.cancel()
         self._watcher = self._facts_task = None
+        if self._articles is not None:  # a commit in progress finishes first (it is atomic)
+            await asyncio.to_thread(self._articles.stop)
+            self._articles = None
         self._pool.shutdown(wait=False, cancel_futures=True)
 
 
 def _log_failure(task: asyncio.Task[CorpusFacts | None]) -> None:
     if not task.cancelled() and task.exception() is not None:
         log.error("counting the index's articles failed", exc_info=task.exception())
+
+
+def _log_switch_failure(future: concurrent.futures.Future[bool]) -> None:
+    if not future.cancelled() and future.exception() is not None:
+        log.error("switching to the watch's new index failed", exc_info=future.exception())

@@ -20,7 +20,7 @@ from retrieval.errors import SettingsError
 
 T = TypeVar("T")
 Scope = Literal["core", "bot"]
-Kind = Literal["int", "float", "choice", "path", "text", "ids", "id", "secret", "date"]
+Kind = Literal["int", "float", "choice", "path", "text", "ids", "id", "secret", "date", "flag"]
 ENV_PREFIX = "NEWSQA_"
 DEFAULT_INDEX_DIR = Path(".newsqa/index")
 
@@ -95,6 +95,8 @@ def allowed_korean(setting: Setting[Any]) -> str:
         return "숫자 ID 하나"
     if setting.kind == "date":
         return "2025-06-01 같은 날짜"
+    if setting.kind == "flag":
+        return "1(켜기)이나 0(끄기)"
     return "값"
 
 
@@ -105,6 +107,16 @@ def _ro(phrase: str) -> str:
         return "로"
     coda = (ord(last) - ord("가")) % 28
     return "으로" if coda not in (0, 8) else "로"
+
+
+def _flag(raw: str) -> bool:
+    """1/0, and the words people write for them."""
+    value = raw.lower()
+    if value in ("1", "true", "yes", "on"):
+        return True
+    if value in ("0", "false", "no", "off"):
+        return False
+    raise ValueError(raw)
 
 
 def _id_set(raw: str) -> frozenset[int]:
@@ -121,6 +133,7 @@ CONVERT: dict[Kind, Callable[[str], Any]] = {
     "id": int,
     "secret": Secret,
     "date": dt.date.fromisoformat,
+    "flag": _flag,
 }
 
 
@@ -187,6 +200,9 @@ BOT_TIMEOUT: Setting[float] = _row(
 BOT_COOLDOWN: Setting[float] = _row(
     "NEWSQA_BOT_COOLDOWN", "cooldown_s", "float", 10.0, "Seconds between a user's questions.",
     low=0)
+BOT_WATCH: Setting[bool] = _row(
+    "NEWSQA_BOT_WATCH", "watch", "flag", False,
+    "1: the bot indexes new, changed and removed article files itself, as `index --watch` does.")
 BOT_RELOAD: Setting[float] = _row(
     "NEWSQA_BOT_RELOAD", "reload_s", "float", 5.0, "Seconds between checks for a newer index.",
     low=0.05)
@@ -204,7 +220,7 @@ TABLE: tuple[Setting[Any], ...] = (
     ARTICLES, INDEX_DIR, MODEL, EMBED_PRECISION, TOP_K, CANDIDATES, LEXICAL_WEIGHT, DENSE_WEIGHT,
     MAX_QUESTION_CHARS, CHUNK_CHARS, CHUNK_OVERLAP, TODAY,
     DISCORD_TOKEN, BOT_CHANNELS, BOT_CONCURRENCY, BOT_MAX_WAITING, BOT_TIMEOUT, BOT_COOLDOWN,
-    BOT_RELOAD, BOT_DATA_DIR, BOT_DEV_GUILD, BOT_OWNERS,
+    BOT_RELOAD, BOT_WATCH, BOT_DATA_DIR, BOT_DEV_GUILD, BOT_OWNERS,
 )
 # fmt: on
 

@@ -20,6 +20,7 @@ if TYPE_CHECKING:
     import threading
 
     from retrieval.config import Settings
+    from retrieval.model_choice import ModelLoader
     from retrieval.pipeline import IndexReport
 
 log = logging.getLogger(__name__)
@@ -63,9 +64,11 @@ def watch(
     say: Callable[[str], None],
     stop: threading.Event | None = None,
     settle_s: float = SETTLE_S,
+    load_model: ModelLoader | None = None,
 ) -> None:
     """Bring the index up to date, then again after every settled batch of changes, until
-    `stop` is set (or Ctrl+C)."""
+    `stop` is set (or Ctrl+C). `load_model`: how the embedding model is loaded (the bot passes
+    the one it already holds)."""
     import watchfiles
 
     articles = settings.articles.resolve()
@@ -90,12 +93,15 @@ def watch(
         wait_until_settled(changed, settle_s)
         if stop is not None and stop.is_set():
             return
-        _commit(settings, on_commit, say)
+        _commit(settings, on_commit, say, load_model)
         synced = True
 
 
 def _commit(
-    settings: Settings, on_commit: Callable[[IndexReport], None], say: Callable[[str], None]
+    settings: Settings,
+    on_commit: Callable[[IndexReport], None],
+    say: Callable[[str], None],
+    load_model: ModelLoader | None = None,
 ) -> None:
     """One incremental update. A failure the user can act on (a folder emptied, a full disk)
     is said and the watch goes on: the next change may mend it."""
@@ -103,7 +109,7 @@ def _commit(
     from retrieval.pipeline import build_index
 
     try:
-        report = build_index(settings, say=say)
+        report = build_index(settings, load_model=load_model, say=say)
     except Exception as exc:
         message = user_message(exc)
         if message is None:

@@ -210,3 +210,29 @@ def test_threads_under_an_allowed_channel_are_allowed(settings, tmp_path) -> Non
         assert not bot.channel_allowed(SimpleNamespace(id=99, parent_id=11))
     finally:
         answers.close()
+
+
+@pytest.mark.slow  # real filesystem events; the watch waits for each file to settle
+@pytest.mark.asyncio
+@pytest.mark.usefixtures("seeds_indexed")
+async def test_with_the_watch_on_a_dropped_file_is_answered_with_no_command(
+    settings, seeds
+) -> None:
+    """NEWSQA_BOT_WATCH=1: no `newsqa index`, no /reindex. The poll for new generations is
+    slowed to a minute, so the switch seen here is the one the watch's commit asks for."""
+    service = QAService(settings, limits(reload_s=60, watch=True))
+    await service.start()
+    try:
+        (seeds / "quantum.txt").write_text(
+            "광주시는 양자컴퓨터 연구소를 연다고 밝혔다. 연구소는 첨단3지구에 들어선다.",
+            encoding="utf-8",
+        )
+        await until(lambda: "quantum" in service.pipeline.index.articles, timeout=60)
+        answer = await service.ask("양자컴퓨터 연구소는 어디에 들어서나요?")
+        assert answer.answered and answer.sources[0].article_id == "quantum"
+        (seeds / "quantum.txt").unlink()
+        await until(lambda: "quantum" not in service.pipeline.index.articles, timeout=60)
+    finally:
+        await service.close()
+    watching = [t for t in threading.enumerate() if t.name == "newsqa-article-watch"]
+    assert watching == []  # stopped with the service, not left running

@@ -63,6 +63,7 @@ SENTENCE_END = re.compile(r"[.!?](?:\s|$)")
         ("NEWSQA_EMBED_PRECISION", "int4", "fp32, int8 중 하나", ["index"]),
         ("NEWSQA_BOT_CONCURRENCY", "0", "1 이상의 정수", ["bot"]),
         ("NEWSQA_BOT_CHANNELS", "123,abc", "쉼표로 구분한 숫자 ID 목록", ["bot"]),
+        ("NEWSQA_BOT_WATCH", "maybe", "1(켜기)이나 0(끄기)", ["bot"]),
     ],
 )
 def test_an_invalid_value_is_one_sentence_naming_the_setting_and_its_range(
@@ -88,3 +89,11 @@ def test_the_bot_entry_point_says_an_invalid_value_the_same_way(monkeypatch, cap
     err = capsys.readouterr().err.strip()
     assert "NEWSQA_BOT_TIMEOUT" in err and "1 이상의 숫자" in err
     assert len(SENTENCE_END.findall(err)) == 1, err
+
+
+@pytest.mark.parametrize(("raw", "on"), [("1", True), ("true", True), ("ON", True), ("0", False)])
+def test_switches_read_as_people_write_them(raw: str, on: bool) -> None:
+    from bot.config import load_bot_settings
+
+    assert load_bot_settings({"NEWSQA_BOT_WATCH": raw}).watch is on
+    assert load_bot_settings({}).watch is False

@@ -47,14 +47,20 @@ def readme_range(setting: Setting[Any]) -> str:
         return f"≥ {low}" if high is None else f"{low}–{high:g}"
     if setting.choices:
         return " \\| ".join(setting.choices)
-    kinds = {"ids": "ids, comma-separated", "id": "an id", "path": "path", "date": "a date"}
+    kinds = {
+        "ids": "ids, comma-separated",
+        "id": "an id",
+        "path": "path",
+        "date": "a date",
+        "flag": "1 \\| 0",
+    }
     return kinds.get(setting.kind, "text")
 
 
 def readme_table() -> str:
     rows = ["| Variable | Default | Range | Meaning |", "|---|---|---|---|"]
     for setting in TABLE:
-        default = setting.default
+        default = int(setting.default) if setting.kind == "flag" else setting.default
         shown = "" if default is None or default == frozenset() else f"`{default}`"
         rows.append(f"| `{setting.name}` | {shown} | {readme_range(setting)} | {setting.doc} |")
     return "\n".join(rows)
