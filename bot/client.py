@@ -1,5 +1,5 @@
 """The Discord client: `@봇 질문`, the answer buttons, and the slash commands of `bot.commands`
-(`/ask` `/질문`, `/help` `/도움말`, `/reindex` `/재색인`). A reply to an answer, or a question in
+(`/ask` `/질문`, `/articles` `/기사`, `/help` `/도움말`, `/reindex` `/재색인`). A reply to an answer, or a question in
 a thread the bot answered in, is a follow-up of that answer (`retrieval.carry`).
 
 All retrieval happens in `QAService`; this module only turns Discord events into calls to it
@@ -18,14 +18,20 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
-from bot import render
+from bot import listing, render
 from bot.commands import QACog, ask_command
 from bot.config import BotSettings
 from bot.help import is_help_request
 from bot.records import AnswerStore, FeedbackLog
 from bot.service import Busy, QAService
 from bot.translator import KoreanTranslator
-from bot.views import FeedbackButton, MoreSourcesButton, answer_view
+from bot.views import (
+    ArticlesPageButton,
+    FeedbackButton,
+    MoreSourcesButton,
+    answer_view,
+    listing_view,
+)
 from retrieval import carry
 from retrieval.errors import QuestionError
 from retrieval.types import Answer, FollowUp
@@ -70,7 +76,7 @@ class QABot(commands.Bot):
 
     async def setup_hook(self) -> None:
         await self.tree.set_translator(KoreanTranslator())
-        self.add_dynamic_items(FeedbackButton, MoreSourcesButton)
+        self.add_dynamic_items(FeedbackButton, MoreSourcesButton, ArticlesPageButton)
         cog = QACog(self)
         await self.add_cog(cog)
         self.tree.add_command(ask_command(cog.ask, self.service.settings.max_question_chars))
@@ -177,6 +183,24 @@ class QABot(commands.Bot):
         if answer is None and isinstance(channel, discord.Thread):
             answer = await self.records_call(self.answers.last_in, channel.id)
         return carry.follow_up_after(answer) if answer is not None else None
+
+    async def show_articles(
+        self, interaction: discord.Interaction, query: str | None, page: int = 0
+    ) -> None:
+        """`/기사` and its page buttons: a page of the listing, edited into the deferred reply."""
+        items = await self.service.listing(query)
+        none = discord.AllowedMentions.none()
+        if not items:
+            text = listing.nothing_text(query)
+            await interaction.edit_original_response(
+                content=text, embed=None, view=None, allowed_mentions=none
+            )
+            return
+        embed, page, pages = listing.listing_embed(items, query, page)
+        view = listing_view(query, page, pages)
+        await interaction.edit_original_response(
+            content=None, embed=embed, view=view, allowed_mentions=none
+        )
 
     async def on_message(self, message: discord.Message) -> None:
         """`@봇 질문`: a reply with the same answer as `/ask` (no prefix commands here)."""

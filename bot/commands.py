@@ -1,10 +1,12 @@
-"""The slash commands: `/ask` (`/질문`), `/help` (`/도움말`) and `/reindex` (`/재색인`).
+"""The slash commands: `/ask` (`/질문`), `/articles` (`/기사`), `/help` (`/도움말`) and
+`/reindex` (`/재색인`).
 
 They only turn an interaction into calls to the bot (`bot.client.QABot`) and its replies.
 """
 
 from __future__ import annotations
 
+import unicodedata
 from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING, Any
 
@@ -14,6 +16,7 @@ from discord.ext import commands
 
 from bot import render
 from bot.help import is_help_request
+from bot.listing import QUERY_CHARS
 from retrieval.errors import user_message
 
 if TYPE_CHECKING:
@@ -71,6 +74,24 @@ class QACog(commands.Cog):
             **payload, allowed_mentions=discord.AllowedMentions.none()
         )
         await bot.posted(answer_id, sent)
+
+    @app_commands.command(
+        name="articles",
+        description="색인된 기사를 최신순으로 보여 줍니다 (검색어: 제목·언론사·기자 이름에서 찾기)",
+    )
+    @app_commands.describe(query="제목·언론사·기자 이름에서 찾을 단어 (예: 벤처기업협회)")
+    async def articles(
+        self,
+        interaction: discord.Interaction,
+        query: app_commands.Range[str, 1, QUERY_CHARS] | None = None,
+    ) -> None:
+        """Only the asker sees the listing: a list to browse, not an answer for the channel."""
+        if not self.bot.channel_allowed(interaction.channel):
+            await interaction.response.send_message(render.CHANNEL_TEXT, ephemeral=True)
+            return
+        await interaction.response.defer(ephemeral=True, thinking=True)
+        words = unicodedata.normalize("NFC", " ".join((query or "").split()))[:QUERY_CHARS]
+        await self.bot.show_articles(interaction, words or None)
 
     @app_commands.command(
         name="help", description="이 봇이 무엇을 하는지, 어떻게 질문하는지 알려 줍니다"

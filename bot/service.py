@@ -15,13 +15,14 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
-from bot.articles import ArticleWatch
+from bot.article_watch import ArticleWatch
 from bot.config import BotSettings
 from retrieval.config import Settings
 from retrieval.date_keys import date_key
 from retrieval.embed import Embedder
 from retrieval.errors import QuestionError
 from retrieval.index import NewsIndex
+from retrieval.listing import Listed, list_articles
 from retrieval.model_choice import ModelLoader, loader_for
 from retrieval.pipeline import IndexReport, Pipeline, build_index
 from retrieval.render import summary_text
@@ -177,6 +178,13 @@ class QAService:
             if self._facts is None or self._facts.generation != pipeline.generation:
                 self._facts = await asyncio.to_thread(corpus_facts, pipeline.index)
             return self._facts
+
+    async def listing(self, query: str | None) -> list[Listed]:
+        """The articles of the index answering now, newest first (`/기사`), read in a thread."""
+        pipeline = self.pipeline
+        if pipeline is None:
+            raise RuntimeError("service not started")
+        return await asyncio.to_thread(list_articles, pipeline.index, None, query)
 
     def _count_in_background(self) -> None:
         """Start counting now, so the first help message need not wait for it."""

@@ -10,6 +10,8 @@ KOREAN = {
     "question": "질문내용",
     "reindex": "재색인",
     "help": "도움말",
+    "articles": "기사",
+    "query": "검색어",
 }
 
 

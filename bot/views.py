@@ -93,6 +93,49 @@ class MoreSourcesButton(
         await interaction.followup.send(embed=render.more_sources_embed(answer), ephemeral=True)
 
 
+class ArticlesPageButton(
+    discord.ui.DynamicItem[discord.ui.Button[Any]],
+    template=r"newsqa:articles:(?P<page>[0-9]{1,4}):(?P<query>.*)",
+):
+    """A page of `/기사`: the page and the search word ride in the id, and the listing is read
+    again from the index answering now (so the buttons work after a restart too)."""
+
+    def __init__(self, page: int, query: str, label: str, disabled: bool = False) -> None:
+        self.page = page
+        self.query = query
+        super().__init__(
+            discord.ui.Button(
+                style=discord.ButtonStyle.secondary,
+                label=label,
+                disabled=disabled,
+                custom_id=f"newsqa:articles:{page}:{query}",
+            )
+        )
+
+    @classmethod
+    async def from_custom_id(
+        cls, interaction: discord.Interaction, item: discord.ui.Item[Any], match: re.Match[str]
+    ) -> ArticlesPageButton:
+        return cls(int(match["page"]), match["query"], "")
+
+    async def callback(self, interaction: discord.Interaction) -> None:
+        await interaction.response.defer()  # the listing is read off the loop
+        await _bot(interaction).show_articles(interaction, self.query or None, self.page)
+
+
+def listing_view(query: str | None, page: int, pages: int) -> discord.ui.View | None:
+    """◀ / ▶ under a listing of more than one page."""
+    if pages <= 1:
+        return None
+    view = discord.ui.View(timeout=None)
+    word = query or ""
+    # At either end the button stays, disabled, with the current page as its (unique) id.
+    view.add_item(ArticlesPageButton(max(page - 1, 0), word, "◀ 이전", page == 0))
+    last = page + 1 == pages
+    view.add_item(ArticlesPageButton(page if last else page + 1, word, "다음 ▶", last))
+    return view
+
+
 def answer_view(answer_id: str, answered: bool) -> discord.ui.View:
     """👍 / 👎 under every answer; "출처 더보기" only when there are sources."""
     view = discord.ui.View(timeout=None)

@@ -282,6 +282,9 @@ async def test_sync_payload_carries_korean_localizations(fake: FakeDiscord, qabo
     assert commands["ask"]["description_localizations"]["ko"] == commands["ask"]["description"]
     assert commands["reindex"]["name_localizations"] == {"ko": "재색인"}
     assert commands["help"]["name_localizations"] == {"ko": "도움말"}
+    assert commands["articles"]["name_localizations"] == {"ko": "기사"}
+    assert commands["articles"]["options"][0]["name_localizations"] == {"ko": "검색어"}
+    assert commands["articles"]["options"][0]["max_length"] == 50
     assert (
         int(commands["reindex"]["default_member_permissions"])
         == discord.Permissions(manage_guild=True).value
@@ -693,3 +696,106 @@ async def test_questions_in_a_thread_follow_the_last_answer_there(
     interaction = await fake.slash("ask", {"question": "첫 협약은 어느 기업과 맺었어?"})
     outside = await fake.wait_for(edited(interaction), timeout=10)
     assert "앞 질문" not in shown(outside)
+
+
+def article_file(folder: Path, n: int, title: str, date: str, url: str | None = None) -> None:
+    link = f"url: {url}\n" if url else ""
+    (folder / f"list{n:02d}.txt").write_text(
+        f"---\ntitle: '{title}'\noutlet: 목록일보\ndate: {date}\n{link}---\n"
+        f"광주시는 목록 시험 {n}번 사업을 시작한다고 밝혔다. 사업은 내년까지 이어진다.",
+        encoding="utf-8",
+    )
+
+
+def listing_lines(record: Recorded) -> list[str]:
+    return embed_of(record)["description"].split("\n")
+
+
+@pytest.mark.asyncio
+async def test_articles_lists_the_newest_first_privately(fake: FakeDiscord, qabot: QABot) -> None:
+    interaction = await fake.slash("articles")
+    edit = await fake.wait_for(edited(interaction), timeout=10)
+    assert callback_of(fake, interaction).json["data"]["flags"] == EPHEMERAL
+    embed = embed_of(edit)
+    assert embed["title"] == "색인된 기사 5건 (최신순)" and not edit.json.get("components")
+    lines = listing_lines(edit)
+    assert len(lines) == 5 and [line.split(".**")[0] for line in lines] == [
+        f"**{n}" for n in range(1, 6)
+    ]
+    shown_dates = [re.search(r"(\d{4})년 (\d+)월", line) for line in lines]
+    dated = [(int(m[1]), int(m[2])) for m in shown_dates if m]
+    assert dated == sorted(dated, reverse=True) and len(dated) >= 2  # newest first
+    assert "벤처기업협회" in lines[dated.index((2024, 3))]
+
+
+@pytest.mark.asyncio
+async def test_articles_with_a_word_lists_only_the_matching_ones(
+    fake: FakeDiscord, qabot: QABot
+) -> None:
+    interaction = await fake.slash("articles", {"query": "벤처기업협회"})
+    embed = embed_of(await fake.wait_for(edited(interaction), timeout=10))
+    assert embed["title"] == "'벤처기업협회' 기사 1건 (최신순)"
+    (line,) = embed["description"].split("\n")
+    assert "벤처기업협회와 손잡고" in line and "2024년 3월 7일" in line
+    interaction = await fake.slash("articles", {"query": "*양자역학*"})
+    none = await fake.wait_for(edited(interaction), timeout=10)
+    assert not none.json.get("embeds") and "'\\*양자역학\\*'" in none.json["content"]
+
+
+@pytest.mark.asyncio
+async def test_a_long_listing_is_paged_with_buttons(
+    fake: FakeDiscord, qabot: QABot, seeds: Path
+) -> None:
+    for n in range(1, 15):  # 14 more, dated 2025-01-01 … 2025-01-14: 19 in all
+        article_file(
+            seeds, n, f"목록 시험 기사 {n}호", f"2025-01-{n:02d}", f"https://news.example/{n}"
+        )
+    await qabot.service.reindex()
+    interaction = await fake.slash("articles")
+    first = await fake.wait_for(edited(interaction), timeout=10)
+    assert embed_of(first)["title"] == "색인된 기사 19건 (최신순)"
+    assert embed_of(first)["footer"]["text"] == "1/2쪽"
+    lines = listing_lines(first)
+    assert (
+        len(lines) == 10 and "목록 시험 기사 14호" in lines[0] and "목록 시험 기사 5호" in lines[9]
+    )
+    assert "[목록 시험 기사 14호](https://news.example/14)" in lines[0]
+    (row,) = first.json["components"]
+    buttons = [(b["label"], b.get("disabled", False)) for b in row["components"]]
+    assert buttons == [("◀ 이전", True), ("다음 ▶", False)]
+
+    since = len(fake.requests)
+    click = await fake.click(row["components"][1]["custom_id"], message_id=interaction.original_id)
+    second = await fake.wait_for(
+        lambda r: r.method == "PATCH" and r.path == click.original_path, timeout=10, since=since
+    )
+    assert callback_of(fake, click).json["type"] == 6  # deferred update: the same message
+    assert embed_of(second)["footer"]["text"] == "2/2쪽"
+    lines = listing_lines(second)
+    assert len(lines) == 9 and lines[0].startswith("**11.** ") and "목록 시험 기사 4호" in lines[0]
+    (row,) = second.json["components"]
+    assert [b.get("disabled", False) for b in row["components"]] == [False, True]
+    since = len(fake.requests)
+    back = await fake.click(row["components"][0]["custom_id"], message_id=interaction.original_id)
+    again = await fake.wait_for(
+        lambda r: r.method == "PATCH" and r.path == back.original_path, timeout=10, since=since
+    )
+    assert listing_lines(again) == listing_lines(first)
+
+
+@pytest.mark.asyncio
+async def test_article_titles_and_names_in_a_listing_are_escaped(
+    fake: FakeDiscord, qabot: QABot, seeds: Path
+) -> None:
+    (seeds / "evil.txt").write_text(
+        "---\ntitle: '@everyone *굵게* [가짜](https://evil.example) <@234567890123456789>'\n"
+        "outlet: '__밑줄__일보'\ndate: 2025-02-01\nurl: 'javascript:alert(1)'\n---\n"
+        "광주시는 악성 제목 시험을 한다고 밝혔다.",
+        encoding="utf-8",
+    )
+    await qabot.service.reindex()
+    interaction = await fake.slash("articles", {"query": "굵게"})
+    line = embed_of(await fake.wait_for(edited(interaction), timeout=10))["description"]
+    assert "@everyone" not in line and "<@234567890123456789>" not in line
+    assert "\\*굵게\\*" in line and "\\[가짜\\]" in line and "https\\://evil" in line
+    assert "\\_\\_밑줄\\_\\_일보" in line and "javascript" not in line  # no link for that url

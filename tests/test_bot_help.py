@@ -75,6 +75,7 @@ def test_help_text_says_what_how_much_how_recent_and_how_to_ask() -> None:
     assert "뉴스 기사 12,345건" in text and "2024년 10월 2일" in text
     assert "/질문" in text and f"<@1> {render.EXAMPLE_QUESTION}" in text
     assert "답장" in text and "스레드" in text  # follow-ups
+    assert "/기사" in text
     assert "관련 기사를 찾지 못했습니다" not in text and len(text) < 400
     assert "최근" not in render.help_text(CorpusFacts("gen", 3, None), "<@1>")
 

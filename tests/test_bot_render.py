@@ -261,3 +261,31 @@ def test_a_follow_up_says_which_question_it_continues_escaped_and_short() -> Non
         "↪ 앞 질문 「C랩?」에 이어서 찾았습니다.",
     ]
     assert render.follow_up_line(make_answer(["문장."])) == ""
+
+
+def test_listing_pages_hold_whole_lines_within_discord_limits() -> None:
+    from bot import listing
+    from retrieval.listing import Listed
+
+    items = [
+        Listed(
+            f"a{n}",
+            "아주 긴 제목 " * 30,
+            "언론사",
+            "2024-03-07",
+            "기자",
+            "https://x.example/" + "a" * 480,
+        )
+        for n in range(30)
+    ]
+    cut = listing.pages(items)
+    assert sum(map(len, cut)) == 30 and all(1 <= len(page) <= listing.PAGE_SIZE for page in cut)
+    numbers = [int(line.split(".**")[0].removeprefix("**")) for page in cut for line in page]
+    assert numbers == list(range(1, 31))
+    for page in range(len(cut)):
+        embed, shown, count = listing.listing_embed(items, None, page)
+        assert shown == page and count == len(cut) and len(embed.description) <= 4096
+        assert embed.description.count("](https://x.example/") == len(cut[page])
+        assert len(embed) <= 6000
+    assert listing.listing_embed(items, None, 99)[1] == len(cut) - 1  # clamped
+    assert listing.listing_embed(items[:3], "말", 0)[0].footer.text is None  # one page
