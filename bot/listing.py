@@ -32,8 +32,9 @@ def listed_line(number: int, listed: Listed) -> str:
     url = safe_url(listed.url)
     parts = [f"[{title}]({url})" if url else title]
     parts += [escape(p) for p in (listed.outlet, listed.date and korean_date(listed.date)) if p]
-    if listed.author:
-        parts.append(f"{escape(listed.author)} 기자")
+    if listed.author:  # a name ("이삼섭"), or as a page's metadata wrote it ("이삼섭 기자")
+        suffix = "" if listed.author.endswith("기자") else " 기자"
+        parts.append(escape(listed.author) + suffix)
     return f"**{number}.** " + " · ".join(parts)
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 
 import discord
 import pytest
@@ -242,8 +243,6 @@ def test_the_other_copies_of_a_story_are_named_under_the_source() -> None:
 
 
 def test_a_follow_up_says_which_question_it_continues_escaped_and_short() -> None:
-    from dataclasses import replace
-
     from retrieval.types import FollowUp
 
     answer = replace(make_answer(["20일 개소식을 가졌다."]), follow_up=FollowUp("*C랩* 어디?"))
@@ -289,3 +288,6 @@ def test_listing_pages_hold_whole_lines_within_discord_limits() -> None:
         assert len(embed) <= 6000
     assert listing.listing_embed(items, None, 99)[1] == len(cut) - 1  # clamped
     assert listing.listing_embed(items[:3], "말", 0)[0].footer.text is None  # one page
+    named = Listed("b", "제목", None, None, "이삼섭", None)
+    assert listing.listed_line(2, named) == "**2.** 제목 · 이삼섭 기자"
+    assert listing.listed_line(2, replace(named, author="박선강 기자")).endswith("· 박선강 기자")
