@@ -529,7 +529,9 @@ async def test_sync_registers_commands_without_loading_the_index(
         start_service=False,
     )
     message = await sync_commands(bot, "fake-token", FakeDiscord.GUILD_ID)
-    assert "3개" in message and fake.commands[FakeDiscord.GUILD_ID]
+    assert (
+        "4개" in message and len(fake.commands[FakeDiscord.GUILD_ID]) == 4
+    )  # ask, articles, help, reindex
     assert not settings.index_dir.exists() and bot.service.pipeline is None
 
 
