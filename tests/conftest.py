@@ -37,12 +37,14 @@ def isolated_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
 
 @pytest.fixture(autouse=True)
 def fail_on_error_logs(request: pytest.FixtureRequest, caplog: pytest.LogCaptureFixture):
-    """An ERROR record from the library, discord.py or asyncio fails the test."""
+    """An ERROR record from the library, discord.py or asyncio fails the test, whichever phase
+    logged it (`caplog.records` alone holds the current phase's: teardown's, here)."""
     caplog.set_level(logging.WARNING)
     yield
     if request.node.get_closest_marker("allow_errors"):
         return
-    errors = [r for r in caplog.records if r.levelno >= logging.ERROR]
+    seen = [*caplog.get_records("setup"), *caplog.get_records("call"), *caplog.records]
+    errors = [r for r in seen if r.levelno >= logging.ERROR]
     assert not errors, [r.getMessage() for r in errors]
 
 
