@@ -172,6 +172,9 @@ class QABot(commands.Bot):
         try:
             await self.records_call(self.answers.posted, answer_id, message.id, message.channel.id)
         except Exception:  # noqa: BLE001 - the answer is out; only its follow-ups lose context
+            if self.closing:  # the store closed under it at shutdown: expected, not a fault
+                log.warning("answer %s was sent as the bot shut down; not remembered", answer_id)
+                return
             log.exception("remembering where answer %s was posted failed", answer_id)
 
     async def follow_up_for(self, channel: object, replied_to: int | None) -> FollowUp | None:

@@ -801,3 +801,19 @@ async def test_article_titles_and_names_in_a_listing_are_escaped(
     assert "@everyone" not in line and "<@234567890123456789>" not in line
     assert "\\*굵게\\*" in line and "\\[가짜\\]" in line and "https\\://evil" in line
     assert "\\_\\_밑줄\\_\\_일보" in line and "javascript" not in line  # no link for that url
+
+
+@pytest.mark.asyncio
+async def test_an_answer_sent_while_shutting_down_is_not_an_error(
+    settings: Settings, bot_limits: BotSettings, caplog: pytest.LogCaptureFixture
+) -> None:
+    """The reply to a mention goes out, then the bot closes (and its store) before the answer's
+    place is written: that is shutdown, not a fault (a warning, no ERROR record)."""
+    from types import SimpleNamespace
+
+    bot = make_bot(settings, bot_limits)
+    bot.closing = True
+    bot.answers.close()
+    message = SimpleNamespace(id=1, channel=SimpleNamespace(id=2))
+    await bot.posted("0123456789abcdef", message)
+    assert [r.levelno for r in caplog.records if r.name == "newsqa.bot"] == [logging.WARNING]
