@@ -36,7 +36,7 @@ def read_pairs(path: Path = SET) -> list[dict[str, str]]:
 
 def right(answer: Answer, pair: dict[str, str]) -> tuple[bool, bool]:
     """(answered from the pair's article, and quoting its answer)."""
-    hit = answer.answered and answer.sources[0].article_id == pair["article"]
+    hit = answer.answered and answer.quotes[0].article_id == pair["article"]
     quoted = hit and any(pair["answer"] in q.text for q in answer.quotes)
     return hit, quoted
 

@@ -33,7 +33,8 @@ def after(pipeline: Pipeline, first: str) -> FollowUp:
 
 
 def cited(answer: Answer) -> list[str]:
-    return [s.article_id for s in answer.sources]
+    """The articles quoted, best quote first (sources are numbered by date, not by rank)."""
+    return list(dict.fromkeys(q.article_id for q in answer.quotes))
 
 
 def test_a_bare_follow_up_is_answered_about_the_previous_subject(pipeline: Pipeline) -> None:
