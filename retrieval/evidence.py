@@ -14,15 +14,14 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from retrieval import carry
-from retrieval.article_store import StoredArticle
-from retrieval.clean import SEAM
+from retrieval.candidates import CandidateSentence, ordered, ranked_articles, read_candidates
 from retrieval.index import NewsIndex
 from retrieval.kiwi_analyser import Morph
 from retrieval.question_time import NOTHING_ASKED, TimeAsked, is_recency
 from retrieval.search import Context, SearchResult, search
 from retrieval.terms import Term, index_tokens, query_terms
 from retrieval.time_filter import OVERFETCH, narrowed
-from retrieval.types import Article, SameStory, Span
+from retrieval.types import Article, SameStory
 
 if TYPE_CHECKING:
     import numpy as np
@@ -46,23 +45,6 @@ class QuestionTerm:
     known: bool  # some live chunk holds it, or all of its parts, or (a name) a word containing it
     aliases: tuple[str, ...] = ()  # corpus words that stand for it (see `LexicalIndex.aliases`)
     foreign: bool = False  # written in a foreign script (Latin, hanja)
-
-
-@dataclass(frozen=True)
-class CandidateSentence:
-    """A sentence of a retrieved chunk (or next to one), with where its chunk ranked."""
-
-    article_id: str
-    number: int  # sentence number in the article
-    span: Span
-    seam_before: bool  # the page had something between it and the sentence before (no joining)
-    tokens: frozenset[str]
-    tagged: tuple[tuple[str, str], ...]  # (token, Kiwi tag) of its content morphemes, in order
-    fused_rank: int  # 0-based rank of the best-ranked retrieved chunk holding it
-    lexical_rank: int | None  # best BM25 rank of a chunk holding it (None: not retrieved there)
-    dense_rank: int | None
-    lexical_score: float  # best BM25 score of a chunk holding it, over the best chunk's (0-1)
-    dense_z: float | None  # best chunk cosine, in background standard deviations (hybrid only)
 
 
 @dataclass(frozen=True)
@@ -140,7 +122,49 @@ class EvidenceReader:
         what the question says about time (`retrieval.question_time`); `carried`: the
         exchange a follow-up continues (`retrieval.carry`)."""
         index = self.index
-        weights = (lexical_weight, dense_weight)
+        result, terms, morphs, context = self._search(
+            morphs, vector, candidates, (lexical_weight, dense_weight), asked_time, carried
+        )
+        z_of, top_z = self._dense_z(result, vector)
+        lexical_order, dense_order = ordered(result.lexical_scores), ordered(result.dense_scores)
+        # The best chunks of each side, so hybrid mode sees every passage lexical mode would.
+        chosen = {
+            *lexical_order[: policy.candidate_chunks],
+            *dense_order[: policy.candidate_chunks],
+        }
+        if context is not None:  # a follow-up's cited articles compete with their best chunks
+            cited = [h.chunk_id for h in result.hits if h.chunk_id in context.chunks]
+            chosen.update(cited[: policy.candidate_chunks])
+        found, records, article_of = read_candidates(index, result, chosen, z_of)
+        articles, ranked = ranked_articles(index, result, records, article_of, MAX_RELATED)
+        return Evidence(
+            question,
+            result.mode,
+            terms,
+            tuple(morphs),
+            found,
+            articles,
+            {i: frozenset(s.title_tokens) for i, s in records.items()},
+            tuple(ranked),
+            index.lexical.rarest_idf,
+            top_z,
+            _agreement(lexical_order, dense_order),
+            asked_time,
+            {i: index.stories[i] for i in articles if i in index.stories},
+        )
+
+    def _search(
+        self,
+        morphs: list[Morph],
+        vector: np.ndarray | None,
+        candidates: int,
+        weights: tuple[float, float],
+        asked_time: TimeAsked,
+        carried: Carried | None,
+    ) -> tuple[SearchResult, tuple[QuestionTerm, ...], list[Morph], Context | None]:
+        """The search a question makes, with the terms and morphemes it was made of: narrowed
+        to the period it asks about, and carrying what a follow-up continues."""
+        index = self.index
         # "최근" asks for an order of the answer, not for a word a passage must hold.
         morphs = _without(morphs, is_recency) if asked_time.recent else morphs
         result = None
@@ -156,79 +180,7 @@ class EvidenceReader:
             terms, context = self._carry(terms, tokens, carried)
         if result is None:
             result = search(index, tokens, vector, candidates, *weights, context)
-        z_of, top_z = self._dense_z(result, vector)
-        lexical_order = _ordered(result.lexical_scores)
-        dense_order = _ordered(result.dense_scores)
-        lexical_rank = {c: r for r, c in enumerate(lexical_order)}
-        dense_rank = {c: r for r, c in enumerate(dense_order)}
-        best_bm25 = max(result.lexical_scores.values(), default=0.0)
-
-        # The best chunks of each side, so hybrid mode sees every passage lexical mode would.
-        chosen = {
-            *lexical_order[: policy.candidate_chunks],
-            *dense_order[: policy.candidate_chunks],
-        }
-        if context is not None:  # a follow-up's cited articles compete with their best chunks
-            cited = [h.chunk_id for h in result.hits if h.chunk_id in context.chunks]
-            chosen.update(cited[: policy.candidate_chunks])
-        found: dict[tuple[str, int], CandidateSentence] = {}
-        records: dict[str, StoredArticle] = {}
-        article_of: dict[int, str] = {}  # chunk id -> article id, for the chunks read here
-        for rank, hit in enumerate(result.hits):
-            if hit.chunk_id not in chosen:
-                continue
-            stored, first, last = index.chunk_location(hit.chunk_id)
-            article_id = stored.article.id
-            records[article_id] = stored
-            article_of[hit.chunk_id] = article_id
-            bm25 = result.lexical_scores.get(hit.chunk_id, 0.0)
-            # The sentence on each side joins the candidates: an answer may sit just past a
-            # chunk's edge, and a quote may take its neighbour along.
-            for number in range(max(0, first - 1), min(len(stored.sentences), last + 2)):
-                edge = number < first or number > last
-                candidate = CandidateSentence(
-                    article_id,
-                    number,
-                    stored.sentences[number],
-                    _seam_before(stored, number),
-                    frozenset(stored.sentence_tokens[number]),
-                    _tagged(stored, number),
-                    rank + (1 if edge else 0),
-                    lexical_rank.get(hit.chunk_id),
-                    dense_rank.get(hit.chunk_id),
-                    bm25 / best_bm25 if best_bm25 > 0 else 0.0,
-                    z_of.get(hit.chunk_id),
-                )
-                key = (article_id, number)
-                found[key] = _better(found.get(key), candidate)
-
-        articles = {i: s.article for i, s in records.items()}
-        ranked: list[str] = []  # every article found, by its best hit, up to MAX_RELATED more
-        for hit in result.hits:
-            if len(ranked) == len(records) + MAX_RELATED:
-                break
-            located = article_of.get(hit.chunk_id)
-            if located is None:
-                article = index.article_of(hit.chunk_id).article
-                located, articles[article.id] = article.id, article
-            article_id = located
-            if article_id not in ranked:
-                ranked.append(article_id)
-        return Evidence(
-            question,
-            result.mode,
-            terms,
-            tuple(morphs),
-            tuple(found[k] for k in sorted(found)),
-            articles,
-            {i: frozenset(s.title_tokens) for i, s in records.items()},
-            tuple(ranked),
-            index.lexical.rarest_idf,
-            top_z,
-            _agreement(lexical_order, dense_order),
-            asked_time,
-            {i: index.stories[i] for i in articles if i in index.stories},
-        )
+        return result, terms, morphs, context
 
     def _carry(
         self, terms: tuple[QuestionTerm, ...], tokens: list[str], carried: Carried
@@ -277,49 +229,6 @@ def _without(morphs: list[Morph], leave: Callable[[Morph], bool]) -> list[Morph]
     """`morphs` without those `leave` picks, unless nothing would be left to look for."""
     kept = [m for m in morphs if not leave(m)]
     return kept if query_terms(kept) else morphs
-
-
-def _ordered(scores: dict[int, float]) -> list[int]:
-    """Chunk ids, best score first."""
-    return sorted(scores, key=lambda c: -scores[c])
-
-
-def _better(old: CandidateSentence | None, new: CandidateSentence) -> CandidateSentence:
-    """A sentence in several retrieved chunks keeps the best rank and score of each kind."""
-    if old is None:
-        return new
-
-    def low(a: int | None, b: int | None) -> int | None:
-        return b if a is None else a if b is None else min(a, b)
-
-    def high(a: float | None, b: float | None) -> float | None:
-        return b if a is None else a if b is None else max(a, b)
-
-    return CandidateSentence(
-        old.article_id,
-        old.number,
-        old.span,
-        old.seam_before,
-        old.tokens,
-        old.tagged,
-        min(old.fused_rank, new.fused_rank),
-        low(old.lexical_rank, new.lexical_rank),
-        low(old.dense_rank, new.dense_rank),
-        max(old.lexical_score, new.lexical_score),
-        high(old.dense_z, new.dense_z),
-    )
-
-
-def _seam_before(stored: StoredArticle, number: int) -> bool:
-    if number == 0:
-        return True
-    body = stored.article.body
-    return SEAM in body[stored.sentences[number - 1].end : stored.sentences[number].start]
-
-
-def _tagged(stored: StoredArticle, number: int) -> tuple[tuple[str, str], ...]:
-    tags = stored.sentence_tags[number].split()
-    return tuple(zip(stored.sentence_tokens[number][: len(tags)], tags, strict=True))
 
 
 def _agreement(lexical: list[int], dense: list[int], top: int = 5) -> float:

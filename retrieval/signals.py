@@ -23,7 +23,8 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from retrieval.evidence import CandidateSentence, Evidence, QuestionTerm
+from retrieval.candidates import CandidateSentence
+from retrieval.evidence import Evidence, QuestionTerm
 from retrieval.kiwi_analyser import Morph
 from retrieval.relative_dates import PATTERN as RELATIVE_DATE
 from retrieval.spelling import inside_is_meaningful

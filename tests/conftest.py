@@ -147,7 +147,8 @@ def fake_evidence(
     words as (form, Kiwi tag); each article is a list of sentences whose words are their tokens
     (numbers tagged SN, words starting upper-case NNP); sentences rank by article order.
     `seams` are (article, sentence number) with a removed line just before them."""
-    from retrieval.evidence import CandidateSentence, Evidence, QuestionTerm
+    from retrieval.candidates import CandidateSentence
+    from retrieval.evidence import Evidence, QuestionTerm
     from retrieval.kiwi_analyser import Morph
     from retrieval.types import Article, Span
 
