@@ -28,7 +28,8 @@ from retrieval.save import save_index
 from retrieval.update import UpdateSummary, update_index
 
 if TYPE_CHECKING:
-    from retrieval.ingest import Corpus, Skipped
+    from retrieval.article_files import Skipped
+    from retrieval.ingest import Corpus
 
 log = logging.getLogger(__name__)
 

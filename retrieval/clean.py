@@ -17,7 +17,7 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
-from retrieval.meta import (
+from retrieval.page_metadata import (
     BRACKET_BYLINE,
     DATE_PREFIX,
     author_in_line,

@@ -112,7 +112,14 @@ def split_front_matter(text: str) -> tuple[dict[str, object], str]:
 def _code_version() -> str:
     """Cleaning rules live in code: when they change, every file must be read again."""
     digest = hashlib.sha256()
-    for module in ("ingest.py", "file_text.py", "clean.py", "meta.py", "html_page.py"):
+    for module in (
+        "ingest.py",
+        "article_files.py",
+        "file_text.py",
+        "clean.py",
+        "page_metadata.py",
+        "html_page.py",
+    ):
         digest.update((Path(__file__).parent / module).read_bytes())
     return digest.hexdigest()
 

@@ -10,14 +10,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from retrieval.meta import author_name, normalize_date
+from retrieval.page_metadata import author_name, normalize_date
 
 
 @dataclass(frozen=True)
 class HtmlPage:
     title: str | None
     body: str
-    date: str | None  # ISO, as `meta.normalize_date` gives it
+    date: str | None  # ISO, as `page_metadata.normalize_date` gives it
     author: str | None
     outlet: str | None
     url: str | None

@@ -15,7 +15,7 @@ from datetime import date
 from retrieval.date_keys import date_key, key_span
 from retrieval.errors import BadDate
 from retrieval.index import NewsIndex
-from retrieval.meta import normalize_date
+from retrieval.page_metadata import normalize_date
 from retrieval.relative_dates import parse_date
 
 YEAR = re.compile(r"(\d{4})\s*년?")

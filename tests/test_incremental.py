@@ -21,25 +21,30 @@ def add_article(seeds: Path, name: str, text: str) -> None:
     (seeds / f"{name}.txt").write_text(text, encoding="utf-8")
 
 
-def record_calls(monkeypatch, name: str, note: Callable[..., object]) -> list[object]:
-    """Wrap `retrieval.ingest.<name>` so each call appends `note(*args)` to the returned list."""
-    import retrieval.ingest as ingest
+def record_calls(
+    monkeypatch, name: str, note: Callable[..., object], module: str = "retrieval.ingest"
+) -> list[object]:
+    """Wrap `<module>.<name>` so each call appends `note(*args)` to the returned list."""
+    import importlib
 
+    where = importlib.import_module(module)
     seen: list[object] = []
-    real = getattr(ingest, name)
+    real = getattr(where, name)
 
     def recording(*args: object, **kwargs: object) -> object:
         seen.append(note(*args))
         return real(*args, **kwargs)
 
-    monkeypatch.setattr(ingest, name, recording)
+    monkeypatch.setattr(where, name, recording)
     return seen
 
 
 @pytest.fixture
 def cleaned(monkeypatch) -> list[object]:
     """The start of each page cleaned, in order: a file read again shows up here."""
-    return record_calls(monkeypatch, "clean_page", lambda raw, *_: raw[:20])
+    return record_calls(
+        monkeypatch, "clean_page", lambda raw, *_: raw[:20], "retrieval.article_files"
+    )
 
 
 def test_unchanged_files_are_not_parsed_again(settings, seeds, cleaned) -> None:

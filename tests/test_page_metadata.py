@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from retrieval.meta import author_in_line, author_name, date_in_line
+from retrieval.page_metadata import author_in_line, author_name, date_in_line
 
 
 @pytest.mark.parametrize(

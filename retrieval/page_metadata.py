@@ -1,4 +1,4 @@
-"""Metadata found in scraped pages: dates, outlets and links in the forms Korean news sites print."""
+"""Metadata scraped pages print: dates, outlets, links and reporters in the forms Korean news sites use."""
 
 from __future__ import annotations
 
