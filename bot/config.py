@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from retrieval import config
-from retrieval.config import Secret
+from retrieval.setting import Secret
 
 __all__ = ["BotSettings", "Secret", "load_bot_settings"]
 

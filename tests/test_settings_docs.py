@@ -9,7 +9,8 @@ from pathlib import Path
 from typing import Any
 
 from bot.config import BotSettings
-from retrieval.config import ENV_PREFIX, RETIRED, TABLE, Setting, Settings
+from retrieval.config import ENV_PREFIX, RETIRED, TABLE, Settings
+from retrieval.setting import Setting
 
 ROOT = Path(__file__).resolve().parents[1]
 NAME = re.compile(r"\b(?:NEWSQA_[A-Z][A-Z0-9_]*[A-Z0-9]|DISCORD_TOKEN)\b")  # not `NEWSQA_BOT_*`
