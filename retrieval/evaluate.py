@@ -45,6 +45,18 @@ class Outcome:
     def hit_at(self, k: int) -> bool:
         return any(a in self.case.articles for a in self.cited[:k])
 
+    def story_hit_at(self, k: int) -> bool:
+        """`hit_at`, counting the copies of a story a source names ("같은 기사") as cited with
+        it: a set built from a page whose paragraphs repeat expects one copy of the same words."""
+        named = {s.article_id: s for s in self.answer.sources}
+        for article in self.cited[:k]:
+            copies = (
+                {m.article_id for m in named[article].same_story} if article in named else set()
+            )
+            if article in self.case.articles or copies & set(self.case.articles):
+                return True
+        return False
+
     @property
     def reciprocal_rank(self) -> float:
         for rank, article in enumerate(self.cited, start=1):
@@ -152,6 +164,7 @@ def summarize(outcomes: list[Outcome]) -> dict[str, object]:
         "mode": outcomes[0].answer.mode if outcomes else None,
         "article_hit@1": _rate([o.hit_at(1) for o in answerable]),
         "article_hit@3": _rate([o.hit_at(3) for o in answerable]),
+        "story_hit@1": _rate([o.story_hit_at(1) for o in answerable]),
         "mrr": round(statistics.fmean(o.reciprocal_rank for o in answerable), 4)
         if answerable
         else None,

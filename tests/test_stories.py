@@ -116,3 +116,20 @@ def test_regroup_keeps_joins_and_splits() -> None:
     # "b" changed into another text: it leaves its story
     changed = {**kept, "b": signature(other + "다른 글.")}
     assert regroup([("a", "b")], changed, ["b"]) == [("b", "c")]
+
+
+def test_a_copy_named_under_the_source_counts_for_the_story_hit_only() -> None:
+    """The strict hit wants the expected article itself; the story hit also takes the copy the
+    answer names under its source ("같은 기사"), since that copy holds the same words."""
+    from retrieval.evaluate import Case, Outcome
+    from retrieval.types import Answer, Quote, SameStory, Source
+
+    copy = SameStory("b", "제목", "연합뉴스", None, None)
+    quote = Quote("같은 문장.", "a", 0, 6, 1.0, 1)
+    answer = Answer(
+        "q", True, "m", (quote,), (Source(1, "a", "제목", None, None, None, None, (copy,)),)
+    )
+    wants_copy = Outcome(Case("1", "q", (), ("b",)), answer)
+    assert not wants_copy.hit_at(1) and wants_copy.story_hit_at(1)
+    wants_other = Outcome(Case("2", "q", (), ("c",)), answer)
+    assert not wants_other.story_hit_at(1)
