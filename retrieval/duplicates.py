@@ -8,11 +8,14 @@ least THRESHOLD are one story: an answer quotes one of them and names the others
 A full build groups everything with datasketch's LSH (`stories`); an update keeps the groups it
 had and only compares what changed (`regroup`): each new article against every signature (one
 vectorised comparison, linear in the corpus), and a group that lost a member is split again
-where the rest no longer hold together.
+where the rest no longer hold together. Both must find every pair at or above THRESHOLD, or a
+story would depend on the order its copies were indexed in: the LSH bands are chosen so that
+no such pair can miss them all (`_bands`).
 """
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from functools import cache
@@ -63,15 +66,27 @@ def similarity(a: Sequence[int], b: Sequence[int]) -> float:
     return sum(x == y for x, y in zip(a, b, strict=True)) / len(a)
 
 
+def _bands(threshold: float, num_perm: int = NUM_PERM) -> tuple[int, int]:
+    """LSH bands and rows per band that make every pair with `similarity >= threshold` a
+    candidate. Such a pair differs in at most `num_perm - need` positions; with more bands than
+    that, one band is equal in full. (datasketch's own choice for 0.7 is 8 bands of 8 rows,
+    which misses many pairs just above the threshold.)"""
+    need = math.ceil(threshold * num_perm)
+    while need > 0 and (need - 1) / num_perm >= threshold:  # rounding: as `similarity` counts
+        need -= 1
+    rows = max(1, num_perm // (num_perm - need + 1))
+    return num_perm // rows, rows
+
+
 def stories(
     signatures: Mapping[str, Sequence[int]], threshold: float = THRESHOLD
 ) -> dict[str, tuple[str, ...]]:
     """For each article that has copies, all the articles of its story (itself included), in id
-    order. Candidates come from datasketch's LSH, and each pair is confirmed on its signatures
-    (LSH alone admits some pairs below the threshold)."""
+    order. Candidates come from datasketch's LSH (banded to miss no pair at the threshold), and
+    each pair is confirmed on its signatures (LSH also admits pairs below it)."""
     from datasketch import MinHashLSH
 
-    lsh = MinHashLSH(threshold=threshold, num_perm=NUM_PERM)
+    lsh = MinHashLSH(num_perm=NUM_PERM, params=_bands(threshold))
     hashes = {}
     for article_id, values in signatures.items():
         hashes[article_id] = _frozen(values)

@@ -2,8 +2,18 @@
 
 from __future__ import annotations
 
+import random
+
 from conftest import SEEDS
-from retrieval.duplicates import copies_of, signature, similarity, stories
+from retrieval.duplicates import (
+    NUM_PERM,
+    THRESHOLD,
+    copies_of,
+    regroup,
+    signature,
+    similarity,
+    stories,
+)
 from retrieval.ingest import read_articles
 
 
@@ -35,3 +45,39 @@ def test_signatures_are_stable_and_sized() -> None:
         "광주시는  인공지능 계획을\n밝혔다."
     )
     assert len(signature("짧은 글")) == 64 and similarity((), ()) == 0.0
+
+
+def near_copies(pairs: int, seed: int = 13) -> dict[str, tuple[int, ...]]:
+    """`pairs` random signatures, each with a copy just at the threshold (the fewest equal
+    positions that still count), the differing positions drawn at random."""
+    rng = random.Random(seed)
+    equal = next(k for k in range(NUM_PERM + 1) if k / NUM_PERM >= THRESHOLD)
+    signatures = {}
+    for n in range(pairs):
+        values = [rng.getrandbits(32) for _ in range(NUM_PERM)]
+        copy = list(values)
+        for i in rng.sample(range(NUM_PERM), NUM_PERM - equal):
+            copy[i] = rng.getrandbits(32)
+        signatures[f"{n:02d}a"], signatures[f"{n:02d}b"] = tuple(values), tuple(copy)
+    return signatures
+
+
+def test_every_pair_at_the_threshold_is_one_story_in_a_full_build() -> None:
+    signatures = near_copies(40)
+    story = stories(signatures)
+    assert all(
+        similarity(signatures[f"{n:02d}a"], signatures[f"{n:02d}b"]) >= THRESHOLD for n in range(40)
+    )
+    assert {story.get(f"{n:02d}a") for n in range(40)} == {
+        (f"{n:02d}a", f"{n:02d}b") for n in range(40)
+    }
+
+
+def test_a_full_build_and_an_update_make_the_same_stories() -> None:
+    signatures = near_copies(40, seed=7)
+    full = sorted(set(stories(signatures).values()))
+    firsts = {a: v for a, v in signatures.items() if a.endswith("a")}
+    before = sorted(set(stories(firsts).values()))
+    seconds = [a for a in signatures if a.endswith("b")]
+    assert regroup(before, signatures, seconds) == full  # the copies indexed later
+    assert regroup([], signatures, list(signatures)) == full  # everything fresh at once
