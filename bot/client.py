@@ -1,6 +1,7 @@
 """The Discord client: `@봇 질문`, the answer buttons, and the slash commands of `bot.commands`
 (`/ask` `/질문`, `/articles` `/기사`, `/help` `/도움말`, `/reindex` `/재색인`). A reply to an answer, or a question in
-a thread the bot answered in, is a follow-up of that answer (`retrieval.carry`).
+a thread the bot answered in or started from an answer, is a follow-up of that answer
+(`retrieval.carry`).
 
 All retrieval happens in `QAService`; this module only turns Discord events into calls to it
 and answers into messages.
@@ -179,12 +180,16 @@ class QABot(commands.Bot):
 
     async def follow_up_for(self, channel: object, replied_to: int | None) -> FollowUp | None:
         """The exchange a question continues: the bot's answer it replies to, else the latest
-        answer in the thread it is asked in; none for a new question in a channel."""
+        answer in the thread it is asked in, else the answer the thread was started from (such
+        a thread has its message's id, the answer itself is in the parent channel); none for a
+        new question in a channel."""
         answer = None
         if replied_to is not None:
             answer = await self.records_call(self.answers.answer_in, replied_to)
         if answer is None and isinstance(channel, discord.Thread):
             answer = await self.records_call(self.answers.last_in, channel.id)
+        if answer is None and isinstance(channel, discord.Thread):
+            answer = await self.records_call(self.answers.answer_in, channel.id)
         return carry.follow_up_after(answer) if answer is not None else None
 
     async def show_articles(

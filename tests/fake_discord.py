@@ -98,6 +98,7 @@ class FakeDiscord:
         self.identify_count = 0
         self.resume_count = 0
         self.messages: dict[int, JSON] = {}  # every message the fake knows, by id
+        self.threads = {self.THREAD_ID}  # public threads under CHANNEL_ID
         self.commands: dict[int | None, list[JSON]] = {}  # last PUT per guild id (None: global)
         self.port = 0
         self._users = {
@@ -249,6 +250,13 @@ class FakeDiscord:
         )
         return int(message["id"])
 
+    async def start_thread(self, message_id: int) -> int:
+        """A user starts a public thread from a message in CHANNEL_ID: as on Discord, the
+        thread takes the message's id. Dispatches THREAD_CREATE and returns the thread's id."""
+        self.threads.add(message_id)
+        await self.dispatch("THREAD_CREATE", {**self._thread(message_id), "newly_created": True})
+        return message_id
+
     async def drop_connection(self, code: int = 4000) -> None:
         """Close the gateway socket; discord.py reconnects and RESUMEs, dispatches wait for it."""
         ws, self._ws = self._ws, None
@@ -390,7 +398,8 @@ class FakeDiscord:
     def _route(self, method: str, path: str, body: Any, query: Any) -> Reply:
         parts = path.strip("/").split("/")
         app = str(self.APP_ID)
-        channels = {str(self.CHANNEL_ID), str(self.OTHER_CHANNEL_ID), str(self.THREAD_ID)}
+        channels = {str(self.CHANNEL_ID), str(self.OTHER_CHANNEL_ID)}
+        channels |= {str(thread) for thread in self.threads}
         match method, parts:
             case "GET", ["users", "@me"]:
                 return 200, self._users[self.BOT_ID]
@@ -597,8 +606,8 @@ class FakeDiscord:
         return {**member, "user": self._user(user_id)} if with_user else member
 
     def _channel(self, channel_id: int) -> JSON:
-        if channel_id == self.THREAD_ID:
-            return self._thread()
+        if channel_id in self.threads:
+            return self._thread(channel_id)
         main = channel_id == self.CHANNEL_ID
         return {
             "id": str(channel_id),
@@ -610,10 +619,10 @@ class FakeDiscord:
             "parent_id": None,
         }
 
-    def _thread(self) -> JSON:
+    def _thread(self, thread_id: int | None = None) -> JSON:
         """An active public thread under CHANNEL_ID, which a user started."""
         return {
-            "id": str(self.THREAD_ID),
+            "id": str(thread_id or self.THREAD_ID),
             "type": 11,  # PUBLIC_THREAD
             "guild_id": str(self.GUILD_ID),
             "parent_id": str(self.CHANNEL_ID),
@@ -659,7 +668,7 @@ class FakeDiscord:
             "features": [],
             "emojis": [],
             "stickers": [],
-            "threads": [self._thread()],
+            "threads": [self._thread(thread) for thread in sorted(self.threads)],
         }
 
     def _application(self) -> JSON:

@@ -700,6 +700,25 @@ async def test_questions_in_a_thread_follow_the_last_answer_there(
     assert "앞 질문" not in shown(outside)
 
 
+@pytest.mark.asyncio
+async def test_a_thread_started_from_an_answer_follows_that_answer(
+    fake: FakeDiscord, qabot: QABot
+) -> None:
+    posts = lambda r: r.method == "POST" and r.path == CHANNEL_MESSAGES  # noqa: E731
+    await fake.message(f"{MENTION} 지아이랩과의 협약은 몇 번째 업무협약이었어?", mention_bot=True)
+    answer_id = bot_message_id(fake, await fake.wait_for(posts, timeout=10))
+    thread = await fake.start_thread(answer_id)  # the bot has posted nothing in it yet
+    await fake.message(
+        f"{MENTION} 첫 협약은 어느 기업과 맺었어?", mention_bot=True, channel_id=thread
+    )
+    reply = await fake.wait_for(
+        lambda r: r.method == "POST" and r.path == f"/channels/{thread}/messages", timeout=10
+    )
+    description = embed_of(reply)["description"]
+    assert description.startswith("↪ 앞 질문 「지아이랩과의 협약은 몇 번째 업무협약이었어?」")
+    assert "인코어드P&P" in description
+
+
 def article_file(folder: Path, n: int, title: str, date: str, url: str | None = None) -> None:
     link = f"url: {url}\n" if url else ""
     (folder / f"list{n:02d}.txt").write_text(
