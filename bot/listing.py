@@ -1,12 +1,16 @@
 """`/기사` as Discord messages: the indexed articles, newest first, as pages of linked lines.
 
-Pure functions, like `bot.render`: every title, outlet, reporter and search word is escaped,
-and a page holds as many whole lines as Discord's description limit allows (at most
-PAGE_SIZE), so a page never ends in half a link. The same list always cuts into the same pages,
-which is what lets a page button carry only its page number and the search word.
+Pure functions, like `bot.render`: every title, outlet, reporter and search word is escaped.
+A page is PAGE_SIZE lines, each kept within LINE_ROOM (a line too long for it shows its title
+without the link), so page n is items n*PAGE_SIZE onwards: showing it formats only its own
+lines, however long the list (a page button on a listing of 100,000 articles stays instant).
+The same list always cuts into the same pages, which is what lets a page button carry only its
+page number and the search word.
 """
 
 from __future__ import annotations
+
+from collections.abc import Sequence
 
 import discord
 
@@ -24,49 +28,53 @@ PAGE_SIZE = 10
 TITLE_CHARS = 90  # of an article's title in a line
 QUERY_CHARS = 50  # the longest search word `/기사` takes (it rides in the page buttons' ids)
 PAGE_ROOM = DESCRIPTION_LIMIT - 100  # what a page's lines may take, with room to spare
+LINE_ROOM = PAGE_ROOM // PAGE_SIZE - 1  # a line and its line break: PAGE_SIZE always fit
+FIELD_CHARS = 40  # of an outlet, date or reporter: a line without its link always fits
 
 
 def listed_line(number: int, listed: Listed) -> str:
-    """`**n.** [제목](url) · 언론사 · 날짜 · 기자`; a title without a usable link stays plain."""
+    """`**n.** [제목](url) · 언론사 · 날짜 · 기자` within LINE_ROOM: a title without a usable
+    link, or whose link would not fit, stays plain."""
     title = escape(cut_at_sentence(listed.title, TITLE_CHARS))
+    author = listed.author
+    if author and not author.endswith("기자"):  # a name ("이삼섭"), or as metadata wrote it
+        author += " 기자"
+    date = listed.date and korean_date(listed.date)
+    fields = [escape(cut_at_sentence(p, FIELD_CHARS)) for p in (listed.outlet, date, author) if p]
     url = safe_url(listed.url)
-    parts = [f"[{title}]({url})" if url else title]
-    parts += [escape(p) for p in (listed.outlet, listed.date and korean_date(listed.date)) if p]
-    if listed.author:  # a name ("이삼섭"), or as a page's metadata wrote it ("이삼섭 기자")
-        suffix = "" if listed.author.endswith("기자") else " 기자"
-        parts.append(escape(listed.author) + suffix)
-    return f"**{number}.** " + " · ".join(parts)
+    for head in ([f"[{title}]({url})"] if url else []) + [title]:
+        line = f"**{number}.** " + " · ".join([head, *fields])
+        if len(line) <= LINE_ROOM:
+            break
+    return line
 
 
-def pages(items: list[Listed]) -> list[list[str]]:
-    """The numbered lines of `items`, cut into pages (none for no items)."""
-    cut: list[list[str]] = []
-    used = 0
-    for number, listed in enumerate(items, start=1):
-        line = listed_line(number, listed)
-        if not cut or len(cut[-1]) == PAGE_SIZE or used + len(line) + 1 > PAGE_ROOM:
-            cut.append([])
-            used = 0
-        cut[-1].append(line)
-        used += len(line) + 1
-    return cut
+def page_count(items: Sequence[Listed]) -> int:
+    return -(-len(items) // PAGE_SIZE)
+
+
+def page_lines(items: Sequence[Listed], page: int) -> list[str]:
+    """The numbered lines of page `page` (from 0), formatting only those."""
+    first = page * PAGE_SIZE
+    chunk = items[first : first + PAGE_SIZE]
+    return [listed_line(first + i, listed) for i, listed in enumerate(chunk, start=1)]
 
 
 def listing_embed(
-    items: list[Listed], query: str | None, page: int
+    items: Sequence[Listed], query: str | None, page: int
 ) -> tuple[discord.Embed, int, int]:
     """Page `page` (clamped into range) of the listing, the page shown and how many there are."""
-    cut = pages(items)
-    page = max(0, min(page, len(cut) - 1))
+    pages = page_count(items)
+    page = max(0, min(page, pages - 1))
     what = f"'{escape(query)}' 기사" if query else "색인된 기사"
     embed = discord.Embed(
         title=f"{what} {len(items):,}건 (최신순)",
-        description="\n".join(cut[page]) if cut else "",
+        description="\n".join(page_lines(items, page)),
         colour=COLOR,
     )
-    if len(cut) > 1:
-        embed.set_footer(text=f"{page + 1}/{len(cut)}쪽")
-    return embed, page, len(cut)
+    if pages > 1:
+        embed.set_footer(text=f"{page + 1:,}/{pages:,}쪽")
+    return embed, page, pages
 
 
 def nothing_text(query: str | None) -> str:

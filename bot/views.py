@@ -95,7 +95,7 @@ class MoreSourcesButton(
 
 class ArticlesPageButton(
     discord.ui.DynamicItem[discord.ui.Button[Any]],
-    template=r"newsqa:articles:(?P<page>[0-9]{1,4}):(?P<query>.*)",
+    template=r"newsqa:articles:(?P<page>[0-9]{1,9}):(?P<query>.*)",
 ):
     """A page of `/기사`: the page and the search word ride in the id, and the listing is read
     again from the index answering now (so the buttons work after a restart too)."""

@@ -266,28 +266,51 @@ def test_listing_pages_hold_whole_lines_within_discord_limits() -> None:
     from bot import listing
     from retrieval.listing import Listed
 
-    items = [
-        Listed(
+    def item(n: int, url_chars: int) -> Listed:
+        title, outlet = "아주 *긴* 제목 " * 30, "언론_사" * 40
+        return Listed(
             f"a{n}",
-            "아주 긴 제목 " * 30,
-            "언론사",
+            title,
+            outlet,
             "2024-03-07",
-            "기자",
-            "https://x.example/" + "a" * 480,
+            "기자" * 40,
+            "https://x.example/" + "a" * url_chars,
         )
-        for n in range(30)
-    ]
-    cut = listing.pages(items)
-    assert sum(map(len, cut)) == 30 and all(1 <= len(page) <= listing.PAGE_SIZE for page in cut)
-    numbers = [int(line.split(".**")[0].removeprefix("**")) for page in cut for line in page]
-    assert numbers == list(range(1, 31))
-    for page in range(len(cut)):
+
+    items = [item(n, 480 if n % 2 else 100) for n in range(30)]
+    assert listing.page_count(items) == 3
+    for page in range(3):
         embed, shown, count = listing.listing_embed(items, None, page)
-        assert shown == page and count == len(cut) and len(embed.description) <= 4096
-        assert embed.description.count("](https://x.example/") == len(cut[page])
-        assert len(embed) <= 6000
-    assert listing.listing_embed(items, None, 99)[1] == len(cut) - 1  # clamped
+        lines = embed.description.split("\n")
+        assert shown == page and count == 3 and len(lines) == listing.PAGE_SIZE
+        assert [int(line.split(".**")[0].removeprefix("**")) for line in lines] == list(
+            range(page * 10 + 1, page * 10 + 11)
+        )
+        assert len(embed.description) <= 4096 and len(embed) <= 6000
+        # a link too long for a line leaves its title plain; a short one is kept
+        assert embed.description.count("](https://x.example/") == 5
+    assert listing.listing_embed(items, None, 99)[1] == 2  # clamped
     assert listing.listing_embed(items[:3], "말", 0)[0].footer.text is None  # one page
+
+
+def test_a_far_page_of_a_long_listing_formats_only_its_own_lines(monkeypatch) -> None:
+    from bot import listing
+    from bot.views import ArticlesPageButton, listing_view
+    from retrieval.listing import Listed
+
+    items = [Listed(f"a{n}", f"제목 {n}", "언론사", None, None, None) for n in range(123_456)]
+    formatted = []
+    line = listing.listed_line
+    monkeypatch.setattr(listing, "listed_line", lambda n, i: formatted.append(n) or line(n, i))
+    embed, page, pages = listing.listing_embed(items, None, 12_345)
+    assert (page, pages) == (12_345, 12_346) and formatted == list(range(123_451, 123_457))
+    assert embed.description.splitlines()[0] == "**123451.** 제목 123450 · 언론사"
+    assert embed.footer.text == "12,346/12,346쪽"
+    view = listing_view("광주", 12_344, pages)  # its buttons lead back to the pages they name
+    template = ArticlesPageButton.__discord_ui_compiled_template__
+    ids = [template.fullmatch(b.custom_id) for b in view.children]
+    assert [(m["page"], m["query"]) for m in ids] == [("12343", "광주"), ("12345", "광주")]
+
     named = Listed("b", "제목", None, None, "이삼섭", None)
     assert listing.listed_line(2, named) == "**2.** 제목 · 이삼섭 기자"
     assert listing.listed_line(2, replace(named, author="박선강 기자")).endswith("· 박선강 기자")
