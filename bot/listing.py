@@ -23,6 +23,7 @@ from bot.render import (
     safe_url,
 )
 from retrieval.listing import Listed
+from retrieval.render import byline
 
 PAGE_SIZE = 10
 TITLE_CHARS = 90  # of an article's title in a line
@@ -36,11 +37,9 @@ def listed_line(number: int, listed: Listed) -> str:
     """`**n.** [제목](url) · 언론사 · 날짜 · 기자` within LINE_ROOM: a title without a usable
     link, or whose link would not fit, stays plain."""
     title = escape(cut_at_sentence(listed.title, TITLE_CHARS))
-    author = listed.author
-    if author and not author.endswith("기자"):  # a name ("이삼섭"), or as metadata wrote it
-        author += " 기자"
     date = listed.date and korean_date(listed.date)
-    fields = [escape(cut_at_sentence(p, FIELD_CHARS)) for p in (listed.outlet, date, author) if p]
+    parts = (listed.outlet, date, byline(listed.author))  # the reporter as source lines name them
+    fields = [escape(cut_at_sentence(p, FIELD_CHARS)) for p in parts if p]
     url = safe_url(listed.url)
     for head in ([f"[{title}]({url})"] if url else []) + [title]:
         line = f"**{number}.** " + " · ".join([head, *fields])

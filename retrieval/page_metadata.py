@@ -5,6 +5,8 @@ from __future__ import annotations
 import datetime as dt
 import re
 
+from retrieval.types import REPORTER_TITLES
+
 _DATE_LABELS = r"(?:기사\s*)?(?:입력|등록|승인|발행|게재|작성|송고)(?:일|일시|시간)?"
 _YMD = r"(\d{4})\s*[.\-/년]\s*(\d{1,2})\s*[.\-/월]\s*(\d{1,2})"
 LABELLED_DATE = re.compile(rf"^{_DATE_LABELS}\s*[:：]?\s*{_YMD}")
@@ -79,6 +81,8 @@ REPORTER = re.compile(
 )
 BULLET_NAME = re.compile(rf"^\s*[•·▶■-]\s*(?P<name>{_NAME})\s*(?:기자)?\s*$")  # "• 장병기"
 NOT_NAMES = frozenset({"취재", "사진", "영상", "편집", "인턴", "수습", "객원", "전문", "선임"})
+# "기자", "사진기자", "선임 기자": a title alone, no one's name
+TITLE_ONLY = re.compile(rf"(?:(?:{'|'.join(NOT_NAMES)})\s*)?(?:{'|'.join(REPORTER_TITLES)})")
 
 
 def author_in_line(line: str) -> str | None:
@@ -91,8 +95,10 @@ def author_in_line(line: str) -> str | None:
 
 def author_name(value: str | None) -> str | None:
     """A stated author field as the reporter's name: "박진표 기자" → "박진표"; of several
-    ("a; b", "a, b") the first; other text as it is (a name without 기자, an English name)."""
-    if not value:
-        return None
-    first = re.split(r"[;,]", value)[0].strip()
-    return author_in_line(first) or first or None
+    ("a; b", "a, b") the first; other text as it is (a name without 기자, an English name).
+    A title alone ("기자") names nobody: None, or the next one."""
+    for part in re.split(r"[;,]", value or ""):
+        part = part.strip()
+        if part and not TITLE_ONLY.fullmatch(part):
+            return author_in_line(part) or part
+    return None

@@ -8,7 +8,7 @@ from dataclasses import asdict
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from retrieval.types import Answer, QuoteDate, Source
+from retrieval.types import REPORTER_TITLES, Answer, QuoteDate, Source
 
 if TYPE_CHECKING:
     from retrieval.evaluate import Outcome
@@ -31,11 +31,14 @@ def error_json(question: str, message: str) -> dict[str, Any]:
 
 
 def byline(author: str | None) -> str | None:
-    """How a reporter is named next to a source: "이삼섭 기자"; a name given otherwise (an
-    English name, "홍길동 특파원") as it is."""
-    if not author:
+    """How a reporter is named next to a source or in a listing: "이삼섭 기자"; a name that
+    carries its title ("홍길동 특파원") or is no Korean name ("John Kim") as it is; a bare
+    title ("기자") names nobody."""
+    if not author or author in REPORTER_TITLES:
         return None
-    return f"{author} 기자" if re.fullmatch(r"[가-힣]{2,4}", author) else author
+    if author.endswith(REPORTER_TITLES) or not re.fullmatch(r"[가-힣]{2,4}", author):
+        return author
+    return f"{author} 기자"
 
 
 def source_parts(source: Source) -> list[str]:

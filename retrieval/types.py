@@ -5,6 +5,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+# What bylines call a reporter: a name field holding only one of these names nobody, and a
+# name that already ends in one is shown as it is.
+REPORTER_TITLES = ("기자", "특파원", "논설위원", "편집위원", "칼럼니스트")
+
 
 @dataclass(frozen=True)
 class Article:

@@ -9,6 +9,7 @@ import discord
 import pytest
 
 from bot import render
+from retrieval.render import source_line
 from retrieval.types import Answer, Quote, QuoteDate, SameStory, Source
 
 
@@ -314,3 +315,25 @@ def test_a_far_page_of_a_long_listing_formats_only_its_own_lines(monkeypatch) ->
     named = Listed("b", "제목", None, None, "이삼섭", None)
     assert listing.listed_line(2, named) == "**2.** 제목 · 이삼섭 기자"
     assert listing.listed_line(2, replace(named, author="박선강 기자")).endswith("· 박선강 기자")
+
+
+@pytest.mark.parametrize(
+    ("author", "shown"),
+    [
+        ("이삼섭", "이삼섭 기자"),
+        ("박선강 기자", "박선강 기자"),
+        ("홍길동 특파원", "홍길동 특파원"),
+        ("John Kim", "John Kim"),
+        ("기자", None),
+    ],
+)
+def test_a_reporter_reads_the_same_in_listings_and_source_lines(
+    author: str, shown: str | None
+) -> None:
+    from bot import listing
+    from retrieval.listing import Listed
+
+    source = Source(1, "a", "제목", "무등일보", None, None, author=author)
+    line = listing.listed_line(1, Listed("a", "제목", "무등일보", None, author, None))
+    assert source_line(source) == " · ".join(["[1] 제목", "무등일보", *([shown] if shown else [])])
+    assert line == " · ".join(["**1.** 제목", "무등일보", *([shown] if shown else [])])

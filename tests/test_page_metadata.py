@@ -65,6 +65,10 @@ def test_publication_dates_in_lines(line: str, date: str | None) -> None:
         ("박진표 기자; 이삼섭 기자", "박진표"),
         ("이삼섭, 박진표", "이삼섭"),
         ("Jane Doe", "Jane Doe"),
+        ("홍길동 특파원", "홍길동 특파원"),
+        ("기자", None),  # a title alone names nobody
+        ("사진기자; 이삼섭", "이삼섭"),
+        ("선임 기자", None),
         ("  ", None),
         (None, None),
     ],
