@@ -151,13 +151,14 @@ def describe_quotes(answer: Answer, budget: int) -> str:
 
 def follow_up_line(answer: Answer) -> str:
     """Which question a follow-up was read after ("" for a new question): an answer about the
-    earlier subject should not surprise whoever asked "그럼 언제?"."""
+    earlier subject should not surprise whoever asked "그럼 언제?". Worded to hold under an
+    answer and under "관련 기사를 찾지 못했습니다." alike."""
     if answer.follow_up is None:
         return ""
     previous = answer.follow_up.previous_question
     if len(previous) > FOLLOW_UP_CHARS:  # a chain of questions: the latest is what it follows
         previous = ELLIPSIS + previous[-FOLLOW_UP_CHARS:].lstrip()
-    return f"↪ 앞 질문 「{escape(previous)}」에 이어서 찾았습니다."
+    return f"↪ 앞 질문 「{escape(previous)}」에 이어서 찾아봤습니다."
 
 
 def answer_embed(answer: Answer) -> discord.Embed:

@@ -666,7 +666,7 @@ async def test_a_reply_to_an_answer_is_a_follow_up_about_its_subject(
 
     assert "앞 질문" not in alone and "스타트업 대표들" not in alone
     assert followed["description"].startswith(
-        "↪ 앞 질문 「강기정 시장은 CES 2023에서 어디를 방문했어?」에 이어서 찾았습니다."
+        "↪ 앞 질문 「강기정 시장은 CES 2023에서 어디를 방문했어?」에 이어서 찾아봤습니다."
     )
     assert "스타트업 대표들" in followed["description"]
     assert "오마이뉴스" in followed["fields"][0]["value"]

@@ -248,7 +248,9 @@ def test_a_follow_up_says_which_question_it_continues_escaped_and_short() -> Non
 
     answer = replace(make_answer(["20일 개소식을 가졌다."]), follow_up=FollowUp("*C랩* 어디?"))
     embed = render.answer_embed(answer)
-    assert embed.description.startswith("↪ 앞 질문 「\\*C랩\\* 어디?」에 이어서 찾았습니다.\n\n> ")
+    assert embed.description.startswith(
+        "↪ 앞 질문 「\\*C랩\\* 어디?」에 이어서 찾아봤습니다.\n\n> "
+    )
     chain = FollowUp("첫 질문 " * 40 + "마지막 질문?")
     line = render.follow_up_line(replace(answer, follow_up=chain))
     assert "마지막 질문?" in line and "…" in line and "첫 질문 첫" not in line[:12]
@@ -258,7 +260,7 @@ def test_a_follow_up_says_which_question_it_continues_escaped_and_short() -> Non
     )
     assert render.not_found_text(missing).splitlines() == [
         "관련 기사를 찾지 못했습니다.",
-        "↪ 앞 질문 「C랩?」에 이어서 찾았습니다.",
+        "↪ 앞 질문 「C랩?」에 이어서 찾아봤습니다.",
     ]
     assert render.follow_up_line(make_answer(["문장."])) == ""
 
