@@ -215,14 +215,22 @@ def clean_page(raw: str, title: str | None = None) -> CleanPage:
         seam_before.append(seam or line != original)  # a marker cut from its start is a seam too
         seam = False
 
+    title, body = _title_and_body(kept, seam_before, title)
+    return CleanPage(body=body, title=title, outlet=outlet, date=date, url=url, author=author)
+
+
+def _title_and_body(
+    kept: list[str], seam_before: list[bool], title: str | None
+) -> tuple[str | None, str]:
+    """The page's title (its first line when it looks like one and none was given; a given
+    title is not repeated in the body) and the body, lines joined by a seam where something
+    was removed between them."""
     if title is None and kept and _looks_like_title(kept[0]):
-        title = kept.pop(0)
-        seam_before.pop(0)
+        title, kept, seam_before = kept[0], kept[1:], seam_before[1:]
     elif title is not None and kept and normalize_line(title) == kept[0]:
-        kept.pop(0)
-        seam_before.pop(0)
+        kept, seam_before = kept[1:], seam_before[1:]
     body = "".join(
         (SEAM if cut else "\n") + line if i else line
         for i, (line, cut) in enumerate(zip(kept, seam_before, strict=True))
     )
-    return CleanPage(body=body, title=title, outlet=outlet, date=date, url=url, author=author)
+    return title, body
