@@ -1,8 +1,9 @@
 """What a question says about time: a period it is about, and whether it wants the newest.
 
 "2024년 …", "2020년 11월 …", "작년 …" name a period: absolute dates are read as Korean writes
-them (연·월·일 after numbers), relative ones with `retrieval.relative_dates` against *today*
-(given, so answers are reproducible and testable). "최근", "요즘", "최신" ask for what is
+them (년·월·일 after numbers) or as `newsqa list --since` takes them ("2024-03"), relative
+ones with `retrieval.relative_dates` against *today* (given, so answers are reproducible and
+testable). "최근", "요즘", "최신" ask for what is
 newest. Pure: the pipeline decides what to do with it (`retrieval.time_filter`, and the order
 of quotes and sources in `retrieval.answer`).
 """
@@ -20,10 +21,18 @@ from retrieval.relative_dates import ground, parse_date
 
 # The words that ask for the newest (a closed class of Korean time adverbs and nouns).
 RECENCY = frozenset({"최근", "요즘", "요새", "최신", "근래", "최근래"})
-ABSOLUTE = re.compile(
-    r"(?<!\d)(?P<year>[12]\d{3})\s*(?:년도?|[.\-/])"
-    r"(?:\s*(?P<month>1[0-2]|0?[1-9])\s*(?:월|[.\-/])"
-    r"(?:\s*(?P<day>3[01]|[12]\d|0?[1-9])\s*일?)?)?"
+_MONTH = r"1[0-2]|0?[1-9]"
+_DAY = r"3[01]|[12]\d|0?[1-9]"
+# Korean writes a date with its units: a number is a month only before "월" and a day only
+# before "일" ("2024년 3월 10개 기업" is March, with ten companies).
+KOREAN_DATE = re.compile(
+    rf"(?<!\d)(?P<year>[12]\d{{3}})\s*년도?"
+    rf"(?:\s*(?P<month>{_MONTH})\s*월(?:\s*(?P<day>{_DAY})\s*일)?)?"
+)
+# Numbers joined by one separator, as `newsqa list --since` takes them: "2024-03", "2024.3.7".
+NUMERIC_DATE = re.compile(
+    rf"(?<!\d)(?P<year>[12]\d{{3}})\s*(?P<sep>[.\-/])\s*(?P<month>{_MONTH})"
+    rf"(?:\s*(?P=sep)\s*(?P<day>{_DAY}))?(?!\d)"
 )
 
 Period = tuple[date, date]
@@ -45,21 +54,21 @@ NOTHING_ASKED = TimeAsked()
 
 def absolute_periods(text: str) -> list[Period]:
     """The dates `text` writes out: "2024년" (the year), "2020년 11월", "2024년 3월 7일",
-    "2024.10.02"; impossible ones ("2월 30일") are not dates."""
+    "2024-03", "2024.10.02"; impossible ones ("2월 30일") are not dates, nor is a bare
+    "2024" (a number)."""
     return [period for period, _ in _absolute(text)]
 
 
 def _absolute(text: str) -> list[tuple[Period, tuple[int, int]]]:
     found = []
-    for match in ABSOLUTE.finditer(text):
-        year, month, day = match.group("year", "month", "day")
-        if month is None and not match.group(0).rstrip().endswith(("년", "년도")):
-            continue  # "2024." alone is a number, not a year
-        try:
-            found.append((_span(int(year), month, day), match.span()))
-        except ValueError:
-            continue
-    return found
+    for pattern in (KOREAN_DATE, NUMERIC_DATE):
+        for match in pattern.finditer(text):
+            year, month, day = match.group("year", "month", "day")
+            try:
+                found.append((_span(int(year), month, day), match.span()))
+            except ValueError:
+                continue
+    return sorted(found, key=lambda period_at: period_at[1])
 
 
 def _span(year: int, month: str | None, day: str | None) -> Period:

@@ -7,6 +7,7 @@ from datetime import date
 import pytest
 
 from retrieval.kiwi_analyser import analyze
+from retrieval.listing import since_day
 from retrieval.question_time import absolute_periods, text_periods, time_asked
 
 TODAY = date(2025, 6, 1)
@@ -27,6 +28,20 @@ TODAY = date(2025, 6, 1)
         ("회원사는 1만8200개인가요?", None),
         ("2023년 2월 30일 행사는?", None),  # no such day
         ("11월에 열린 행사는?", None),  # which year's November: not a period
+        # A number after "N월" is a day only when "일" follows it.
+        ("2024년 3월 10개 기업과 맺은 협약은?", (date(2024, 3, 1), date(2024, 3, 31))),
+        ("2024년 3월 2단계 사업은?", (date(2024, 3, 1), date(2024, 3, 31))),
+        ("2024년 3월 7일 협약은?", (date(2024, 3, 7), date(2024, 3, 7))),
+        ("2024년 3개월 동안 늘어난 기업은?", (date(2024, 1, 1), date(2024, 12, 31))),
+        # The numeric forms `newsqa list --since` takes; there the day needs no "일".
+        ("2024-03 협약은?", (date(2024, 3, 1), date(2024, 3, 31))),
+        ("2024.03 협약은?", (date(2024, 3, 1), date(2024, 3, 31))),
+        ("2024/3 협약은?", (date(2024, 3, 1), date(2024, 3, 31))),
+        ("2024.3.7 간담회는?", (date(2024, 3, 7), date(2024, 3, 7))),
+        ("2024-03-07 간담회는?", (date(2024, 3, 7), date(2024, 3, 7))),
+        ("2024. 3. 7. 간담회는?", (date(2024, 3, 7), date(2024, 3, 7))),
+        ("1995-2024 사이 설립된 곳은?", None),  # a range of years written with a dash
+        ("2020/21 시즌 우승팀은?", None),
     ],
 )
 def test_the_period_a_question_names(question: str, period: tuple[date, date] | None) -> None:
@@ -45,6 +60,22 @@ def test_the_period_a_question_names(question: str, period: tuple[date, date] | 
 )
 def test_asking_for_the_newest(question: str, recent: bool) -> None:
     assert time_asked(question, analyze(question), TODAY).recent is recent
+
+
+@pytest.mark.parametrize(
+    "written", ["2024-10-02", "2024.10.02", "2024년 10월 2일", "2024-10", "2024.10", "2024년 10월"]
+)
+def test_a_question_reads_the_dates_newsqa_list_since_takes(written: str) -> None:
+    """What `--since` accepts (bare "2024" aside: in a question that is a number) is a date
+    in a question too, starting on the same day."""
+    [(first, _)] = absolute_periods(f"{written} 협약은?")
+    assert first == since_day(written)
+
+
+def test_a_count_after_the_month_stays_a_search_term() -> None:
+    question = "2024년 3월 10개 기업과 맺은 협약은?"
+    asked = time_asked(question, morphs := analyze(question), TODAY)
+    assert [m.form for m in morphs if asked.naming(m)] == ["2024", "년", "3", "월"]
 
 
 def test_where_the_question_names_its_period() -> None:

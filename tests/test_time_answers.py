@@ -112,6 +112,18 @@ def test_a_year_in_the_question_keeps_the_articles_of_that_year(corpus, capsys) 
     assert cited(answer)[0] == "y2024a" and set(cited(answer)) <= {"y2024a", "nodate"}
 
 
+def test_a_count_after_the_month_is_not_read_as_the_day(corpus, capsys) -> None:
+    write(
+        corpus,
+        "x",
+        "광주시는 인공지능 분야 10개 기업과 업무협약을 맺었다.",
+        date="2024-03-07",
+    )
+    write(corpus, "y", "광주시는 지역 기업 대표들과 간담회를 열었다.", date="2024-03-10")
+    answer = ask(capsys, "2024년 3월 10개 기업과 맺은 협약은?")
+    assert answer["answered"] and cited(answer) == ["x"]
+
+
 def test_last_year_is_read_against_today(corpus, capsys, monkeypatch) -> None:
     agreements(corpus)
     question = "작년에 광주시가 인공지능 업무협약을 체결한 곳은 어디인가요?"
