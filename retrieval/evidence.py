@@ -20,7 +20,7 @@ from retrieval.kiwi_analyser import Morph
 from retrieval.question_time import NOTHING_ASKED, TimeAsked, is_recency
 from retrieval.search import Context, SearchResult, search
 from retrieval.terms import Term, index_tokens, query_terms
-from retrieval.time_filter import OVERFETCH, narrowed
+from retrieval.time_filter import OVERFETCH, dated, narrowed
 from retrieval.types import Article, SameStory
 
 if TYPE_CHECKING:
@@ -171,7 +171,8 @@ class EvidenceReader:
         if asked_time.period is not None:
             wide = search(index, self._tokens(morphs), vector, candidates * OVERFETCH, *weights)
             result = narrowed(index, wide, asked_time.period, candidates, *weights)
-            if result is not None:  # dates told the chunks apart: no passage need say "2024년"
+            if result is not None and dated(index, result):
+                # The dates settled the period: no passage need say "2024년".
                 morphs = _without(morphs, asked_time.naming)
         terms = tuple(self.term(t) for t in query_terms(morphs))
         tokens = self._tokens(morphs, terms)

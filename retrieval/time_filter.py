@@ -2,14 +2,13 @@
 
 News reports what happened around its date, and a passage may also name another date ("지난해
 10월", "오는 2026년 6월"). So a chunk is *in* the period when its article is dated in it (read
-from the chunk table, no record) or its own text names a date in it (written out, or relative
-and grounded on its article's date); it is *outside* when its article is dated otherwise and
-its text names no date in the period; an undated article's chunk that names none cannot be
-told. The search over-fetches, and when some chunks are known to be in the period only they
-are kept (an undated article is not quoted as 2024's news) before each side is cut back to its
-usual number; otherwise (nothing dated, or nothing in the period) the period says nothing here
-and the search is what it would have been. "1995년에 설립된 …" asked of 2024's news finds the
-passage that names 1995.
+from the chunk table) or its own text names a date in it (written out, or relative and grounded
+on its article's date); it is *outside* when its article is dated otherwise and its text names
+no date in the period. An undated article's chunk is never outside: its date is unknown, not
+another one. The search over-fetches, drops the chunks known to be outside, and cuts each side
+back to its usual number; "1995년에 설립된 …" asked of 2024's news finds the passage that names
+1995. Records are read only for chunks dated outside the period that could still become
+candidates (to read their text); chunks dated in it and undated ones cost no read.
 """
 
 from __future__ import annotations
@@ -24,16 +23,18 @@ OVERFETCH = 3  # a period's search fetches this many times the candidates, then 
 
 
 def in_period(index: NewsIndex, chunk_id: int, period: Period) -> bool | None:
-    """Whether the chunk is about `period`: True, False, or None when it cannot be told."""
-    first, last = period
+    """Whether the chunk is about `period`: True, False, or None for an undated article's
+    chunk, which no date excludes (its text is not read). Only a chunk dated outside the
+    period has its record read, to see whether its text names a date in it."""
     key = index.table.date_of(chunk_id)
+    if key == UNDATED:
+        return None
+    first, last = period
     if overlaps(key, first, last):
         return True
     chunk, stored = index.chunk_in_article(chunk_id)
     named = text_periods(chunk.text, stored.article.date)
-    if any(a <= last and first <= b for a, b in named):
-        return True
-    return None if key == UNDATED else False
+    return any(a <= last and first <= b for a, b in named)
 
 
 def narrowed(
@@ -44,16 +45,16 @@ def narrowed(
     lexical_weight: float = 1.0,
     dense_weight: float = 1.0,
 ) -> SearchResult | None:
-    """`wide` (an over-fetched search) without the chunks outside `period`, each side cut to
-    `candidates` and fused again; None when the period tells nothing apart here."""
-    found = {*wide.lexical_scores, *wide.dense_scores}
-    if all(index.table.date_of(c) == UNDATED for c in found):
+    """`wide` (an over-fetched search) without the chunks known to be outside `period`, each
+    side cut to `candidates` and fused again; None when no chunk that could be a candidate is
+    known to be in the period or outside it (the period tells nothing apart here)."""
+    if all(index.table.date_of(c) == UNDATED for c in {*wide.lexical_scores, *wide.dense_scores}):
         return None  # a corpus without dates: the period cannot tell chunks apart
-    verdicts = {c: in_period(index, c, period) for c in found}
-    if True not in verdicts.values():
+    verdicts: dict[int, bool | None] = {}
+    lexical = _best(index, wide.lexical_scores, period, verdicts, candidates)
+    dense = _best(index, wide.dense_scores, period, verdicts, candidates)
+    if all(v is None for v in verdicts.values()):
         return None
-    lexical = _best(wide.lexical_scores, verdicts, candidates)
-    dense = _best(wide.dense_scores, verdicts, candidates)
     if wide.mode == "lexical":
         hits = reciprocal_rank_fusion(lexical, [])
     else:
@@ -66,7 +67,28 @@ def narrowed(
     )
 
 
-def _best(scores: dict[int, float], verdicts: dict[int, bool | None], k: int) -> list[int]:
-    """The `k` best-scored chunks known to be in the period, best first."""
-    kept = [c for c in scores if verdicts[c]]
-    return sorted(kept, key=lambda c: -scores[c])[:k]
+def _best(
+    index: NewsIndex,
+    scores: dict[int, float],
+    period: Period,
+    verdicts: dict[int, bool | None],
+    k: int,
+) -> list[int]:
+    """The `k` best-scored chunks not known to be outside the period, best first. Chunks are
+    judged in score order and only until `k` are kept, so no record is read for a chunk that
+    could not become a candidate; `verdicts` is shared by both sides, so none is read twice."""
+    kept: list[int] = []
+    for chunk_id in sorted(scores, key=lambda c: -scores[c]):
+        if len(kept) == k:
+            break
+        if chunk_id not in verdicts:
+            verdicts[chunk_id] = in_period(index, chunk_id, period)
+        if verdicts[chunk_id] is not False:
+            kept.append(chunk_id)
+    return kept
+
+
+def dated(index: NewsIndex, result: SearchResult) -> bool:
+    """Whether every candidate of a narrowed search has a date (so is known to be in the
+    period): an undated one is kept unverified, and only its text can say the period."""
+    return all(index.table.date_of(h.chunk_id) != UNDATED for h in result.hits)

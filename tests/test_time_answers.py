@@ -185,3 +185,21 @@ def test_when_prefers_the_sentence_with_the_date_and_grounds_it(corpus, capsys) 
     quote = answer["quotes"][0]
     assert "지난해 11월" in quote["text"]
     assert [d["resolved"] for d in quote["dates"]] == ["2023년 11월"]
+
+
+@pytest.mark.usefixtures("seeds_indexed")
+@pytest.mark.parametrize(
+    ("question", "article", "said"),
+    [
+        # The only C랩 article is undated: unknown is not "outside 2023".
+        ("2023년 C랩 아웃사이드 광주 개소식은 어디서 열렸어?", "000_8944c63ec2984883", "사옥"),
+        ("2024년에 강 시장은 누구를 만났어?", "001_3a6c26851f6077eb", "기업"),
+    ],
+)
+def test_a_year_on_the_seeds_keeps_the_article_it_is_about(
+    env, capsys, question: str, article: str, said: str
+) -> None:
+    assert main(["ask", question, "--json"]) == 0
+    answer = json.loads(capsys.readouterr().out)
+    assert answer["answered"] and answer["quotes"][0]["article_id"] == article
+    assert said in answer["quotes"][0]["text"]
