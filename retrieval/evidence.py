@@ -167,21 +167,29 @@ class EvidenceReader:
         index = self.index
         # "최근" asks for an order of the answer, not for a word a passage must hold.
         morphs = _without(morphs, is_recency) if asked_time.recent else morphs
+        terms, tokens, context = self._query(morphs, carried)
         result = None
         if asked_time.period is not None:
-            wide = search(index, self._tokens(morphs), vector, candidates * OVERFETCH, *weights)
-            result = narrowed(index, wide, asked_time.period, candidates, *weights)
+            wide = search(index, tokens, vector, candidates * OVERFETCH, *weights, context)
+            result = narrowed(index, wide, asked_time.period, candidates, *weights, context)
             if result is not None and dated(index, result):
                 # The dates settled the period: no passage need say "2024년".
                 morphs = _without(morphs, asked_time.naming)
-        terms = tuple(self.term(t) for t in query_terms(morphs))
-        tokens = self._tokens(morphs, terms)
-        context = None
-        if carried is not None:
-            terms, context = self._carry(terms, tokens, carried)
+                terms, tokens, context = self._query(morphs, carried)
         if result is None:
             result = search(index, tokens, vector, candidates, *weights, context)
         return result, terms, morphs, context
+
+    def _query(
+        self, morphs: list[Morph], carried: Carried | None
+    ) -> tuple[tuple[QuestionTerm, ...], list[str], Context | None]:
+        """The terms and search tokens of `morphs`, with what a follow-up carries."""
+        terms = tuple(self.term(t) for t in query_terms(morphs))
+        tokens = self._tokens(morphs, terms)
+        if carried is None:
+            return terms, tokens, None
+        terms, context = self._carry(terms, tokens, carried)
+        return terms, tokens, context
 
     def _carry(
         self, terms: tuple[QuestionTerm, ...], tokens: list[str], carried: Carried

@@ -14,10 +14,10 @@ candidates (to read their text); chunks dated in it and undated ones cost no rea
 from __future__ import annotations
 
 from retrieval.date_keys import UNDATED, overlaps
-from retrieval.fusion import reciprocal_rank_fusion
+from retrieval.fusion import boost, reciprocal_rank_fusion
 from retrieval.index import NewsIndex
 from retrieval.question_time import Period, text_periods
-from retrieval.search import SearchResult
+from retrieval.search import Context, SearchResult
 
 OVERFETCH = 3  # a period's search fetches this many times the candidates, then narrows
 
@@ -44,21 +44,27 @@ def narrowed(
     candidates: int,
     lexical_weight: float = 1.0,
     dense_weight: float = 1.0,
+    context: Context | None = None,
 ) -> SearchResult | None:
     """`wide` (an over-fetched search) without the chunks known to be outside `period`, each
     side cut to `candidates` and fused again; None when no chunk that could be a candidate is
-    known to be in the period or outside it (the period tells nothing apart here)."""
+    known to be in the period or outside it (the period tells nothing apart here). A
+    follow-up's `context` (the one `wide` was searched with): its cited chunks in the period
+    compete beyond the cut and rank higher, as in `retrieval.search.search`."""
     if all(index.table.date_of(c) == UNDATED for c in {*wide.lexical_scores, *wide.dense_scores}):
         return None  # a corpus without dates: the period cannot tell chunks apart
     verdicts: dict[int, bool | None] = {}
-    lexical = _best(index, wide.lexical_scores, period, verdicts, candidates)
-    dense = _best(index, wide.dense_scores, period, verdicts, candidates)
+    cited = context.chunks if context is not None else frozenset()
+    lexical = _best(index, wide.lexical_scores, period, verdicts, candidates, cited)
+    dense = _best(index, wide.dense_scores, period, verdicts, candidates, cited)
     if all(v is None for v in verdicts.values()):
         return None
     if wide.mode == "lexical":
         hits = reciprocal_rank_fusion(lexical, [])
     else:
         hits = reciprocal_rank_fusion(lexical, dense, lexical_weight, dense_weight)
+    if context is not None and cited:
+        hits = boost(hits, cited, context.boost)
     return SearchResult(
         hits,
         wide.mode,
@@ -73,14 +79,16 @@ def _best(
     period: Period,
     verdicts: dict[int, bool | None],
     k: int,
+    cited: frozenset[int] = frozenset(),
 ) -> list[int]:
-    """The `k` best-scored chunks not known to be outside the period, best first. Chunks are
-    judged in score order and only until `k` are kept, so no record is read for a chunk that
-    could not become a candidate; `verdicts` is shared by both sides, so none is read twice."""
+    """The `k` best-scored chunks not known to be outside the period, best first, and any
+    `cited` chunk not outside it. Chunks are judged in score order and only while they could
+    be kept, so no record is read for a chunk that could not become a candidate; `verdicts`
+    is shared by both sides, so none is read twice."""
     kept: list[int] = []
     for chunk_id in sorted(scores, key=lambda c: -scores[c]):
-        if len(kept) == k:
-            break
+        if len(kept) >= k and chunk_id not in cited:
+            continue
         if chunk_id not in verdicts:
             verdicts[chunk_id] = in_period(index, chunk_id, period)
         if verdicts[chunk_id] is not False:

@@ -18,6 +18,7 @@ from retrieval.types import Answer, FollowUp, Source
 
 CLAB = "000_8944c63ec2984883"
 AICAMP = "002_1271b9cf7e65fcdf"
+VENTURE = "004_ecd383afc86f028b"
 SET = Path(__file__).with_name("data") / "followups.jsonl"
 
 
@@ -67,6 +68,19 @@ def test_cited_articles_the_index_no_longer_holds_are_ignored(pipeline: Pipeline
     assert answer.answered and cited(answer)[0] == CLAB
     empty = pipeline.ask("지아이랩의 대표는 누구인가요?", follow_up=FollowUp("   ", ("gone",)))
     assert empty.quotes == pipeline.ask("지아이랩의 대표는 누구인가요?").quotes
+
+
+def test_a_follow_up_naming_a_period_keeps_its_context(pipeline: Pipeline) -> None:
+    """The period's narrowed search is the follow-up's search: the carried terms and the cited
+    article's lift survive it."""
+    context = after(pipeline, "벤처기업협회는 언제 설립됐나요?")
+    assert context.cited_article_ids == (VENTURE,)
+    question = "그럼 2024년 협약식에는 누가 참석했어?"
+    alone = pipeline.ask(question)
+    followed = pipeline.ask(question, follow_up=context)
+    assert alone.answered and AICAMP in cited(alone)  # alone, 2020's 협약식 (undated) too
+    assert followed.answered and cited(followed) == [VENTURE]
+    assert any("벤처기업협회" in q.text for q in followed.quotes)
 
 
 def test_hybrid_follow_ups_encode_both_questions(settings: Settings) -> None:
