@@ -38,7 +38,10 @@ def since_day(value: str) -> date:
     text = value.strip()
     year = YEAR.fullmatch(text)
     if year:
-        return date(int(year.group(1)), 1, 1)
+        try:
+            return date(int(year.group(1)), 1, 1)
+        except ValueError:  # "0000": no year 0 in the calendar
+            raise BadDate(value) from None
     day = parse_date(normalize_date(text))
     if day is None:
         raise BadDate(value)

@@ -74,13 +74,14 @@ def test_query_matches_title_outlet_and_reporter_words_not_bodies(env, capsys) -
 
 
 @pytest.mark.usefixtures("seeds_indexed")
-def test_a_bad_since_is_one_sentence(env, capsys) -> None:
-    assert main(["list", "--since", "지난주"]) == 1
+@pytest.mark.parametrize("since", ["지난주", "0000", "0000년", "0000-05", "2024-13", "2023-02-30"])
+def test_a_bad_since_is_one_sentence(env, capsys, since: str) -> None:
+    assert main(["list", "--since", since]) == 1
     out, err = capsys.readouterr()
     assert out == "" and err.strip().count("\n") == 0
     assert (
         err.strip()
-        == "'지난주'은(는) 날짜로 읽을 수 없습니다. 2024-10-02, 2024-10, 2024처럼 적어 주세요."
+        == f"'{since}'은(는) 날짜로 읽을 수 없습니다. 2024-10-02, 2024-10, 2024처럼 적어 주세요."
     )
 
 
