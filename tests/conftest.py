@@ -35,6 +35,30 @@ def isolated_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     monkeypatch.chdir(tmp_path)
 
 
+_ANALYSED: dict[str, list[object]] = {}
+
+
+@pytest.fixture(autouse=True)
+def analysis_shared_across_tests(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Kiwi's analysis of a text is always the same, and it is most of what building the
+    seeds costs: tests that build them again and again share it (each gets fresh lists).
+    Only the in-process update path is wrapped; fresh processes analyse for real."""
+    from retrieval import sentences, update
+
+    real = sentences.analyse_bodies
+
+    def shared(bodies: list[str]) -> list[list[sentences.Sentence]]:
+        missing = [b for b in dict.fromkeys(bodies) if b not in _ANALYSED]
+        if missing:
+            _ANALYSED.update(zip(missing, real(missing), strict=True))
+        return [
+            [sentences.Sentence(s.span, list(s.tokens), list(s.tags)) for s in _ANALYSED[b]]  # type: ignore[attr-defined]
+            for b in bodies
+        ]
+
+    monkeypatch.setattr(update, "analyse_bodies", shared)
+
+
 @pytest.fixture(autouse=True)
 def fail_on_error_logs(request: pytest.FixtureRequest, caplog: pytest.LogCaptureFixture):
     """An ERROR record from the library, discord.py or asyncio fails the test, whichever phase
