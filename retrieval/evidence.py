@@ -20,7 +20,7 @@ from retrieval.kiwi_analyser import Morph
 from retrieval.question_time import NOTHING_ASKED, TimeAsked, is_recency
 from retrieval.search import Context, SearchResult, search
 from retrieval.terms import Term, index_tokens, query_terms
-from retrieval.time_filter import OVERFETCH, dated, narrowed
+from retrieval.time_filter import OVERFETCH, narrowed
 from retrieval.types import Article, SameStory
 
 if TYPE_CHECKING:
@@ -171,9 +171,12 @@ class EvidenceReader:
         result = None
         if asked_time.period is not None:
             wide = search(index, tokens, vector, candidates * OVERFETCH, *weights, context)
-            result = narrowed(index, wide, asked_time.period, candidates, *weights, context)
-            if result is not None and dated(index, result):
-                # The dates settled the period: no passage need say "2024년".
+            cut = narrowed(index, wide, asked_time.period, candidates, *weights, context)
+            result = cut.result if cut is not None else None
+            if cut is not None and cut.confirmed:
+                # An article dated in the period need not write "2024년": its passages are
+                # judged on the rest of the question. Otherwise (only chunks that name the
+                # period, which hold the words, or undated ones) the words stay.
                 morphs = _without(morphs, asked_time.naming)
                 terms, tokens, context = self._query(morphs, carried)
         if result is None:

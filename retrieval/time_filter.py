@@ -13,6 +13,8 @@ candidates (to read their text); chunks dated in it and undated ones cost no rea
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from retrieval.date_keys import UNDATED, overlaps
 from retrieval.fusion import boost, reciprocal_rank_fusion
 from retrieval.index import NewsIndex
@@ -20,6 +22,16 @@ from retrieval.question_time import Period, text_periods
 from retrieval.search import Context, SearchResult
 
 OVERFETCH = 3  # a period's search fetches this many times the candidates, then narrows
+
+
+@dataclass(frozen=True)
+class Narrowed:
+    """A search cut to a period, and whether an article date places any chunk kept in it.
+    A chunk kept for naming a date in the period writes that date itself; one kept for its
+    article's date need not, and one kept undated is only not ruled out."""
+
+    result: SearchResult
+    confirmed: bool
 
 
 def in_period(index: NewsIndex, chunk_id: int, period: Period) -> bool | None:
@@ -45,7 +57,7 @@ def narrowed(
     lexical_weight: float = 1.0,
     dense_weight: float = 1.0,
     context: Context | None = None,
-) -> SearchResult | None:
+) -> Narrowed | None:
     """`wide` (an over-fetched search) without the chunks known to be outside `period`, each
     side cut to `candidates` and fused again; None when no chunk that could be a candidate is
     known to be in the period or outside it (the period tells nothing apart here). A
@@ -65,12 +77,15 @@ def narrowed(
         hits = reciprocal_rank_fusion(lexical, dense, lexical_weight, dense_weight)
     if context is not None and cited:
         hits = boost(hits, cited, context.boost)
-    return SearchResult(
+    result = SearchResult(
         hits,
         wide.mode,
         {c: wide.dense_scores[c] for c in dense},
         {c: wide.lexical_scores[c] for c in lexical},
     )
+    first, last = period
+    dated_in = any(overlaps(index.table.date_of(h.chunk_id), first, last) for h in hits)
+    return Narrowed(result, dated_in)
 
 
 def _best(
@@ -94,9 +109,3 @@ def _best(
         if verdicts[chunk_id] is not False:
             kept.append(chunk_id)
     return kept
-
-
-def dated(index: NewsIndex, result: SearchResult) -> bool:
-    """Whether every candidate of a narrowed search has a date (so is known to be in the
-    period): an undated one is kept unverified, and only its text can say the period."""
-    return all(index.table.date_of(h.chunk_id) != UNDATED for h in result.hits)

@@ -192,7 +192,13 @@ def test_when_prefers_the_sentence_with_the_date_and_grounds_it(corpus, capsys) 
     [
         # The only C랩 article is undated: unknown is not "outside 2023".
         ("2023년 C랩 아웃사이드 광주 개소식은 어디서 열렸어?", "000_8944c63ec2984883", "사옥"),
-        ("2024년에 강 시장은 누구를 만났어?", "001_3a6c26851f6077eb", "기업"),
+        # Once the dates have kept the period's chunks, "2024년 10월" is no word a passage
+        # must hold: the question is judged as it is without it.
+        (
+            "2024년 10월 강기정 시장과 만난 AI 기업들은 무엇을 요구했어?",
+            "001_3a6c26851f6077eb",
+            "기업",
+        ),
     ],
 )
 def test_a_year_on_the_seeds_keeps_the_article_it_is_about(
@@ -202,3 +208,12 @@ def test_a_year_on_the_seeds_keeps_the_article_it_is_about(
     answer = json.loads(capsys.readouterr().out)
     assert answer["answered"] and answer["quotes"][0]["article_id"] == article
     assert said in answer["quotes"][0]["text"]
+
+
+@pytest.mark.usefixtures("seeds_indexed")
+def test_a_year_no_article_is_dated_in_stays_a_word_the_answer_must_hold(env, capsys) -> None:
+    """Only an article dated in the period lets its passages go without the year's words; a
+    passage that merely names a later year ("2025년부터 2단계 사업") does not answer a question
+    about that year's budget, and undated pages are not taken as being about it."""
+    assert main(["ask", "광주시 2025년 AI 관련 예산은 얼마인가요?", "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["answered"] is False

@@ -36,8 +36,9 @@ def test_only_chunks_dated_outside_that_could_be_candidates_are_read(index) -> N
     index, read = index
     k = 3
     wide = search(index, index_tokens(analyze("광주 인공지능 기업 지원")), None, k * OVERFETCH)
-    result = narrowed(index, wide, YEAR_2023, k)
-    assert result is not None and read
+    cut = narrowed(index, wide, YEAR_2023, k)
+    assert cut is not None and read
+    result = cut.result
     for chunk_id in read:  # dated outside 2023: in-period and undated chunks cost no read
         key = index.table.date_of(chunk_id)
         assert key != UNDATED and not overlaps(key, *YEAR_2023)
