@@ -35,7 +35,7 @@ def isolated_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     monkeypatch.chdir(tmp_path)
 
 
-_ANALYSED: dict[str, list[object]] = {}
+_ANALYSED: dict[tuple[object, ...], list[object]] = {}
 
 
 @pytest.fixture(autouse=True)
@@ -48,11 +48,17 @@ def analysis_shared_across_tests(monkeypatch: pytest.MonkeyPatch) -> None:
     real = sentences.analyse_bodies
 
     def shared(bodies: list[str]) -> list[list[sentences.Sentence]]:
-        missing = [b for b in dict.fromkeys(bodies) if b not in _ANALYSED]
+        # What analysing uses is part of the key: a test that swaps any of it analyses anew.
+        using = tuple(getattr(sentences, n) for n in ("kiwi", "morphs_of", "index_tokens"))
+        using += (sentences.content_morphs,)
+        missing = [b for b in dict.fromkeys(bodies) if (b, *using) not in _ANALYSED]
         if missing:
-            _ANALYSED.update(zip(missing, real(missing), strict=True))
+            _ANALYSED.update(((b, *using), r) for b, r in zip(missing, real(missing), strict=True))
         return [
-            [sentences.Sentence(s.span, list(s.tokens), list(s.tags)) for s in _ANALYSED[b]]  # type: ignore[attr-defined]
+            [
+                sentences.Sentence(s.span, list(s.tokens), list(s.tags))  # type: ignore[attr-defined]
+                for s in _ANALYSED[(b, *using)]
+            ]
             for b in bodies
         ]
 
