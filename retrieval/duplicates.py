@@ -59,6 +59,32 @@ def signature(body: str) -> tuple[int, ...]:
     return tuple(int(v) for v in minhash.hashvalues)
 
 
+class _Joined:
+    """Articles joined into stories, pair by pair (union-find; each story's root is its
+    smallest id), shared by a full grouping and an update's."""
+
+    def __init__(self, article_ids: Iterable[str]) -> None:
+        self._parent = {a: a for a in article_ids}
+
+    def _root(self, x: str) -> str:
+        while self._parent[x] != x:
+            self._parent[x] = self._parent[self._parent[x]]
+            x = self._parent[x]
+        return x
+
+    def join(self, a: str, b: str) -> None:
+        ra, rb = self._root(a), self._root(b)
+        if ra != rb:
+            self._parent[max(ra, rb)] = min(ra, rb)
+
+    def groups(self) -> list[tuple[str, ...]]:
+        """The stories of two or more articles, each in id order, sorted."""
+        grouped: dict[str, list[str]] = {}
+        for article_id in sorted(self._parent):
+            grouped.setdefault(self._root(article_id), []).append(article_id)
+        return sorted(tuple(g) for g in grouped.values() if len(g) > 1)
+
+
 def similarity(a: Sequence[int], b: Sequence[int]) -> float:
     """Estimated Jaccard similarity of two signatures: the share of equal positions."""
     if len(a) != len(b) or not a:
@@ -91,27 +117,15 @@ def stories(
     for article_id, values in signatures.items():
         hashes[article_id] = _frozen(values)
         lsh.insert(article_id, hashes[article_id])
-    parent = {article_id: article_id for article_id in signatures}
-
-    def root(x: str) -> str:
-        while parent[x] != x:
-            parent[x] = parent[parent[x]]
-            x = parent[x]
-        return x
-
+    joined = _Joined(signatures)
     for article_id, minhash in hashes.items():
         for other in lsh.query(minhash):
             if (
                 other != article_id
                 and similarity(signatures[article_id], signatures[other]) >= threshold
             ):
-                a, b = root(article_id), root(other)
-                if a != b:
-                    parent[max(a, b)] = min(a, b)
-    groups: dict[str, list[str]] = {}
-    for article_id in sorted(signatures):
-        groups.setdefault(root(article_id), []).append(article_id)
-    return {a: tuple(members) for members in groups.values() if len(members) > 1 for a in members}
+                joined.join(article_id, other)
+    return {a: members for members in joined.groups() for a in members}
 
 
 def copies_of(article_id: str, story: Mapping[str, Iterable[str]]) -> list[str]:
@@ -134,19 +148,7 @@ def regroup(
 
     fresh = [a for a in fresh if a in signatures]
     new = set(fresh)
-    parent = {article_id: article_id for article_id in signatures}
-
-    def root(x: str) -> str:
-        while parent[x] != x:
-            parent[x] = parent[parent[x]]
-            x = parent[x]
-        return x
-
-    def join(a: str, b: str) -> None:
-        ra, rb = root(a), root(b)
-        if ra != rb:
-            parent[max(ra, rb)] = min(ra, rb)
-
+    joined = _Joined(signatures)
     for story in before:
         members = [a for a in story if a in signatures and a not in new]
         if len(members) == len(story):
@@ -155,10 +157,10 @@ def regroup(
             groups = stories({a: signatures[a] for a in members}, threshold).values()
         for group in groups:
             for other in group[1:]:
-                join(group[0], other)
+                joined.join(group[0], other)
     for group in stories({a: signatures[a] for a in fresh}, threshold).values():
         for other in group[1:]:
-            join(group[0], other)
+            joined.join(group[0], other)
     kept = [a for a in signatures if a not in new]
     if fresh and kept:
         table = np.array([signatures[a] for a in kept], dtype=np.uint32)
@@ -166,8 +168,5 @@ def regroup(
             row = np.array(signatures[article_id], dtype=np.uint32)
             shares = (table == row).mean(axis=1)
             for i in np.flatnonzero(shares >= threshold):
-                join(article_id, kept[int(i)])
-    grouped: dict[str, list[str]] = {}
-    for article_id in sorted(signatures):
-        grouped.setdefault(root(article_id), []).append(article_id)
-    return sorted(tuple(g) for g in grouped.values() if len(g) > 1)
+                joined.join(article_id, kept[int(i)])
+    return joined.groups()
