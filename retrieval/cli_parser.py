@@ -52,6 +52,16 @@ if TYPE_CHECKING:
     Commands = argparse._SubParsersAction[KoreanArgumentParser]
 
 
+def _asking_options(parser: argparse.ArgumentParser) -> None:
+    """`--articles` and `--model`, the same on the commands that ask questions."""
+    parser.add_argument(
+        "--articles",
+        type=Path,
+        help="기본 색인 폴더에 색인이 없을 때 먼저 색인할 기사 폴더 (기본: seeds/)",
+    )
+    parser.add_argument("--model", help="질문 임베딩 모델 (기본: 색인을 만든 모델)")
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = KoreanArgumentParser(
         prog="newsqa", description="한국어 뉴스 기사 질의응답: 기사 문장을 그대로 인용해 답합니다."
@@ -101,12 +111,7 @@ def _add_ask(commands: Commands) -> None:
         help="질문 (생략하면 터미널에서는 물어보고, 파이프에서는 한 줄에 하나씩 읽습니다)",
     )
     _index_option(ask)
-    ask.add_argument(
-        "--articles",
-        type=Path,
-        help="기본 색인 폴더에 색인이 없을 때 먼저 색인할 기사 폴더 (기본: seeds/)",
-    )
-    ask.add_argument("--model", help="질문 임베딩 모델 (기본: 색인을 만든 모델)")
+    _asking_options(ask)
     ask.add_argument("-k", type=_quotes, dest="top_k", help="인용문 최대 개수 (1~3, 기본 3)")
     ask.add_argument("--json", action="store_true", help="질문마다 JSON 객체 한 줄로 출력합니다")
 
@@ -132,12 +137,7 @@ def _add_eval(commands: Commands) -> None:
     evaluate = commands.add_parser("eval", help="질문 세트(JSONL)로 검색·인용 품질을 측정합니다")
     evaluate.add_argument("questions", type=Path, help="질문 세트 파일 (seed_qa_dev.jsonl 형식)")
     _index_option(evaluate)
-    evaluate.add_argument(
-        "--articles",
-        type=Path,
-        help="기본 색인 폴더에 색인이 없을 때 먼저 색인할 기사 폴더 (기본: seeds/)",
-    )
-    evaluate.add_argument("--model", help="질문 임베딩 모델 (기본: 색인을 만든 모델)")
+    _asking_options(evaluate)
     evaluate.add_argument("--json", action="store_true", help="결과를 JSON으로 출력합니다")
     evaluate.add_argument(
         "--details",
