@@ -50,10 +50,6 @@ class ArticleWatch:
         self._stop.set()
         self._thread.join(STOP_WAIT_S)
 
-    @property
-    def running(self) -> bool:
-        return self._thread.is_alive()
-
     def _run(self) -> None:
         try:
             watch(
