@@ -9,6 +9,7 @@ from bot.config import load_bot_settings
 from bot.launch import run
 from retrieval.config import load_env_file, load_settings, retired_settings
 from retrieval.errors import SettingsError
+from retrieval.wording import notice_text
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -37,7 +38,7 @@ def main(argv: list[str] | None = None) -> int:
         print(exc.sentence(), file=sys.stderr)
         return 2
     for notice in retired_settings():
-        print(notice, file=sys.stderr)
+        print(notice_text(notice), file=sys.stderr)
     return run(settings, limits, sync=args.sync, guild=args.guild)
 
 

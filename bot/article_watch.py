@@ -55,7 +55,7 @@ class ArticleWatch:
             watch(
                 self.settings,
                 self._on_commit,
-                lambda line: log.warning("article watch: %s", line),
+                lambda notice: log.warning("article watch: %s", notice),
                 self._stop,
                 self._settle_s,
                 self._load_model,

@@ -15,8 +15,10 @@ from urllib.parse import urlparse
 
 import discord
 
+from retrieval.notices import FileSkipped, KeptPrevious
 from retrieval.render import grounded, same_story_text, source_parts, summary_text
 from retrieval.types import Answer, Quote, Source
+from retrieval.wording import NOT_FOUND, notice_text
 
 if TYPE_CHECKING:
     from bot.service import CorpusFacts
@@ -207,9 +209,9 @@ def _join_within(text: str, limit: int = FIELD_LIMIT) -> str:
 
 
 def not_found_text(answer: Answer) -> str:
-    """The pipeline's sentence, escaped: it may one day echo words of the question."""
+    """That nothing was found, with the exchange a follow-up continued."""
     context = follow_up_line(answer)
-    return "\n".join(filter(None, [escape(answer.message), context]))[:CONTENT_LIMIT]
+    return "\n".join(filter(None, [NOT_FOUND, context]))[:CONTENT_LIMIT]
 
 
 def cooldown_text(retry_after: float) -> str:
@@ -232,9 +234,9 @@ def reindex_text(report: IndexReport, reasons_shown: int = 5) -> str:
             f"읽지 못해 건너뛴 항목이 {len(report.skipped)}개 있습니다({why}{more}). "
             "파일 이름은 봇의 로그에서 확인하세요."
         )
-    # A notice quoting a skipped file's article id is about that file: it is logged, not shown.
-    named = {f"'{item.article_id}'" for item in report.skipped if item.article_id}
-    lines += [server_text(n) for n in report.notices if not any(q in n for q in named)][:5]
+    # A notice about one file names it: it is logged, not shown.
+    shown = [n for n in report.notices if not isinstance(n, FileSkipped | KeptPrevious)]
+    lines += [server_text(notice_text(n)) for n in shown][:5]
     return "\n".join(lines)[:CONTENT_LIMIT]
 
 

@@ -19,9 +19,6 @@ from retrieval.policy import AnswerPolicy
 from retrieval.signals import Passage, passages, question_signals
 from retrieval.types import Answer, Article, Quote, Source
 
-NOT_FOUND = "관련 기사를 찾지 못했습니다. 질문을 바꾸거나 더 구체적으로 물어봐 주세요."
-FOUND = "기사에서 찾은 관련 문장입니다."
-
 
 @dataclass(frozen=True)
 class Decision:
@@ -128,9 +125,8 @@ def compose_answer(
     confidence = round(decision.confidence, 4)
     if not decision.answered:
         return Answer(
-            evidence.question,
-            False,
-            NOT_FOUND,
+            question=evidence.question,
+            answered=False,
             mode=evidence.mode,
             policy=policy.name,
             confidence=confidence,
@@ -164,11 +160,10 @@ def compose_answer(
         for n, article_id in enumerate(further[:MAX_RELATED], start=1)
     ]
     return Answer(
-        evidence.question,
-        True,
-        FOUND,
-        tuple(quotes),
-        tuple(sources),
+        question=evidence.question,
+        answered=True,
+        quotes=tuple(quotes),
+        sources=tuple(sources),
         mode=evidence.mode,
         related=tuple(related),
         policy=policy.name,

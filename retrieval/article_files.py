@@ -139,7 +139,7 @@ def read_jsonl(
                 raise UnreadableError("'body'가 없습니다")
             articles.append(build_article(str(article_id).strip(), body, record))
         except json.JSONDecodeError:
-            skipped.append(Skipped(where, "JSON 형식이 잘못되었습니다"))
+            skipped.append(Skipped(where, UnreadableError.bad_json().message))
         except UnreadableError as exc:
             skipped.append(Skipped(where, str(exc)))
     return articles, skipped

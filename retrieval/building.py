@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -24,6 +24,14 @@ from retrieval.errors import (
 )
 from retrieval.index import NewsIndex
 from retrieval.model_choice import ModelLoader, resolve_model
+from retrieval.notices import (
+    BuildingFirst,
+    FileSkipped,
+    KeptPrevious,
+    Notice,
+    Say,
+    WaitingForWriter,
+)
 from retrieval.save import save_index
 from retrieval.update import UpdateSummary, update_index
 
@@ -33,30 +41,17 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-Say = Callable[[str], None]  # tells the user something now, in one Korean line
 
-
-def to_log(line: str) -> None:
-    """Where a line for the user goes when the caller has no terminal (the bot: its log)."""
-    log.warning("%s", line)
-
-
-def waiting_notice(folder: Path) -> str:
-    return f"다른 색인 작업이 '{folder}'에 쓰는 중이라 끝날 때까지 기다립니다."
-
-
-def building_notice(settings: Settings) -> str:
-    return (
-        f"'{settings.index_dir}'에 색인이 없어 '{settings.articles}'의 기사로 먼저 만듭니다"
-        "(처음 한 번만 기사 수에 따라 시간이 걸립니다)."
-    )
+def to_log(notice: Notice) -> None:
+    """Where a notice goes when the caller has no terminal (the bot: its log)."""
+    log.warning("%s", notice)
 
 
 @dataclass
 class IndexReport:
     summary: UpdateSummary
     skipped: list[Skipped] = field(default_factory=list)
-    notices: list[str] = field(default_factory=list)  # one Korean line each, for the user
+    notices: list[Notice] = field(default_factory=list)  # for the user; the edges word them
 
 
 def chunker_of(settings: Settings) -> ChunkerSettings:
@@ -120,13 +115,13 @@ def _build(
     from retrieval.ingest import read_corpus  # YAML and the cleaners: not needed to answer
 
     chunker = chunker_of(settings)
-    notices: list[str] = []
+    notices: list[Notice] = []
     folder = settings.index_dir
-    with _disk_full_named(folder), locks.writer_lock(folder, lambda: say(waiting_notice(folder))):
+    with _disk_full_named(folder), locks.writer_lock(folder, lambda: say(WaitingForWriter(folder))):
         if if_missing:
             if _has_index(folder):  # made by the run this one waited for
                 return None
-            say(building_notice(settings))
+            say(BuildingFirst(folder, settings.articles))
         mark = time.perf_counter()
         old: NewsIndex | None = None
         if not full:
@@ -151,9 +146,7 @@ def _build(
     skipped = corpus.skipped
     for item in skipped:
         if item.article_id and old is not None and item.article_id in old.articles:
-            notices.append(
-                f"'{item.article_id}'은(는) 읽지 못해 이전에 색인한 내용을 그대로 둡니다."
-            )
+            notices.append(KeptPrevious(item.article_id))
     # The whole run, not only the analysis: an unchanged corpus still reads, loads and writes.
     return IndexReport(replace(summary, took_s=time.perf_counter() - started), skipped, notices)
 
@@ -163,7 +156,7 @@ def _update_and_save(
     old: NewsIndex | None,
     corpus: Corpus,
     load_model: ModelLoader | None,
-    notices: list[str],
+    notices: list[Notice],
 ) -> UpdateSummary:
     """Embed what changed with the run's model and commit the new generation (under the
     caller's writer lock); the summary's phases hold the model load, lexical and write times."""
@@ -195,7 +188,7 @@ def open_index(
     auto_build: bool = False,
     load_model: ModelLoader | None = None,
     say: Say = to_log,
-) -> tuple[NewsIndex, list[str]]:
+) -> tuple[NewsIndex, list[Notice]]:
     """The index at `settings.index_dir`, with notices for the user. When there is none yet but
     another run is writing one, that run is waited for. With `auto_build`, a missing index at
     the default location is first built from `settings.articles`; anywhere else, or without
@@ -205,14 +198,14 @@ def open_index(
         return NewsIndex.open(folder, chunker=chunker, verify=verify), []
     except IndexMissing:
         pass
-    notices: list[str] = []
+    notices: list[Notice] = []
     if auto_build and is_default_index(folder) and settings.articles.exists():
         report = build_missing_index(settings, load_model, say)
         if report is not None:
             notices.extend(report.notices)
-            notices.extend(f"건너뜀: {s.path} — {s.reason}" for s in report.skipped)
+            notices.extend(FileSkipped(s.path, s.reason) for s in report.skipped)
     else:
-        locks.wait_for_writer(folder, lambda: say(waiting_notice(folder)))
+        locks.wait_for_writer(folder, lambda: say(WaitingForWriter(folder)))
     try:
         return NewsIndex.open(folder, chunker=chunker, verify=verify), notices
     except IndexMissing:

@@ -7,18 +7,21 @@ import json
 import logging
 import os
 import sys
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from retrieval import config
 from retrieval.cli_parser import EXIT_USAGE, build_parser
+from retrieval.cli_questions import questions
 from retrieval.config import Settings, load_settings, retired_settings
 from retrieval.errors import QuestionError, SettingsError, user_message
+from retrieval.notices import FileSkipped, Notice
+from retrieval.wording import notice_text
 
 if TYPE_CHECKING:
     from retrieval.evaluate import Case
-    from retrieval.pipeline import IndexReport
+    from retrieval.pipeline import IndexReport, Pipeline
 
 EXIT_OK, EXIT_ERROR = 0, 1
 
@@ -41,12 +44,16 @@ def _settings(args: argparse.Namespace) -> Settings:
     overrides = {f: getattr(args, f, None) for f in fields}
     settings = config.validate(load_settings().with_overrides(**overrides))
     for notice in retired_settings():
-        _say(notice)
+        _tell(notice)
     return settings
 
 
 def _say(line: str) -> None:
     print(line, file=sys.stderr)
+
+
+def _tell(notice: Notice) -> None:
+    _say(notice_text(notice))
 
 
 def run_index(args: argparse.Namespace) -> int:
@@ -55,7 +62,7 @@ def run_index(args: argparse.Namespace) -> int:
     settings = _settings(args)
     if args.watch:
         return _watch(settings, args)
-    _print_report(build_index(settings, full=args.full, say=_say), args.json)
+    _print_report(build_index(settings, full=args.full, say=_tell), args.json)
     return EXIT_OK
 
 
@@ -65,52 +72,32 @@ def _watch(settings: Settings, args: argparse.Namespace) -> int:
     from retrieval.watch import watch
 
     if args.full:
-        _print_report(build_index(settings, full=True, say=_say), args.json)
+        _print_report(build_index(settings, full=True, say=_tell), args.json)
     _say(f"'{settings.articles}' 폴더를 지켜보고 있습니다. 끝내려면 Ctrl+C를 누르세요.")
-    watch(settings, lambda report: _print_report(report, args.json), _say)
+    watch(settings, lambda report: _print_report(report, args.json), _tell)
     return EXIT_OK
+
+
+def _opened(settings: Settings, verify: bool = True) -> Pipeline:
+    """The pipeline (the index built first when there is none), its notices told."""
+    from retrieval.pipeline import Pipeline
+
+    pipeline = Pipeline.open(settings, auto_build=True, verify=verify, say=_tell)
+    for notice in pipeline.notices:
+        _tell(notice)
+    return pipeline
 
 
 def _print_report(report: IndexReport, as_json: bool) -> None:
     for skipped in report.skipped:
-        _say(f"건너뜀: {skipped.path} — {skipped.reason}")
+        _tell(FileSkipped(skipped.path, skipped.reason))
     for notice in report.notices:
-        _say(notice)
+        _tell(notice)
     from retrieval.render import summary_text
 
     print(summary_text(report.summary), flush=True)
     if as_json:
         print(json.dumps(report.summary.as_json(), ensure_ascii=False), flush=True)
-
-
-PROMPT = "질문> "
-
-
-def _questions(args: argparse.Namespace) -> Iterable[str]:
-    """The question given, or one per line of standard input: prompted for on a terminal."""
-    if args.question is not None:
-        yield args.question
-        return
-    if sys.stdin.isatty():
-        yield from _prompted()
-        return
-    for line in sys.stdin:
-        if line.strip():
-            yield line.rstrip("\n")
-
-
-def _prompted() -> Iterator[str]:
-    """Questions typed at a terminal, each asked for (on stderr, so answers stay clean on
-    stdout), until Ctrl+D."""
-    _say("질문을 입력하고 Enter를 누르세요. 끝내려면 Ctrl+D를 누르세요.")
-    while True:
-        print(PROMPT, end="", file=sys.stderr, flush=True)
-        line = sys.stdin.readline()
-        if not line:
-            print(file=sys.stderr)
-            return
-        if line.strip():
-            yield line.rstrip("\n")
 
 
 def run_ask(args: argparse.Namespace) -> int:
@@ -123,15 +110,12 @@ def run_ask(args: argparse.Namespace) -> int:
         # no index: that fails at once, and the exit would wait for Kiwi (the thread must be
         # joined, see `kiwi_analyser.warm_up_in_background`); a build starts it itself.
         kiwi_analyser.warm_up_in_background()
-    from retrieval.pipeline import Pipeline
-    from retrieval.render import answer_text, error_json
+    from retrieval.render import answer_json, answer_text, error_json
 
     # Sizes and structure only: checksums read the whole index (`newsqa check` does that).
-    pipeline = Pipeline.open(settings, auto_build=True, verify=False, say=_say)
-    for notice in pipeline.notices:
-        _say(notice)
+    pipeline = _opened(settings, verify=False)
     status = EXIT_OK
-    for question in _questions(args):
+    for question in questions(args.question):
         try:
             answer = pipeline.ask(question)
         except QuestionError as exc:
@@ -143,7 +127,7 @@ def run_ask(args: argparse.Namespace) -> int:
             )
             continue
         if args.json:
-            print(json.dumps(answer.to_dict(), ensure_ascii=False), flush=True)
+            print(json.dumps(answer_json(answer), ensure_ascii=False), flush=True)
         else:
             print(answer_text(answer) + "\n", flush=True)
     return status
@@ -151,6 +135,7 @@ def run_ask(args: argparse.Namespace) -> int:
 
 def _cases(path: Path) -> list[Case] | None:
     """The question set, or None after telling the user in one sentence why it can't be read."""
+    from retrieval.errors import QuestionSetError
     from retrieval.evaluate import read_cases
 
     if not path.is_file():
@@ -158,22 +143,19 @@ def _cases(path: Path) -> list[Case] | None:
         return None
     try:
         return read_cases(path)
-    except ValueError as exc:
-        _say(f"질문 세트를 읽을 수 없습니다({exc}). 한 줄에 JSON 객체 하나씩 있어야 합니다.")
+    except QuestionSetError as exc:
+        _say(exc.sentence())
         return None
 
 
 def run_eval(args: argparse.Namespace) -> int:
     from retrieval.evaluate import evaluate
-    from retrieval.pipeline import Pipeline
     from retrieval.render import outcome_json, outcome_text, report_text
 
     cases = _cases(args.questions)
     if cases is None:
         return EXIT_USAGE
-    pipeline = Pipeline.open(_settings(args), auto_build=True, say=_say)
-    for notice in pipeline.notices:
-        _say(notice)
+    pipeline = _opened(_settings(args))
     report, outcomes = evaluate(pipeline, cases)
     if args.json:
         details = {"questions": [outcome_json(o) for o in outcomes]} if args.details else {}
@@ -188,16 +170,13 @@ def run_eval(args: argparse.Namespace) -> int:
 
 def run_calibrate(args: argparse.Namespace) -> int:
     from retrieval import calibrate, calibration_set, policy
-    from retrieval.pipeline import Pipeline
     from retrieval.render import calibration_text
 
     cases = _cases(args.questions)
     if cases is None:
         return EXIT_USAGE
     settings = _settings(args)
-    pipeline = Pipeline.open(settings, auto_build=True, say=_say)
-    for notice in pipeline.notices:
-        _say(notice)
+    pipeline = _opened(settings)
     source = args.questions.name
     examples = {"lexical": calibration_set.collect(pipeline, cases, use_model=False, source=source)}
     if pipeline.embedder is not None:
@@ -247,7 +226,7 @@ def run_check(args: argparse.Namespace) -> int:
         f"{MANIFEST}의 기록과 일치합니다."
     )
     answering, notice = policy.for_index(settings.index_dir, index.model)
-    print(f"답변 정책: {answering.name}" + (f" ({notice})" if notice else ""))
+    print(f"답변 정책: {answering.name}" + (f" ({notice_text(notice)})" if notice else ""))
     return EXIT_OK
 
 

@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from retrieval.errors import SettingsError
+from retrieval.notices import RetiredSetting
 from retrieval.setting import CONVERT, Kind, Scope, Secret, Setting
 
 ENV_PREFIX = "NEWSQA_"
@@ -155,7 +156,7 @@ def validate(settings: Settings) -> Settings:
     for setting in TABLE:
         value = getattr(settings, setting.field, None) if setting.scope == "core" else None
         if value is not None and not setting.accepts(value):
-            raise SettingsError(setting.refusal(value))
+            raise setting.refusal(value)
     if settings.lexical_weight == 0 and settings.dense_weight == 0:
         raise SettingsError(
             f"{LEXICAL_WEIGHT.name}와 {DENSE_WEIGHT.name}가 모두 0이면 검색할 수 없으니 "
@@ -169,19 +170,16 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
     return validate(Settings(**read("core", environ)))
 
 
-# Settings that no longer exist, and what took their place (one Korean line each).
-RETIRED = {
-    "MIN_COVERAGE": "답할지는 답변 정책이 정합니다(`newsqa calibrate`로 맞춥니다)",
-    "MIN_DENSE_SCORE": "답할지는 답변 정책이 정합니다(`newsqa calibrate`로 맞춥니다)",
-}
+# Settings that no longer exist: the answer policy decides what they did (`newsqa calibrate`).
+RETIRED = ("MIN_COVERAGE", "MIN_DENSE_SCORE")
 
 
-def retired_settings(environ: Mapping[str, str] | None = None) -> list[str]:
+def retired_settings(environ: Mapping[str, str] | None = None) -> list[RetiredSetting]:
     """A notice for each retired NEWSQA_* variable still set, so it is not silently ignored."""
     source = os.environ if environ is None else environ
     return [
-        f"{ENV_PREFIX}{name}은(는) 더 이상 쓰지 않습니다: {instead}."
-        for name, instead in RETIRED.items()
+        RetiredSetting(ENV_PREFIX + name)
+        for name in RETIRED
         if source.get(ENV_PREFIX + name, "").strip()
     ]
 

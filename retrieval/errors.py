@@ -42,8 +42,26 @@ class QuestionError(NewsqaError, ValueError):
     """A question that cannot be asked as it is (empty, too long); the message says what to do."""
 
 
+class QuestionSetError(NewsqaError, ValueError):
+    """A line of a question set (`newsqa eval`, `newsqa calibrate`) that is not a question;
+    the message names the line."""
+
+    hint = "한 줄에 JSON 객체 하나씩 있어야 합니다."
+
+    def sentence(self) -> str:
+        return f"질문 세트를 읽을 수 없습니다({self.message}). {self.hint}"
+
+
 class SettingsError(NewsqaError, ValueError):
     """A value the settings table refuses; the message names the setting and what it may be."""
+
+    @classmethod
+    def refused(cls, name: str, value: object, allowed: str) -> SettingsError:
+        """`allowed`: what the setting may be, as a Korean noun phrase ("0 이상의 정수")."""
+        return cls(
+            f"{name}={value}은(는) 쓸 수 없으니 .env나 환경 변수에서 "
+            f"{allowed}{_ro(allowed)} 고쳐 주세요."
+        )
 
 
 class ArticlesMissing(NewsqaError):
@@ -51,7 +69,36 @@ class ArticlesMissing(NewsqaError):
 
 
 class ModelMismatch(NewsqaError):
-    """The index's vectors were made by another model, dimension or precision than asked for."""
+    """The index's vectors were made by another model, dimension or precision than asked for,
+    or their model cannot be loaded for an update. Made through the constructors below."""
+
+    @classmethod
+    def other_model(cls, indexed: str | None, name: str) -> ModelMismatch:
+        return cls(
+            f"색인은 '{indexed}' 모델로 만들어졌는데 '{name}' 모델이 지정되었으니, "
+            "같은 모델을 지정하거나 `newsqa index --full`로 색인을 다시 만드세요."
+        )
+
+    @classmethod
+    def other_dimension(cls, indexed: int, dim: int) -> ModelMismatch:
+        return cls(
+            f"모델 차원({dim})이 색인({indexed})과 다르니 `newsqa index --full`로 색인을 "
+            "다시 만드세요."
+        )
+
+    @classmethod
+    def other_precision(cls, indexed: str, precision: str) -> ModelMismatch:
+        return cls(
+            f"색인의 벡터는 {indexed} 정밀도로 만들어졌는데 지금은 {precision}이니, "
+            "NEWSQA_EMBED_PRECISION을 맞추거나 `newsqa index --full`로 색인을 다시 만드세요."
+        )
+
+    @classmethod
+    def vectors_orphaned(cls, indexed: str | None) -> ModelMismatch:
+        return cls(
+            f"색인에 '{indexed}' 모델의 벡터가 있지만 지금은 그 모델을 쓸 수 없으니, 모델을 "
+            "준비하거나 `newsqa index --full --model none`으로 어휘 색인만 다시 만드세요."
+        )
 
 
 class ModelUnavailable(RuntimeError):
@@ -88,7 +135,32 @@ class PolicyError(NewsqaError, ValueError):
 
 
 class UnreadableError(NewsqaError, ValueError):
-    """Bytes that are not an article's text; the message is the reason the file is skipped."""
+    """Bytes that are not an article's text; the message is the reason the file is skipped.
+    The reasons found without raising (a file's name, a repeated id) are made here too."""
+
+    @classmethod
+    def unopenable(cls, strerror: str | None) -> UnreadableError:
+        return cls(f"파일을 열 수 없습니다({strerror})")
+
+    @classmethod
+    def unsupported(cls) -> UnreadableError:
+        return cls("지원하지 않는 형식입니다(.txt, .md, .html, .jsonl만 읽습니다)")
+
+    @classmethod
+    def undecodable_name(cls) -> UnreadableError:
+        return cls("파일 이름을 UTF-8이나 CP949로 읽을 수 없습니다(이름을 바꾸면 색인합니다)")
+
+    @classmethod
+    def name_taken(cls, name: str) -> UnreadableError:
+        return cls(f"CP949로 읽은 이름이 같은 폴더의 '{name}'과 같습니다(이름을 바꾸면 색인합니다)")
+
+    @classmethod
+    def repeated_id(cls) -> UnreadableError:
+        return cls("같은 id의 기사가 이미 있어 건너뜁니다")
+
+    @classmethod
+    def bad_json(cls) -> UnreadableError:
+        return cls("JSON 형식이 잘못되었습니다")
 
 
 class DamagedRecord(ValueError):
@@ -146,6 +218,15 @@ class DiskFull(NewsqaError):
         super().__init__(f"디스크 공간이 부족해 {where} 쓰지 못했습니다")
 
 
+def _ro(phrase: str) -> str:
+    """로 or 으로 after `phrase`: 으로 after a final consonant other than ㄹ."""
+    last = phrase[-1]
+    if not "가" <= last <= "힣":
+        return "로"
+    coda = (ord(last) - ord("가")) % 28
+    return "으로" if coda not in (0, 8) else "로"
+
+
 def _build_hint(folder: Path, articles: Path | None) -> str:
     """The command that builds an index at `folder` (naming the articles' folder when the
     default one is not there)."""
@@ -165,6 +246,11 @@ def disk_full(exc: BaseException) -> bool:
     if isinstance(exc, OSError) and exc.errno in (errno.ENOSPC, errno.EDQUOT):
         return True
     return "No space left on device" in str(exc) or "os error 28" in str(exc)
+
+
+def user_error(exc: BaseException) -> bool:
+    """Whether `exc` is one a user can act on (`user_message` words it), not a bug."""
+    return isinstance(exc, NewsqaError | OSError) or disk_full(exc)
 
 
 def user_message(exc: BaseException) -> str | None:

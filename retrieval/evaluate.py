@@ -11,7 +11,7 @@ import statistics
 from dataclasses import dataclass
 from pathlib import Path
 
-from retrieval.errors import QuestionError
+from retrieval.errors import QuestionError, QuestionSetError
 from retrieval.pipeline import Pipeline
 from retrieval.types import Answer
 
@@ -34,6 +34,7 @@ class Case:
 class Outcome:
     case: Case
     answer: Answer
+    problem: QuestionError | None = None  # why the question could not be asked at all
 
     @property
     def cited(self) -> list[str]:
@@ -99,7 +100,7 @@ def _strings(row: dict[str, object], key: str) -> tuple[str, ...]:
 
 
 def read_cases(path: Path) -> list[Case]:
-    """Parse a question set; a malformed line is a ValueError naming the line (Korean)."""
+    """Parse a question set; a malformed line is a `QuestionSetError` naming the line."""
     cases = []
     for number, line in enumerate(path.read_text(encoding="utf-8-sig").splitlines(), start=1):
         if not line.strip():
@@ -121,9 +122,10 @@ def read_cases(path: Path) -> list[Case]:
                 )
             )
         except json.JSONDecodeError as exc:
-            raise ValueError(f"{path.name} {number}번째 줄: JSON 형식이 잘못되었습니다") from exc
+            where = f"{path.name} {number}번째 줄"
+            raise QuestionSetError(f"{where}: JSON 형식이 잘못되었습니다") from exc
         except ValueError as exc:
-            raise ValueError(f"{path.name} {number}번째 줄: {exc}") from exc
+            raise QuestionSetError(f"{path.name} {number}번째 줄: {exc}") from exc
     return cases
 
 
@@ -136,16 +138,16 @@ def _percentile(values: list[float], q: float) -> float:
     return round(ordered[min(len(ordered) - 1, int(q * len(ordered)))], 2) if ordered else 0.0
 
 
-def _ask(pipeline: Pipeline, question: str) -> Answer:
+def _outcome(pipeline: Pipeline, case: Case) -> Outcome:
     """An invalid question in the set counts as an abstention instead of stopping the run."""
     try:
-        return pipeline.ask(question)
+        return Outcome(case, pipeline.ask(case.question))
     except QuestionError as exc:
-        return Answer(question, False, exc.sentence())
+        return Outcome(case, Answer(question=case.question, answered=False), problem=exc)
 
 
 def evaluate(pipeline: Pipeline, cases: list[Case]) -> tuple[dict[str, object], list[Outcome]]:
-    outcomes = [Outcome(case, _ask(pipeline, case.question)) for case in cases]
+    outcomes = [_outcome(pipeline, case) for case in cases]
     return summarize(outcomes), outcomes
 
 

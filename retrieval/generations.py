@@ -15,7 +15,8 @@ generation. The generation before the current one is kept, so a reader that read
 manifest just before a commit can still load it; when the disk is too full to commit, that
 kept generation is released and the commit tried once more (the current one is never touched).
 
-Exception messages are Korean: the CLI and the bot show them to the user inside one sentence.
+Exception messages are Korean clauses: the CLI and the bot show them inside one sentence
+(`retrieval.errors`).
 """
 
 from __future__ import annotations
@@ -33,6 +34,7 @@ from pathlib import Path
 
 from retrieval.errors import IndexCorrupt, IndexIncompatible, IndexMissing, StoreError, disk_full
 from retrieval.manifest import FORMAT_VERSION, MANIFEST, Manifest
+from retrieval.notices import KeptIndexReleased, Say
 
 KEEP_GENERATIONS = 2  # the current generation and the one before it
 
@@ -101,7 +103,7 @@ def commit(
     folder: Path,
     write: Callable[[Path], None],
     manifest: Manifest,
-    notify: Callable[[str], None] | None = None,
+    notify: Say | None = None,
 ) -> Manifest:
     """Write a new generation with `write(gen_dir)` and make it current, atomically, with
     `manifest` (its generation, files and sizes filled in here). When the disk is full, the
@@ -119,10 +121,7 @@ def commit(
             raise
         log.warning("disk full committing to %s: released %s, trying again", folder, released)
         if notify is not None:
-            notify(
-                f"디스크 공간이 부족해 보관하던 이전 색인({', '.join(released)})을 지우고 "
-                "다시 저장합니다."
-            )
+            notify(KeptIndexReleased(tuple(released)))
         committed = _attempt(folder, write, manifest, previous_gen, previous_sums)
     keep = {committed.generation, previous_gen.name if previous_gen else ""}
     _collect_garbage(folder, keep=keep)

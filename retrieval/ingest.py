@@ -104,7 +104,7 @@ def read_corpus(root: Path, known: Mapping[str, SourceFile] | None = None) -> Co
                 data = path.read_bytes()
                 print_ = fingerprint(data, extra)
         except OSError as exc:
-            reason = f"파일을 열 수 없습니다({exc.strerror})"
+            reason = UnreadableError.unopenable(exc.strerror).message
             corpus.skipped.append(Skipped(label, reason, _id_of(name)))
             continue
         if previous is not None and previous.fingerprint == print_:
@@ -137,15 +137,12 @@ def read_corpus(root: Path, known: Mapping[str, SourceFile] | None = None) -> Co
 def _name_of(path: Path, own_names: set[str]) -> tuple[str | None, str]:
     """The file's name as text, or None and why it is skipped."""
     if path.suffix.lower() not in PAGE_SUFFIXES | {".jsonl"}:
-        return None, "지원하지 않는 형식입니다(.txt, .md, .html, .jsonl만 읽습니다)"
+        return None, UnreadableError.unsupported().message
     name = text_name(path)
     if name is None:
-        return None, "파일 이름을 UTF-8이나 CP949로 읽을 수 없습니다(이름을 바꾸면 색인합니다)"
+        return None, UnreadableError.undecodable_name().message
     if name != path.name and name in own_names:  # a decoded name must not take another's
-        return (
-            None,
-            f"CP949로 읽은 이름이 같은 폴더의 '{name}'과 같습니다(이름을 바꾸면 색인합니다)",
-        )
+        return None, UnreadableError.name_taken(name).message
     return name, ""
 
 
@@ -176,7 +173,7 @@ def _unique(articles: Iterable[Article], skipped: list[Skipped], seen: set[str])
     unique: dict[str, Article] = {}
     for article in articles:
         if article.id in seen or article.id in unique:
-            skipped.append(Skipped(article.id, "같은 id의 기사가 이미 있어 건너뜁니다"))
+            skipped.append(Skipped(article.id, UnreadableError.repeated_id().message))
             continue
         unique[article.id] = article
     return list(unique.values())

@@ -23,6 +23,7 @@ from retrieval.embed import (
     wants_model,
 )
 from retrieval.errors import ModelMismatch, ModelUnavailable
+from retrieval.notices import ModelMissing, Notice, OtherPrecision
 
 if TYPE_CHECKING:
     from retrieval.index import NewsIndex
@@ -37,45 +38,11 @@ def loader_for(settings: Settings) -> ModelLoader:
     return partial(load_embedder, precision=settings.embed_precision)
 
 
-def model_missing_notice(name: str) -> str:
-    return (
-        f"임베딩 모델 '{name}'을(를) 불러올 수 없어 어휘(BM25) 검색만 사용합니다"
-        "(모델 없이 쓰려면 `--model none` 또는 NEWSQA_MODEL=none으로 지정하세요)."
-    )
-
-
-def other_model_message(indexed: str | None, name: str) -> str:
-    return (
-        f"색인은 '{indexed}' 모델로 만들어졌는데 '{name}' 모델이 지정되었으니, "
-        "같은 모델을 지정하거나 `newsqa index --full`로 색인을 다시 만드세요."
-    )
-
-
-def other_dimension_message(indexed: int, dim: int) -> str:
-    return (
-        f"모델 차원({dim})이 색인({indexed})과 다르니 `newsqa index --full`로 색인을 다시 만드세요."
-    )
-
-
-def other_precision_message(indexed: str, precision: str) -> str:
-    return (
-        f"색인의 벡터는 {indexed} 정밀도로 만들어졌는데 지금은 {precision}이니, "
-        "NEWSQA_EMBED_PRECISION을 맞추거나 `newsqa index --full`로 색인을 다시 만드세요."
-    )
-
-
-def vectors_orphaned_message(indexed: str | None) -> str:
-    return (
-        f"색인에 '{indexed}' 모델의 벡터가 있지만 지금은 그 모델을 쓸 수 없으니, 모델을 준비하거나 "
-        "`newsqa index --full --model none`으로 어휘 색인만 다시 만드세요."
-    )
-
-
 @dataclass(frozen=True)
 class ModelChoice:
     embedder: Embedder | None  # None: lexical search only
     requested: str  # what the index records as asked for (for the next update)
-    notices: tuple[str, ...] = ()
+    notices: tuple[Notice, ...] = ()
 
 
 def requested_model(settings: Settings, index: NewsIndex | None, updating: bool) -> str:
@@ -104,29 +71,29 @@ def resolve_model(
     if index is not None and vectors:  # refused before seconds are spent loading it
         recorded = {index.model, index.manifest.model_requested}
         if requested not in recorded:
-            raise ModelMismatch(other_model_message(index.model, requested))
+            raise ModelMismatch.other_model(index.model, requested)
     try:
         embedder = (load_model or loader_for(settings))(requested)
     except ModelUnavailable as exc:
         log.warning("%s", exc)
         if updating and index is not None and vectors:
-            raise ModelMismatch(vectors_orphaned_message(index.model)) from None
-        return ModelChoice(None, requested, (model_missing_notice(requested),))
+            raise ModelMismatch.vectors_orphaned(index.model) from None
+        return ModelChoice(None, requested, (ModelMissing(requested),))
     notices = _check(index, embedder, updating) if index is not None and vectors else ()
     return ModelChoice(embedder, requested, notices)
 
 
-def _check(index: NewsIndex, embedder: Embedder, updating: bool) -> tuple[str, ...]:
+def _check(index: NewsIndex, embedder: Embedder, updating: bool) -> tuple[Notice, ...]:
     """Refuse a model whose vectors would not compare with the index's; a question encoded at
     another precision is only said (it still finds, less well)."""
     if embedder.name != index.model:
-        raise ModelMismatch(other_model_message(index.model, embedder.name))
+        raise ModelMismatch.other_model(index.model, embedder.name)
     if index.dense is not None and embedder.dim != index.dense.dim:
-        raise ModelMismatch(other_dimension_message(index.dense.dim, embedder.dim))
+        raise ModelMismatch.other_dimension(index.dense.dim, embedder.dim)
     indexed = index.manifest.embedding_precision
     precision = getattr(embedder, "precision", "fp32")
     if not indexed or indexed == precision:
         return ()
     if updating:
-        raise ModelMismatch(other_precision_message(indexed, precision))
-    return (other_precision_message(indexed, precision),)
+        raise ModelMismatch.other_precision(indexed, precision)
+    return (OtherPrecision(indexed, precision),)

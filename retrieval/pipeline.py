@@ -14,7 +14,6 @@ from retrieval import policy as policies
 from retrieval.answer import compose_answer
 from retrieval.building import (
     IndexReport,
-    Say,
     build_index,
     build_missing_index,
     open_index,
@@ -27,6 +26,7 @@ from retrieval.evidence import Evidence, EvidenceReader
 from retrieval.index import NewsIndex
 from retrieval.manifest import MANIFEST
 from retrieval.model_choice import ModelLoader, resolve_model
+from retrieval.notices import Notice, Say
 from retrieval.policy import AnswerPolicy
 from retrieval.question_time import time_asked
 from retrieval.types import Answer, FollowUp
@@ -44,7 +44,7 @@ class Pipeline:
         index: NewsIndex,
         embedder: Embedder | None,
         settings: Settings,
-        notices: list[str] | None = None,
+        notices: list[Notice] | None = None,
         index_dir: Path | None = None,
     ) -> None:
         self.index = index

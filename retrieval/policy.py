@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from retrieval.errors import PolicyError
+from retrieval.notices import PolicyForOtherModel, PolicyUnreadable
 
 DEFAULT_FILE = Path(__file__).with_name("policy.json")
 INDEX_FILE = "policy.json"  # a calibrated policy, in the index folder beside manifest.json
@@ -128,19 +129,18 @@ def default() -> AnswerPolicy:
     return read(DEFAULT_FILE)
 
 
-def for_index(index_dir: Path, model: str | None) -> tuple[AnswerPolicy, str | None]:
+def for_index(
+    index_dir: Path, model: str | None
+) -> tuple[AnswerPolicy, PolicyUnreadable | PolicyForOtherModel | None]:
     """The policy calibrated for this index when there is one that fits its model, else the
-    default; with a Korean notice when a calibrated policy was set aside."""
+    default; with a notice when a calibrated policy was set aside."""
     path = index_dir / INDEX_FILE
     if not path.is_file():
         return default(), None
     try:
         policy = read(path)
     except PolicyError as exc:
-        return default(), f"{exc}. 기본 답변 정책을 씁니다."
+        return default(), PolicyUnreadable(exc)
     if policy.model != model:
-        return default(), (
-            f"'{path}'의 답변 정책은 다른 임베딩 모델({policy.model or '없음'})로 맞춘 것이라 "
-            "기본 정책을 씁니다. `newsqa calibrate`로 다시 맞추세요."
-        )
+        return default(), PolicyForOtherModel(path, policy.model)
     return policy, None

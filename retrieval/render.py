@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from retrieval.types import REPORTER_TITLES, Answer, QuoteDate, Source
+from retrieval.wording import answer_message
 
 if TYPE_CHECKING:
     from retrieval.evaluate import Outcome
@@ -16,6 +17,14 @@ if TYPE_CHECKING:
     from retrieval.update import UpdateSummary
 
 MODE_NAMES = {"hybrid": "하이브리드 검색", "lexical": "어휘(BM25) 검색", "dense": "의미 검색"}
+
+
+def answer_json(answer: Answer) -> dict[str, Any]:
+    """`newsqa ask --json`: the answer's data with the sentence that leads it, after
+    "answered" as it always was."""
+    data = answer.to_dict()
+    head = {"question": data.pop("question"), "answered": data.pop("answered")}
+    return {**head, "message": answer_message(answer), **data}
 
 
 def error_json(question: str, message: str) -> dict[str, Any]:
@@ -68,7 +77,7 @@ def grounded(date: QuoteDate) -> str:
 def answer_text(answer: Answer) -> str:
     lines = [f"질문: {answer.question}", ""]
     if not answer.answered:
-        lines.append(answer.message)
+        lines.append(answer_message(answer))
     else:
         for quote in answer.quotes:
             for i, line in enumerate(quote.text.split("\n")):
@@ -133,7 +142,11 @@ def outcome_json(outcome: Outcome) -> dict[str, Any]:
         "id": case.id,
         "expected": {"answers": list(case.answers), "articles": list(case.articles)},
         "verdict": outcome.verdict,
-        "answer": outcome.answer.to_dict(),
+        "answer": (
+            error_json(case.question, outcome.problem.sentence())
+            if outcome.problem
+            else answer_json(outcome.answer)
+        ),
     }
 
 
@@ -153,7 +166,7 @@ def outcome_text(outcome: Outcome) -> str:
     lines = [
         f"[{case.id}] {VERDICTS[outcome.verdict]} · 기대한 답: {expected}"
         + (f" · 기사: {', '.join(case.articles)}" if case.articles else ""),
-        answer_text(outcome.answer),
+        outcome.problem.sentence() if outcome.problem else answer_text(outcome.answer),
     ]
     return "\n".join(lines)
 

@@ -10,7 +10,7 @@ previous generation is in the update (`Base`): it reads nothing through an open 
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -29,6 +29,7 @@ from retrieval.chunk_table import ChunkRef, ChunkTable, Row, sealed_row
 from retrieval.date_keys import date_key
 from retrieval.index import DENSE_FILE, LEXICAL_DIR
 from retrieval.manifest import Manifest
+from retrieval.notices import Say
 from retrieval.story_file import write_signatures, write_stories
 from retrieval.types import SourceFile
 
@@ -85,11 +86,11 @@ def save_index(
     folder: Path,
     *,
     model_requested: str | None = None,
-    notify: Callable[[str], None] | None = None,
+    notify: Say | None = None,
 ) -> tuple[Manifest, float]:
     """Commit `update` as a new generation of `folder`; returns the manifest and the seconds
-    spent on the lexical side (the rest is writing). `notify` hears, in a Korean line, when
-    the disk was too full and the kept previous generation was released (`generations.commit`)."""
+    spent on the lexical side (the rest is writing). `notify` hears when the disk was too full
+    and the kept previous generation was released (`generations.commit`)."""
     lexical_s = 0.0
 
     def write(gen: Path) -> None:

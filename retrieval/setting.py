@@ -59,17 +59,13 @@ class Setting(Generic[T]):
         try:
             value = self.convert(raw)
         except ValueError:
-            raise SettingsError(self.refusal(raw)) from None
+            raise self.refusal(raw) from None
         if not self.accepts(value):
-            raise SettingsError(self.refusal(raw))
+            raise self.refusal(raw)
         return value
 
-    def refusal(self, value: object) -> str:
-        allowed = allowed_korean(self)
-        return (
-            f"{self.name}={value}은(는) 쓸 수 없으니 .env나 환경 변수에서 "
-            f"{allowed}{_ro(allowed)} 고쳐 주세요."
-        )
+    def refusal(self, value: object) -> SettingsError:
+        return SettingsError.refused(self.name, value, allowed_korean(self))
 
 
 def allowed_korean(setting: Setting[Any]) -> str:
@@ -90,15 +86,6 @@ def allowed_korean(setting: Setting[Any]) -> str:
     if setting.kind == "flag":
         return "1(켜기)이나 0(끄기)"
     return "값"
-
-
-def _ro(phrase: str) -> str:
-    """로 or 으로 after `phrase`: 으로 after a final consonant other than ㄹ."""
-    last = phrase[-1]
-    if not "가" <= last <= "힣":
-        return "로"
-    coda = (ord(last) - ord("가")) % 28
-    return "으로" if coda not in (0, 8) else "로"
 
 
 def _flag(raw: str) -> bool:

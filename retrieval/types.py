@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from retrieval.notices import Notice
 
 # What bylines call a reporter: a name field holding only one of these names nobody, and a
 # name that already ends in one is shown as it is.
@@ -218,30 +221,32 @@ class FollowUp:
         return cls(data["previous_question"], tuple(data.get("cited_article_ids", ())))
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class Answer:
+    """What a question got: quotes with their sources, or nothing (`answered` False). Data
+    only: the edges word it (`retrieval.wording`)."""
+
     question: str
     answered: bool
-    message: str
     quotes: tuple[Quote, ...] = ()
     sources: tuple[Source, ...] = ()
     mode: str = "lexical"  # "hybrid" | "lexical" | "dense"
     took_ms: float = 0.0  # the whole question, query encoding included
     encode_ms: float = 0.0  # of which encoding the question with the model
     related: tuple[Source, ...] = ()  # further retrieved articles, not quoted ("more sources")
-    notices: tuple[str, ...] = field(default=())
+    notices: tuple[Notice, ...] = field(default=())
     policy: str = ""  # the answer policy that decided (`retrieval.policy`)
     confidence: float | None = None  # its estimate that the best passage answers (0-1)
     follow_up: FollowUp | None = None  # the exchange it was asked after, carried into retrieval
 
     def to_dict(self) -> dict[str, Any]:
-        """The answer as JSON-ready data: what `newsqa ask --json` prints and the bot stores.
-        `notices` are about the run, not the answer, and are left out; `follow_up` is there
-        only for a follow-up."""
+        """The answer as JSON-ready data: what the bot stores, and what `newsqa ask --json`
+        prints with its Korean "message" added (`retrieval.render.answer_json`). `notices` are
+        about the run, not the answer, and are left out; `follow_up` is there only for a
+        follow-up."""
         data: dict[str, Any] = {
             "question": self.question,
             "answered": self.answered,
-            "message": self.message,
             "quotes": [q.to_dict() for q in self.quotes],
             "sources": [s.to_dict() for s in self.sources],
             "related": [s.to_dict() for s in self.related],
@@ -259,12 +264,12 @@ class Answer:
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Answer:
-        """The inverse of `to_dict`; fields a stored answer lacks take their defaults."""
+        """The inverse of `to_dict`; fields a stored answer lacks take their defaults, and
+        what it has besides (the "message" `newsqa ask --json` adds) is ignored."""
         retrieval = data.get("retrieval") or {}
         return cls(
             question=data["question"],
             answered=data["answered"],
-            message=data["message"],
             quotes=tuple(Quote.from_dict(q) for q in data.get("quotes", [])),
             sources=tuple(Source.from_dict(s) for s in data.get("sources", [])),
             related=tuple(Source.from_dict(s) for s in data.get("related", [])),

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from retrieval.ingest import METADATA_FILE, PAGE_SUFFIXES
+from retrieval.notices import Say, UpdateFailed
 
 if TYPE_CHECKING:
     import threading
@@ -61,7 +62,7 @@ def wait_until_settled(
 def watch(
     settings: Settings,
     on_commit: Callable[[IndexReport], None],
-    say: Callable[[str], None],
+    say: Say,
     stop: threading.Event | None = None,
     settle_s: float = SETTLE_S,
     load_model: ModelLoader | None = None,
@@ -100,20 +101,19 @@ def watch(
 def _commit(
     settings: Settings,
     on_commit: Callable[[IndexReport], None],
-    say: Callable[[str], None],
+    say: Say,
     load_model: ModelLoader | None = None,
 ) -> None:
     """One incremental update. A failure the user can act on (a folder emptied, a full disk)
     is said and the watch goes on: the next change may mend it."""
-    from retrieval.errors import user_message
+    from retrieval.errors import user_error
     from retrieval.pipeline import build_index
 
     try:
         report = build_index(settings, load_model=load_model, say=say)
     except Exception as exc:
-        message = user_message(exc)
-        if message is None:
+        if not user_error(exc):
             raise
-        say(message)
+        say(UpdateFailed(exc))
         return
     on_commit(report)

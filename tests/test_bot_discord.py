@@ -209,13 +209,12 @@ async def test_a_very_long_answer_stays_inside_every_limit(
         1, "x", "긴 제목 " * 80, "언론사 " * 30, "2024-03-07", "https://news.example/" + "a" * 450
     )
     answer = Answer(
-        "긴 질문",
-        True,
-        "found",
-        tuple(Quote(long_quote, "x", 0, 1, 1.0, 1) for _ in range(3)),
-        (source,),
-        "lexical",
-        1.0,
+        question="긴 질문",
+        answered=True,
+        quotes=tuple(Quote(long_quote, "x", 0, 1, 1.0, 1) for _ in range(3)),
+        sources=(source,),
+        mode="lexical",
+        took_ms=1.0,
     )
 
     async def ask(question: str, follow_up: FollowUp | None = None) -> Answer:

@@ -21,13 +21,12 @@ def make_answer(
 ) -> Answer:
     sources = (Source(1, "a1", title, "광주일보", "2024-03-07", url),)
     return Answer(
-        question,
-        True,
-        "found",
-        tuple(Quote(q, "a1", 0, len(q), 1.0, 1) for q in quotes),
-        sources,
-        "lexical",
-        12.3,
+        question=question,
+        answered=True,
+        quotes=tuple(Quote(q, "a1", 0, len(q), 1.0, 1) for q in quotes),
+        sources=sources,
+        mode="lexical",
+        took_ms=12.3,
     )
 
 
@@ -112,7 +111,10 @@ def test_more_sources_lists_cited_and_further_articles_within_limits() -> None:
         for n in range(2, 30)
     )
     answer = Answer(
-        "질문", True, "found", (), (Source(1, "a", "제목", None, None, None),), related=related
+        question="질문",
+        answered=True,
+        sources=(Source(1, "a", "제목", None, None, None),),
+        related=related,
     )
     embed = render.more_sources_embed(answer)
     assert all(len(f.value) <= render.FIELD_LIMIT for f in embed.fields)
@@ -219,7 +221,8 @@ def dated_quote(text: str, expression: str, resolved: str) -> Quote:
 
 def test_grounded_dates_are_shown_under_the_quote_not_inside_it() -> None:
     text = "광주시는 지난해 10월 *착공*했다고 밝혔다."
-    answer = Answer("언제?", True, "found", (dated_quote(text, "지난해 10월", "2022년 10월"),), ())
+    quote = dated_quote(text, "지난해 10월", "2022년 10월")
+    answer = Answer(question="언제?", answered=True, quotes=(quote,))
     lines = render.answer_embed(answer).description.split("\n")
     assert lines[0].startswith("> 광주시는 지난해 10월 \\*착공\\*했다") and "2022" not in lines[0]
     assert lines[1] == "↳ 지난해 10월 → 2022년 10월 (기사 2023-03-20 기준)"
@@ -228,7 +231,7 @@ def test_grounded_dates_are_shown_under_the_quote_not_inside_it() -> None:
 def test_a_cut_quote_shows_only_the_dates_it_still_holds() -> None:
     text = "첫 문장은 길다. " * 150 + "마지막 문장은 지난해 10월에 있다."
     quote = dated_quote(text, "지난해 10월", "2022년 10월")
-    description = render.describe_quotes(Answer("q", True, "m", (quote,), ()), 500)
+    description = render.describe_quotes(Answer(question="q", answered=True, quotes=(quote,)), 500)
     assert len(description) <= 500 and "↳" not in description
 
 
@@ -255,11 +258,9 @@ def test_a_follow_up_says_which_question_it_continues_escaped_and_short() -> Non
     line = render.follow_up_line(replace(answer, follow_up=chain))
     assert "마지막 질문?" in line and "…" in line and "첫 질문 첫" not in line[:12]
     assert len(line) < render.FOLLOW_UP_CHARS + 30
-    missing = Answer(
-        "그럼 언제?", False, "관련 기사를 찾지 못했습니다.", follow_up=FollowUp("C랩?")
-    )
+    missing = Answer(question="그럼 언제?", answered=False, follow_up=FollowUp("C랩?"))
     assert render.not_found_text(missing).splitlines() == [
-        "관련 기사를 찾지 못했습니다.",
+        "관련 기사를 찾지 못했습니다. 질문을 바꾸거나 더 구체적으로 물어봐 주세요.",
         "↪ 앞 질문 「C랩?」에 이어서 찾아봤습니다.",
     ]
     assert render.follow_up_line(make_answer(["문장."])) == ""

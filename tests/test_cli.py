@@ -12,7 +12,8 @@ from pathlib import Path
 import pytest
 
 from retrieval import generations
-from retrieval.cli import PROMPT, main
+from retrieval.cli import main
+from retrieval.cli_questions import PROMPT
 from retrieval.manifest import MANIFEST
 
 ASK_KEYS = {"question", "answered", "message", "quotes", "sources", "retrieval"}

@@ -9,6 +9,8 @@ import pytest
 from retrieval.config import load_settings, retired_settings
 from retrieval.embed import prefixes_for
 from retrieval.errors import SettingsError
+from retrieval.notices import RetiredSetting
+from retrieval.wording import notice_text
 
 
 @pytest.mark.parametrize(
@@ -33,8 +35,8 @@ def test_retired_settings_are_named_not_silently_ignored(monkeypatch) -> None:
     monkeypatch.setenv("NEWSQA_MIN_COVERAGE", "0.55")
     settings = load_settings()
     assert not hasattr(settings, "min_coverage")
-    (notice,) = retired_settings()
-    assert notice.startswith("NEWSQA_MIN_COVERAGE") and "calibrate" in notice
+    assert retired_settings() == [RetiredSetting("NEWSQA_MIN_COVERAGE")]
+    assert "calibrate" in notice_text(RetiredSetting("NEWSQA_MIN_COVERAGE"))
 
 
 def test_empty_variables_mean_defaults(monkeypatch) -> None:

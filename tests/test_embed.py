@@ -13,6 +13,7 @@ import pytest
 
 from retrieval.embed import load_embedder, prefixes_for
 from retrieval.errors import ModelUnavailable
+from retrieval.notices import ModelMissing, OtherPrecision
 from retrieval.pipeline import Pipeline, build_index
 
 
@@ -47,7 +48,7 @@ def test_missing_model_falls_back_to_lexical(settings) -> None:
     with pytest.raises(ModelUnavailable):
         load_embedder("nobody/no-such-model")
     report = build_index(settings.with_overrides(model="nobody/no-such-model"))
-    assert report.notices and "어휘(BM25) 검색만" in report.notices[0]
+    assert report.notices == [ModelMissing("nobody/no-such-model")]
     assert Pipeline.open(settings).ask("지아이랩의 대표는 누구인가요?").mode == "lexical"
 
 
@@ -86,7 +87,7 @@ def test_vectors_without_their_model_fall_back_with_a_notice(
     tiny_model.rename(moved)
     try:
         pipeline = Pipeline.open(replace(settings, model=None))
-        assert pipeline.notices and "어휘(BM25) 검색만" in pipeline.notices[0]
+        assert [type(n) for n in pipeline.notices] == [ModelMissing]
         assert pipeline.ask("지아이랩의 대표는 누구인가요?").mode == "lexical"
         lexical = Pipeline.open(settings)  # "--model none": lexical on purpose, no notice
         assert (
@@ -110,7 +111,6 @@ def test_the_precision_setting_reaches_the_model_and_the_index(
     pipeline = Pipeline.open(config)
     assert pipeline.embedder is not None and pipeline.embedder.precision == "int8"
     assert pipeline.index.manifest.embedding_precision == "int8"
-    assert (
-        "NEWSQA_EMBED_PRECISION"
-        in Pipeline.open(replace(config, embed_precision="fp32")).notices[0]
-    )
+    assert Pipeline.open(replace(config, embed_precision="fp32")).notices == [
+        OtherPrecision("int8", "fp32")
+    ]

@@ -168,7 +168,7 @@ def test_lexical_search_weighs_tokens_and_searches_within_chunks(pipeline: Pipel
 
 def test_what_follows_an_answer_is_its_question_and_cited_articles() -> None:
     source = Source(1, CLAB, "제목", None, None, None)
-    first = Answer("C랩 광주는 어디야?", True, "", sources=(source,))
+    first = Answer(question="C랩 광주는 어디야?", answered=True, sources=(source,))
     assert carry.follow_up_after(first) == FollowUp("C랩 광주는 어디야?", (CLAB,))
-    second = Answer("그럼 언제?", False, "", follow_up=carry.follow_up_after(first))
+    second = Answer(question="그럼 언제?", answered=False, follow_up=carry.follow_up_after(first))
     assert carry.follow_up_after(second) == FollowUp("C랩 광주는 어디야? 그럼 언제?", ())

@@ -4,6 +4,7 @@ knows neither Discord nor the command line, and answers are stored through their
 from __future__ import annotations
 
 import ast
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -12,8 +13,13 @@ ROOT = Path(__file__).resolve().parents[1]
 EDGES = {
     "cli.py",
     "cli_parser.py",
+    "cli_questions.py",
     "__main__.py",
 }  # the command line (cli.py alone may start the bot)
+WORDING = {"render.py", "wording.py"}  # the Korean of the CLI, shared with the bot
+# A Korean sentence a user reads ends like this; the core's Korean data (regexes, particles,
+# date words) does not.
+USER_SENTENCE = re.compile(r"[가-힣](니다|세요|어요|해요)[.)]?\s*$")
 
 
 def imports(path: Path) -> set[str]:
@@ -52,4 +58,46 @@ def test_rendering_needs_only_the_types() -> None:
     loaded = subprocess.run(
         [sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True
     ).stdout.split()
-    assert set(loaded) == {"retrieval", "retrieval.render", "retrieval.types"}
+    light = {"retrieval.types", "retrieval.wording", "retrieval.notices", "retrieval.errors"}
+    assert set(loaded) == {"retrieval", "retrieval.render", *light}
+
+
+def user_sentences(source: str) -> list[str]:
+    """The Korean sentences in `source` written for a user outside an error's message (a
+    `raise`) and a docstring."""
+    tree = ast.parse(source)
+    allowed: set[int] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Raise):
+            allowed.update(id(n) for n in ast.walk(node))
+        body = getattr(node, "body", None)
+        if isinstance(body, list) and body and isinstance(body[0], ast.Expr):
+            allowed.add(id(body[0].value))  # a docstring
+    return [
+        node.value
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Constant)
+        and isinstance(node.value, str)
+        and id(node) not in allowed
+        and USER_SENTENCE.search(node.value)
+    ]
+
+
+def test_a_sentence_for_users_is_told_from_korean_data_and_error_messages() -> None:
+    assert user_sentences('NOT_FOUND = "찾지 못했습니다. 다시 물어봐 주세요."') != []
+    assert user_sentences('def f(x):\n    return f"{x}을(를) 기다립니다."') != []
+    assert user_sentences('raise StoreError(f"{x}이(가) 없습니다")') == []
+    assert user_sentences('DATE = re.compile(r"(지난해|올해)\\s*(\\d+)월")') == []
+    assert user_sentences('def f():\n    """광주에 문을 열었습니다."""') == []
+
+
+def test_the_core_words_nothing_for_users() -> None:
+    """Notices and the answer's lead line are data in the core (`retrieval.notices`,
+    `Answer.answered`); the CLI and the bot word them. Errors carry their own message
+    (`retrieval.errors`)."""
+    for path in sorted((ROOT / "retrieval").glob("*.py")):
+        if path.name in EDGES | WORDING | {"errors.py"}:
+            continue
+        edge = {f"retrieval.{p.removesuffix('.py')}" for p in EDGES | WORDING}
+        assert imports(path) & edge == set(), path.name
+        assert user_sentences(path.read_text(encoding="utf-8")) == [], path.name

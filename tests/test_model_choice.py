@@ -9,6 +9,7 @@ import pytest
 
 from conftest import CountingEmbedder
 from retrieval.errors import ModelMismatch, ModelUnavailable
+from retrieval.notices import ModelMissing
 from retrieval.pipeline import Pipeline, build_index
 
 SENTENCE_END = re.compile(r"[.!?](?:\s|$)")
@@ -50,6 +51,6 @@ def test_a_missing_model_is_lexical_for_questions_and_refused_for_updates(indexe
         raise ModelUnavailable(f"{name} is not cached")
 
     pipeline = Pipeline.open(indexed, load_model=missing)
-    assert pipeline.embedder is None and "어휘(BM25) 검색만" in pipeline.notices[0]
+    assert pipeline.embedder is None and [type(n) for n in pipeline.notices] == [ModelMissing]
     assert pipeline.ask("지아이랩의 대표는 누구인가요?").mode == "lexical"
     assert "--model none" in refusal(lambda: build_index(indexed, load_model=missing))

@@ -8,6 +8,8 @@ from pathlib import Path
 import pytest
 
 from retrieval import errors, policy
+from retrieval.notices import PolicyForOtherModel, PolicyUnreadable
+from retrieval.wording import notice_text
 
 
 def test_the_default_policy_reads_and_writes_back_the_same(tmp_path: Path) -> None:
@@ -33,10 +35,13 @@ def test_an_index_uses_its_calibrated_policy_only_for_its_model(tmp_path: Path) 
     chosen, notice = policy.for_index(tmp_path, "my-model")
     assert chosen.name == "calibrated:mine" and notice is None
     chosen, notice = policy.for_index(tmp_path, "other-model")
-    assert chosen.name == "default" and notice and "calibrate" in notice
+    assert chosen.name == "default"
+    assert notice == PolicyForOtherModel(tmp_path / policy.INDEX_FILE, "my-model")
+    assert "calibrate" in notice_text(notice)
     (tmp_path / policy.INDEX_FILE).write_text("{", encoding="utf-8")
     chosen, notice = policy.for_index(tmp_path, "my-model")
-    assert chosen.name == "default" and notice and "기본" in notice
+    assert chosen.name == "default" and isinstance(notice, PolicyUnreadable)
+    assert "기본 답변 정책" in notice_text(notice)
 
 
 def test_without_a_calibrated_policy_the_default_answers(tmp_path: Path) -> None:

@@ -141,9 +141,8 @@ def test_a_copy_named_under_the_source_counts_for_the_story_hit_only() -> None:
 
     copy = SameStory("b", "제목", "연합뉴스", None, None)
     quote = Quote("같은 문장.", "a", 0, 6, 1.0, 1)
-    answer = Answer(
-        "q", True, "m", (quote,), (Source(1, "a", "제목", None, None, None, None, (copy,)),)
-    )
+    source = Source(1, "a", "제목", None, None, None, None, (copy,))
+    answer = Answer(question="q", answered=True, quotes=(quote,), sources=(source,))
     wants_copy = Outcome(Case("1", "q", (), ("b",)), answer)
     assert not wants_copy.hit_at(1) and wants_copy.story_hit_at(1)
     wants_other = Outcome(Case("2", "q", (), ("c",)), answer)
