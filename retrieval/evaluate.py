@@ -102,7 +102,11 @@ def _strings(row: dict[str, object], key: str) -> tuple[str, ...]:
 def read_cases(path: Path) -> list[Case]:
     """Parse a question set; a malformed line is a `QuestionSetError` naming the line."""
     cases = []
-    for number, line in enumerate(path.read_text(encoding="utf-8-sig").splitlines(), start=1):
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise QuestionSetError(f"{path.name}: UTF-8로 저장된 파일이 아닙니다") from exc
+    for number, line in enumerate(text.splitlines(), start=1):
         if not line.strip():
             continue
         try:

@@ -3,7 +3,7 @@
 A notice is not an error: the run goes on (lexical search without the model, an article kept
 as it was, a calibrated policy set aside). The core returns or passes these typed records; the
 CLI and the bot turn them into Korean (`retrieval.wording`), and a log line is their `str()`,
-in English like every log. Keeping them typed lets an edge choose what to show: the bot's
+in English like every log (quoting an error's own message, Korean, where one carries it). Keeping them typed lets an edge choose what to show: the bot's
 `/reindex` reply leaves out what names a server's files.
 """
 
@@ -12,8 +12,6 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-
-from retrieval.errors import PolicyError
 
 
 @dataclass(frozen=True)
@@ -93,12 +91,13 @@ class KeptIndexReleased:
 
 @dataclass(frozen=True)
 class PolicyUnreadable:
-    """The index's calibrated policy file cannot be used; the default policy answers."""
+    """The index's calibrated policy file cannot be used; the default policy answers.
+    `reason` is the `PolicyError`'s message."""
 
-    error: PolicyError
+    reason: str
 
     def __str__(self) -> str:
-        return f"calibrated policy unusable ({self.error}): default policy"
+        return f"calibrated policy unusable ({self.reason}): default policy"
 
 
 @dataclass(frozen=True)

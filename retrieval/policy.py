@@ -140,7 +140,7 @@ def for_index(
     try:
         policy = read(path)
     except PolicyError as exc:
-        return default(), PolicyUnreadable(exc)
+        return default(), PolicyUnreadable(exc.message)
     if policy.model != model:
         return default(), PolicyForOtherModel(path, policy.model)
     return policy, None

@@ -74,10 +74,11 @@ def grounded(date: QuoteDate) -> str:
     return f"{date.expression} → {date.resolved} (기사 {date.basis} 기준)"
 
 
-def answer_text(answer: Answer) -> str:
+def answer_text(answer: Answer, problem: str | None = None) -> str:
+    """`problem`: why the question could not be asked, said instead of "not found"."""
     lines = [f"질문: {answer.question}", ""]
     if not answer.answered:
-        lines.append(answer_message(answer))
+        lines.append(problem or answer_message(answer))
     else:
         for quote in answer.quotes:
             for i, line in enumerate(quote.text.split("\n")):
@@ -142,11 +143,7 @@ def outcome_json(outcome: Outcome) -> dict[str, Any]:
         "id": case.id,
         "expected": {"answers": list(case.answers), "articles": list(case.articles)},
         "verdict": outcome.verdict,
-        "answer": (
-            error_json(case.question, outcome.problem.sentence())
-            if outcome.problem
-            else answer_json(outcome.answer)
-        ),
+        "answer": answer_json(outcome.answer) | _problem_json(outcome),
     }
 
 
@@ -160,13 +157,20 @@ VERDICTS = {
 }
 
 
+def _problem_json(outcome: Outcome) -> dict[str, Any]:
+    """Why a question could not be asked at all, as `newsqa ask --json` says it."""
+    if outcome.problem is None:
+        return {}
+    return {"message": outcome.problem.sentence(), "error": True}
+
+
 def outcome_text(outcome: Outcome) -> str:
     case = outcome.case
     expected = ", ".join(case.answers) if case.answerable else "(답 없음)"
     lines = [
         f"[{case.id}] {VERDICTS[outcome.verdict]} · 기대한 답: {expected}"
         + (f" · 기사: {', '.join(case.articles)}" if case.articles else ""),
-        outcome.problem.sentence() if outcome.problem else answer_text(outcome.answer),
+        answer_text(outcome.answer, outcome.problem.sentence() if outcome.problem else None),
     ]
     return "\n".join(lines)
 

@@ -1,5 +1,5 @@
 """What a setting is: its variable, type, range, default and meaning, how its text converts,
-and how a refused value is explained (in Korean, naming what it may be)."""
+and what it may be when a value is refused (the sentence is `SettingsError.refused`)."""
 
 from __future__ import annotations
 

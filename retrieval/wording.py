@@ -4,6 +4,8 @@ returns data (`retrieval.notices`, `Answer.answered`) and never words it."""
 
 from __future__ import annotations
 
+from typing import assert_never
+
 from retrieval.errors import user_message
 from retrieval.notices import (
     BuildingFirst,
@@ -60,8 +62,8 @@ def notice_text(notice: Notice) -> str:
                 f"디스크 공간이 부족해 보관하던 이전 색인({', '.join(generations)})을 지우고 "
                 "다시 저장합니다."
             )
-        case PolicyUnreadable(error):
-            return f"{error.sentence().rstrip('.')}. 기본 답변 정책을 씁니다."
+        case PolicyUnreadable(reason):
+            return f"{reason.rstrip('.')}. 기본 답변 정책을 씁니다."
         case PolicyForOtherModel(path, model):
             return (
                 f"'{path}'의 답변 정책은 다른 임베딩 모델({model or '없음'})로 맞춘 것이라 "
@@ -74,3 +76,5 @@ def notice_text(notice: Notice) -> str:
             )
         case UpdateFailed(error):
             return user_message(error) or f"색인을 갱신하지 못했습니다({error})."
+        case _:
+            assert_never(notice)

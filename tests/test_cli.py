@@ -50,7 +50,7 @@ def test_ask_builds_the_index_first_and_prints_the_json_shape(env, capsys) -> No
     assert code == 0 and (env / MANIFEST).is_file()
     assert err.startswith("'.newsqa/index'에 색인이 없어 ") and "먼저 만듭니다" in err  # not silent
     answer = json.loads(out)
-    assert ASK_KEYS <= set(answer)
+    assert list(answer)[:3] == ["question", "answered", "message"] and ASK_KEYS <= set(answer)
     assert answer["answered"] is True and isinstance(answer["message"], str)
     assert answer["retrieval"]["mode"] == "lexical" and answer["retrieval"]["took_ms"] >= 0
     for quote in answer["quotes"]:
@@ -274,6 +274,21 @@ def test_eval_refuses_malformed_sets_with_the_line(env, capsys, tmp_path: Path) 
     questions.write_text('{"question": "지아이랩?", "answers": "전창호"}\n', encoding="utf-8")
     code, _, err = run(capsys, "eval", str(questions))
     assert code == 2 and "1번째 줄" in err and "answers" in err
+    questions.write_bytes('{"question": "지아이랩?"}\n'.encode("cp949"))
+    code, _, err = run(capsys, "eval", str(questions))
+    assert code == 2 and err.startswith("질문 세트를 읽을 수 없습니다(bad.jsonl: UTF-8")
+
+
+@pytest.mark.usefixtures("seeds_indexed")
+def test_an_invalid_question_in_a_set_is_said_in_its_details(env, capsys, tmp_path) -> None:
+    questions = tmp_path / "q.jsonl"
+    questions.write_text('{"id": "e", "question": "  "}\n', encoding="utf-8")
+    code, out, _ = run(capsys, "eval", str(questions), "--details")
+    assert code == 0 and "질문이 비어 있습니다" in out and "찾지 못했습니다" not in out
+    code, out, _ = run(capsys, "eval", str(questions), "--details", "--json")
+    (detail,) = json.loads(out)["questions"]
+    assert detail["verdict"] == "rejected" and detail["answer"]["error"] is True
+    assert "질문이 비어 있습니다" in detail["answer"]["message"]
 
 
 @pytest.mark.slow

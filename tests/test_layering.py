@@ -19,7 +19,7 @@ EDGES = {
 WORDING = {"render.py", "wording.py"}  # the Korean of the CLI, shared with the bot
 # A Korean sentence a user reads ends like this; the core's Korean data (regexes, particles,
 # date words) does not.
-USER_SENTENCE = re.compile(r"[가-힣](니다|세요|어요|해요)[.)]?\s*$")
+USER_SENTENCE = re.compile(r"[가-힣](니다|세요|어요|해요)[.)]*(\s|$)")
 
 
 def imports(path: Path) -> set[str]:
@@ -64,28 +64,34 @@ def test_rendering_needs_only_the_types() -> None:
 
 def user_sentences(source: str) -> list[str]:
     """The Korean sentences in `source` written for a user outside an error's message (a
-    `raise`) and a docstring."""
+    `raise`) and a docstring; an f-string is read whole, its fields as "…"."""
     tree = ast.parse(source)
     allowed: set[int] = set()
     for node in ast.walk(tree):
         if isinstance(node, ast.Raise):
             allowed.update(id(n) for n in ast.walk(node))
+        elif isinstance(node, ast.JoinedStr):
+            allowed.update(id(n) for n in node.values)  # read with the whole f-string
         body = getattr(node, "body", None)
         if isinstance(body, list) and body and isinstance(body[0], ast.Expr):
             allowed.add(id(body[0].value))  # a docstring
-    return [
-        node.value
+    texts = [
+        "".join(v.value if isinstance(v, ast.Constant) else "…" for v in node.values)
+        if isinstance(node, ast.JoinedStr)
+        else node.value
         for node in ast.walk(tree)
-        if isinstance(node, ast.Constant)
-        and isinstance(node.value, str)
-        and id(node) not in allowed
-        and USER_SENTENCE.search(node.value)
+        if id(node) not in allowed
+        and (isinstance(node, ast.JoinedStr) or isinstance(node, ast.Constant))
+        and isinstance(getattr(node, "value", ""), str)
     ]
+    return [text for text in texts if USER_SENTENCE.search(text)]
 
 
 def test_a_sentence_for_users_is_told_from_korean_data_and_error_messages() -> None:
     assert user_sentences('NOT_FOUND = "찾지 못했습니다. 다시 물어봐 주세요."') != []
     assert user_sentences('def f(x):\n    return f"{x}을(를) 기다립니다."') != []
+    assert user_sentences('x = (f"{a}로 만듭니다" "(처음 한 번만 걸립니다).")') != []
+    assert user_sentences('x = f"{a}을 씁니다. {b}로 다시 맞추세요"') != []
     assert user_sentences('raise StoreError(f"{x}이(가) 없습니다")') == []
     assert user_sentences('DATE = re.compile(r"(지난해|올해)\\s*(\\d+)월")') == []
     assert user_sentences('def f():\n    """광주에 문을 열었습니다."""') == []

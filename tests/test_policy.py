@@ -41,7 +41,8 @@ def test_an_index_uses_its_calibrated_policy_only_for_its_model(tmp_path: Path) 
     (tmp_path / policy.INDEX_FILE).write_text("{", encoding="utf-8")
     chosen, notice = policy.for_index(tmp_path, "my-model")
     assert chosen.name == "default" and isinstance(notice, PolicyUnreadable)
-    assert "기본 답변 정책" in notice_text(notice)
+    assert notice_text(notice).endswith("기본 답변 정책을 씁니다.")
+    assert "pip install" not in notice_text(notice)  # the index's own file: reinstalling is no fix
 
 
 def test_without_a_calibrated_policy_the_default_answers(tmp_path: Path) -> None:

@@ -7,7 +7,7 @@ import re
 from pathlib import Path
 from typing import get_args
 
-from retrieval.errors import DiskFull, PolicyError
+from retrieval.errors import DiskFull
 from retrieval.notices import (
     BuildingFirst,
     FileSkipped,
@@ -35,7 +35,7 @@ SAMPLES: list[Notice] = [
     ModelMissing("nobody/no-model"),
     OtherPrecision("int8", "fp32"),
     KeptIndexReleased(("gen-1",)),
-    PolicyUnreadable(PolicyError("bad format")),
+    PolicyUnreadable("bad format"),
     PolicyForOtherModel(Path("index/policy.json"), None),
     RetiredSetting("NEWSQA_MIN_COVERAGE"),
     UpdateFailed(OSError(28, "No space left on device")),
