@@ -172,12 +172,13 @@ class LexicalIndex:
 
     def aliases(self, form: str) -> tuple[str, ...]:
         """Live terms that stand for `form` though spelled otherwise: one letter away (천황 for
-        천왕), or, for a foreign word, sounding the same (삼성 for Samsung, C랩 for C-Lab);
-        see `retrieval.spelling`. Read on first need, as the corpus's words are all compared."""
+        천왕), or, for a foreign word, its singular (day for days) or sounding the same (삼성 for
+        Samsung, C랩 for C-Lab); see `retrieval.spelling`. Read on first need, as the corpus's
+        words are all compared."""
         from rapidfuzz import process
         from rapidfuzz.distance import Levenshtein
 
-        found: list[str] = []
+        found: list[str] = [spelling.singular(form)]
         word = spelling.letters(form)
         if len(word) >= MIN_NEAR_LETTERS:
             near = process.extract(

@@ -34,6 +34,22 @@ _DIGRAPH_KEYS = {"ng": "N", "ch": "J", "sh": "S", "ph": "P", "th": "T", "ck": "K
 _LATIN_KEYS = str.maketrans("bpfvcgkqdtjzslrmn", "PPPPKKKKTTJJSLLMN", "aeiouyhw")
 
 
+def singular(word: str) -> str:
+    """An English word without its plural or possessive "s" (Harman's S-stemmer): Kiwi splits
+    "Day's" into "day" and "s", and a question may write "days" or "GPUs" where the corpus
+    holds "day" or "GPU". `word` itself when no rule applies."""
+    if not word.isascii() or len(word) < 4:
+        return word
+    lower = word.lower()
+    if lower.endswith("ies") and not lower.endswith(("eies", "aies")):
+        return word[:-3] + "y"
+    if lower.endswith("es") and not lower.endswith(("aes", "ees", "oes")):
+        return word[:-1]
+    if lower.endswith("s") and not lower.endswith(("us", "ss")):
+        return word[:-1]
+    return word
+
+
 def inside_is_meaningful(name: str) -> bool:
     """Whether finding `name` inside a longer word means the word names it ("삼성" in
     "삼성전자"): not for one syllable or two Latin letters (북, ai), which sit inside too many."""

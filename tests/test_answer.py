@@ -173,3 +173,15 @@ def test_a_deleted_article_stops_answering_at_once(settings, seeds: Path) -> Non
     (seeds / "q1.txt").unlink()
     build_index(settings)
     assert not Pipeline.open(settings).ask("Qbadelix 컴퍼니의 지난해 매출은 얼마야?").answered
+
+
+def test_an_english_plural_in_a_question_meets_the_singular_in_the_article(
+    settings, seeds: Path
+) -> None:
+    """Kiwi splits "Day's" into "day" and "s": "days" in a question is no unknown name."""
+    (seeds / "song.txt").write_text(
+        "비틀즈의 〈A Hard Day's Night〉는 1964년에 발표된 노래다.", encoding="utf-8"
+    )
+    build_index(settings)
+    answer = Pipeline.open(settings).ask("a hard days night는 몇 년에 발표됐어?")
+    assert answer.answered and "1964년" in answer.quotes[0].text

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from retrieval import spelling
 from retrieval.spelling import inside_is_meaningful, letters, sound_key, sounds_alike
 
 
@@ -42,3 +43,16 @@ def test_one_sound_key_is_not_enough_for_a_false_friend() -> None:
 def test_a_short_name_inside_a_longer_word_means_nothing() -> None:
     assert inside_is_meaningful("삼성") and inside_is_meaningful("gist")
     assert not inside_is_meaningful("북") and not inside_is_meaningful("ai")
+
+
+@pytest.mark.parametrize(
+    ("word", "stem"),
+    [("days", "day"), ("Startups", "Startup"), ("companies", "company"), ("shoes", "shoe")],
+)
+def test_an_english_plural_meets_its_singular(word: str, stem: str) -> None:
+    assert spelling.singular(word) == stem
+
+
+@pytest.mark.parametrize("word", ["glass", "virus", "GPU", "삼성", "its", "AI"])
+def test_a_word_that_is_no_plural_stays_as_it_is(word: str) -> None:
+    assert spelling.singular(word) == word
