@@ -23,6 +23,7 @@ from bot import listing, render
 from bot.commands import QACog, ask_command
 from bot.config import BotSettings
 from bot.help import is_help_request
+from bot.in_flight import InFlight
 from bot.records import AnswerStore, FeedbackLog
 from bot.service import Busy, QAService
 from bot.translator import KoreanTranslator
@@ -74,6 +75,7 @@ class QABot(commands.Bot):
         self._help_shown: dict[int, app_commands.Cooldown] = {}  # public help, per user
         self.start_service = start_service  # False for `--sync`: no index needed to register
         self.closing = False
+        self.in_flight = InFlight()  # what `close` lets finish before closing the store
 
     async def setup_hook(self) -> None:
         await self.tree.set_translator(KoreanTranslator())
@@ -90,14 +92,19 @@ class QABot(commands.Bot):
         if self.closing:
             return
         self.closing = True
+        # Answers being found or posted and votes being written finish first (bounded), and
+        # whatever began while the gateway closed: the store closes last.
+        await self.in_flight.settled(min(self.limits.timeout_s, 10.0))
         await self.service.drain(min(self.limits.timeout_s, 10.0))
         await self.service.close()
         await super().close()
+        await self.in_flight.settled(5.0)
         self.answers.close()
 
     async def records_call(self, function: Callable[..., T], *args: Any) -> T:
         """SQLite and the feedback file are touched in a thread, never on the event loop."""
-        return await asyncio.to_thread(function, *args)
+        async with self.in_flight():
+            return await asyncio.to_thread(function, *args)
 
     def retry_after(self, user_id: int) -> float:
         """Seconds the user must wait before the next question (0: go ahead)."""
@@ -227,33 +234,34 @@ class QABot(commands.Bot):
                 allowed_mentions=discord.AllowedMentions.none(),
             )
 
-        try:
-            if not question:
-                await reply(content=render.EMPTY_MENTION_TEXT)
-                return
-            if is_help_request(question):  # a greeting or "도움말": no search, no cooldown
-                if self.may_show_help(message.author.id):
-                    await reply(content=await self.help_message())
-                return
-            wait = self.retry_after(message.author.id)
-            if wait:
-                await reply(content=render.cooldown_text(wait), delete_after=min(wait, 30))
-                return
-            replied_to = message.reference.message_id if message.reference else None
-            async with message.channel.typing():
-                follow_up = await self.follow_up_for(message.channel, replied_to)
-                answer, problem = await self.answer(question, message.author.id, follow_up)
-            if answer is None:
-                await reply(content=problem or render.ERROR_TEXT)
-                return
-            answer_id, payload = await self.message_for(answer)
-            await self.posted(answer_id, await reply(**payload))
-        except Exception:  # noqa: BLE001 - the user hears a sentence, the log gets the record
-            log.exception("answering a mention failed")
+        async with self.in_flight():  # finished before the store closes at shutdown
             try:
-                await reply(content=render.ERROR_TEXT)
-            except discord.HTTPException:
-                pass
+                if not question:
+                    await reply(content=render.EMPTY_MENTION_TEXT)
+                    return
+                if is_help_request(question):  # a greeting or "도움말": no search, no cooldown
+                    if self.may_show_help(message.author.id):
+                        await reply(content=await self.help_message())
+                    return
+                wait = self.retry_after(message.author.id)
+                if wait:
+                    await reply(content=render.cooldown_text(wait), delete_after=min(wait, 30))
+                    return
+                replied_to = message.reference.message_id if message.reference else None
+                async with message.channel.typing():
+                    follow_up = await self.follow_up_for(message.channel, replied_to)
+                    answer, problem = await self.answer(question, message.author.id, follow_up)
+                if answer is None:
+                    await reply(content=problem or render.ERROR_TEXT)
+                    return
+                answer_id, payload = await self.message_for(answer)
+                await self.posted(answer_id, await reply(**payload))
+            except Exception:  # noqa: BLE001 - the user hears a sentence, the log gets the record
+                log.exception("answering a mention failed")
+                try:
+                    await reply(content=render.ERROR_TEXT)
+                except discord.HTTPException:
+                    pass
 
     async def on_app_command_error(
         self, interaction: discord.Interaction, error: app_commands.AppCommandError

@@ -62,18 +62,19 @@ class QACog(commands.Cog):
         if wait:
             await interaction.response.send_message(render.cooldown_text(wait), ephemeral=True)
             return
-        await interaction.response.defer(thinking=True)
-        follow_up = await bot.follow_up_for(interaction.channel, None)  # in a thread: its last
-        answer, problem = await bot.answer(question, interaction.user.id, follow_up)
-        if answer is None:
-            await interaction.delete_original_response()
-            await interaction.followup.send(problem or render.ERROR_TEXT, ephemeral=True)
-            return
-        answer_id, payload = await bot.message_for(answer)
-        sent = await interaction.edit_original_response(
-            **payload, allowed_mentions=discord.AllowedMentions.none()
-        )
-        await bot.posted(answer_id, sent)
+        async with bot.in_flight():  # finished before the store closes at shutdown
+            await interaction.response.defer(thinking=True)
+            follow_up = await bot.follow_up_for(interaction.channel, None)  # in a thread: its last
+            answer, problem = await bot.answer(question, interaction.user.id, follow_up)
+            if answer is None:
+                await interaction.delete_original_response()
+                await interaction.followup.send(problem or render.ERROR_TEXT, ephemeral=True)
+                return
+            answer_id, payload = await bot.message_for(answer)
+            sent = await interaction.edit_original_response(
+                **payload, allowed_mentions=discord.AllowedMentions.none()
+            )
+            await bot.posted(answer_id, sent)
 
     @app_commands.command(
         name="articles",

@@ -48,10 +48,11 @@ class FeedbackButton(
         text = render.THANKS_UP if self.vote == "up" else render.THANKS_DOWN
         await interaction.response.send_message(text, ephemeral=True)
         try:
-            answer = await bot.records_call(bot.answers.get, self.answer_id)
-            await bot.records_call(
-                bot.feedback.record, self.answer_id, answer, self.vote, interaction.user.id
-            )
+            async with bot.in_flight():  # written before the store closes at shutdown
+                answer = await bot.records_call(bot.answers.get, self.answer_id)
+                await bot.records_call(
+                    bot.feedback.record, self.answer_id, answer, self.vote, interaction.user.id
+                )
         except Exception:  # noqa: BLE001 - a lost vote is logged, the user already got thanks
             log.exception("recording feedback for answer %s failed", self.answer_id)
             return

@@ -7,6 +7,7 @@ import json
 import logging
 import re
 import threading
+import time
 from collections.abc import AsyncIterator, Callable
 from pathlib import Path
 
@@ -819,6 +820,33 @@ async def test_article_titles_and_names_in_a_listing_are_escaped(
     assert "@everyone" not in line and "<@234567890123456789>" not in line
     assert "\\*굵게\\*" in line and "\\[가짜\\]" in line and "https\\://evil" in line
     assert "\\_\\_밑줄\\_\\_일보" in line and "javascript" not in line  # no link for that url
+
+
+@pytest.mark.asyncio
+async def test_a_vote_clicked_as_the_bot_stops_is_still_written(
+    fake: FakeDiscord, settings: Settings, bot_limits: BotSettings, monkeypatch
+) -> None:
+    """The thanks goes out before the vote is written; a shutdown in between waits for the
+    write instead of closing the store under it."""
+    async with running(make_bot(settings, bot_limits)):
+        interaction = await fake.slash("ask", {"question": "지아이랩의 대표는 누구인가요?"})
+        up = next(
+            i
+            for i in custom_ids(await fake.wait_for(edited(interaction), timeout=10))
+            if i.startswith("newsqa:vote:up")
+        )
+    slow_get = AnswerStore.get
+
+    def get(store: AnswerStore, answer_id: str) -> Answer | None:
+        time.sleep(0.5)  # the bot closes meanwhile
+        return slow_get(store, answer_id)
+
+    monkeypatch.setattr(AnswerStore, "get", get)
+    async with running(make_bot(settings, bot_limits)):
+        click = await fake.click(up)
+        await fake.wait_for(lambda r: r.path == click.callback_path, timeout=10)
+    (entry,) = [json.loads(line) for line in bot_limits.feedback_log.read_text().splitlines()]
+    assert entry["vote"] == "up" and entry["question"] == "지아이랩의 대표는 누구인가요?"
 
 
 @pytest.mark.asyncio
