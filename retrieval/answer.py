@@ -49,7 +49,7 @@ def decide(
     mode = policy.mode(evidence.mode)
     found = passages(evidence, policy.join_gain) if found is None else found
     scored = [(mode.rank.score(p.signals), p) for p in found]
-    scored.sort(key=lambda sp: (-sp[0], sp[1].article_id, sp[1].first))
+    scored.sort(key=lambda sp: (-sp[0], _published(evidence, sp[1]), sp[1].article_id, sp[1].first))
     best_score, best = scored[0] if scored else (0.0, None)
     signals = question_signals(evidence, best, best_score, found)
     log_odds = mode.answer.score(signals)
@@ -68,7 +68,11 @@ def choose(
     if not decision.ranked:
         return []
     best = decision.ranked[0][0]
-    close = [(s, p) for s, p in decision.ranked if s >= best - policy.quote_margin]
+    close = [
+        (s, _original(p, decision.ranked, evidence))
+        for s, p in decision.ranked
+        if s >= best - policy.quote_margin
+    ]
     if evidence.asked_time.recent:  # stable: equally new passages stay best first
         close.sort(key=lambda sp: -date_key(evidence.articles[sp[1].article_id].date))
     chosen: list[tuple[float, Passage]] = []
@@ -91,6 +95,33 @@ def newest_first(article_ids: list[str], articles: dict[str, Article]) -> list[s
     order they are quoted): several articles' differing facts read in time order."""
     unique = list(dict.fromkeys(article_ids))
     return sorted(unique, key=lambda i: -date_key(articles[i].date))
+
+
+def _published(evidence: Evidence, passage: Passage) -> tuple[bool, int]:
+    """Equally good passages, the earliest published first, undated last: of a story's copies
+    (the same words score the same), the original is quoted and the reprints named."""
+    key = date_key(evidence.articles[passage.article_id].date)
+    return (key == 0, key)
+
+
+def _original(
+    passage: Passage, ranked: tuple[tuple[float, Passage], ...], evidence: Evidence
+) -> Passage:
+    """The same words in the earliest published copy of the passage's story, when that copy was
+    found too: search ranks copies apart by chance, and the original is the one to quote."""
+    if passage.article_id not in evidence.stories:
+        return passage
+    text = _text(passage, evidence)
+    same = [
+        p
+        for _, p in ranked
+        if _copies(evidence, passage.article_id, p.article_id) and _text(p, evidence) == text
+    ]
+    return min([passage, *same], key=lambda p: _published(evidence, p))  # ties: as found
+
+
+def _text(passage: Passage, evidence: Evidence) -> str:
+    return evidence.articles[passage.article_id].body[passage.start : passage.end]
 
 
 def _copies(evidence: Evidence, a: str, b: str) -> bool:

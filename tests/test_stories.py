@@ -19,15 +19,20 @@ SEED = "004_ecd383afc86f028b"
 QUESTION = "벤처기업협회의 회원사는 몇 개인가요?"
 
 
-def copy_with_another_outlet(seeds: Path, cut: tuple[str, ...] = ("주요 협약 내용은",)) -> str:
-    """The wire story as a second outlet ran it: its own byline and date, the paragraphs that
-    start with `cut` dropped."""
+def copy_with_another_outlet(
+    seeds: Path,
+    cut: tuple[str, ...] = ("주요 협약 내용은",),
+    name: str = "copy",
+    date: str = "2024-03-08",
+) -> str:
+    """The wire story as a second outlet ran it: its own byline and `date`, the paragraphs
+    that start with `cut` dropped."""
     text = (seeds / f"{SEED}.txt").read_text(encoding="utf-8")
     text = text.replace("[뉴스21/장병기 기자]", "[연합뉴스/장병기 기자]")
-    text = text.replace("등록 2024-03-07 19:33:20", "등록 2024-03-08 09:00:00")
+    text = text.replace("등록 2024-03-07 19:33:20", f"등록 {date} 09:00:00")
     lines = [line for line in text.split("\n") if not line.startswith(cut)]
-    (seeds / "copy.txt").write_text("\n".join(lines), "utf-8")
-    return "copy"
+    (seeds / f"{name}.txt").write_text("\n".join(lines), "utf-8")
+    return name
 
 
 def ask(capsys, question: str = QUESTION) -> dict:
@@ -52,6 +57,22 @@ def test_two_copies_are_one_source_naming_the_other(env, seeds, capsys) -> None:
     out = capsys.readouterr().out
     outlet, date = expected[other["article_id"]]
     assert f"    같은 기사: {outlet} · {date}" in out
+
+
+@pytest.mark.parametrize(("name", "date"), [("000_copy", "2024-03-06"), ("zzz_copy", "2024-03-08")])
+def test_the_earliest_copy_is_quoted_and_the_other_named(
+    env, seeds, capsys, name: str, date: str
+) -> None:
+    """Whichever way the search ranks two copies (their ids sort either side), the one
+    published first is quoted."""
+    copy = copy_with_another_outlet(seeds, cut=(), name=name, date=date)
+    assert main(["index"]) == 0
+    capsys.readouterr()
+    answer = ask(capsys)
+    first = SEED if date > "2024-03-07" else copy
+    assert {q["article_id"] for q in answer["quotes"]} & {SEED, copy} == {first}
+    [source] = [s for s in answer["sources"] if s["article_id"] == first]
+    assert [m["article_id"] for m in source["same_story"]] == list({SEED, copy} - {first})
 
 
 def test_a_copy_added_later_joins_the_story_and_leaves_it_when_removed(
