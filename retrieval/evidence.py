@@ -99,11 +99,23 @@ class EvidenceReader:
             term.form, term.parts, term.entity, term.focus, idf, known, aliases, term.foreign
         )
 
+    def terms(self, morphs: list[Morph]) -> tuple[QuestionTerm, ...]:
+        """The question's terms, less a verb or adjective no article uses: that is the asker's
+        wording for what the articles name otherwise (맺다 for 체결, 만나다 for 간담회), and
+        says nothing either way; what is asked about is in the nouns and names."""
+        found = []
+        for term in query_terms(morphs):
+            question_term = self.term(term)
+            if term.predicate and not (question_term.known or question_term.aliases):
+                continue
+            found.append(question_term)
+        return tuple(found)
+
     def _tokens(self, morphs: list[Morph], terms: tuple[QuestionTerm, ...] = ()) -> list[str]:
         """What the search looks for: the question's index tokens, and the corpus's spelling
         of a name it writes otherwise (each term's aliases)."""
         if not terms:
-            terms = tuple(self.term(t) for t in query_terms(morphs))
+            terms = self.terms(morphs)
         return index_tokens(morphs) + [a for t in terms for a in t.aliases]
 
     def gather(
@@ -187,7 +199,7 @@ class EvidenceReader:
         self, morphs: list[Morph], carried: Carried | None
     ) -> tuple[tuple[QuestionTerm, ...], list[str], Context | None]:
         """The terms and search tokens of `morphs`, with what a follow-up carries."""
-        terms = tuple(self.term(t) for t in query_terms(morphs))
+        terms = self.terms(morphs)
         tokens = self._tokens(morphs, terms)
         if carried is None:
             return terms, tokens, None
@@ -200,7 +212,7 @@ class EvidenceReader:
         """A follow-up's terms with the previous question's added, and the search's context:
         the previous question's tokens the new one lacks and the chunks of the cited articles
         this index still holds, all weighed by how much the follow-up is still about them."""
-        previous = [self.term(t) for t in query_terms(list(carried.morphs))]
+        previous = list(self.terms(list(carried.morphs)))
         share = carry.share_held(terms, self._tokens_of(carried.articles))
         said = index_tokens(list(carried.morphs)) + [a for t in previous for a in t.aliases]
         weights = carry.carried_tokens(tokens, said, carried.weight * share)

@@ -19,6 +19,7 @@ CONTENT_TAGS = frozenset({"NNG", "NNP", "NR", "SN", "SL", "SH", "XR", "VV", "VA"
 NOUN_TAGS = frozenset({"NNG", "NNP", "NR", "SN", "SL", "SH", "XR"})
 ENTITY_TAGS = frozenset({"NNP", "SL"})
 FOREIGN_TAGS = frozenset({"SL", "SH"})
+PREDICATE_TAGS = frozenset({"VV", "VA"})
 # Words that ask rather than tell: they appear in questions, almost never in the answer.
 QUESTION_WORDS = frozenset(
     {"곳", "것", "수", "등", "때", "이름", "얼마", "무엇", "누구", "어디", "언제", "몇", "어떻"}
@@ -51,6 +52,7 @@ class Term:
     entity: bool  # a proper noun or foreign word: found inside longer names, matched by spelling
     focus: bool = False  # what the question asks for (see `query_terms`)
     foreign: bool = False  # written in a foreign script (Latin, hanja), as the corpus would
+    predicate: bool = False  # a verb or adjective stem: how the asker words an event
 
 
 def _norm(morph: Morph) -> str | None:
@@ -149,6 +151,7 @@ def query_terms(morphs: list[Morph]) -> list[Term]:
                     morph.tag in ENTITY_TAGS,
                     morph.start in focus_at,
                     morph.tag in FOREIGN_TAGS,
+                    morph.tag in PREDICATE_TAGS,
                 )
             )
     unique: dict[str, Term] = {}

@@ -154,9 +154,23 @@ def test_questions_that_only_share_a_place_or_a_name_are_not_answered(
     assert not pipeline.ask(question).answered
 
 
-def test_irregular_verbs_are_terms_of_the_question(pipeline: Pipeline) -> None:
-    forms = {t.form for t in pipeline.evidence("어떤 기업을 뽑았어? 걸어서 갔다").terms}
-    assert {"뽑", "걷"} <= forms  # Kiwi tags them VV-R / VV-I
+def test_irregular_verbs_are_terms_of_the_question() -> None:
+    from retrieval.kiwi_analyser import analyze
+    from retrieval.terms import query_terms
+
+    terms = {t.form: t for t in query_terms(analyze("어떤 기업을 뽑았어? 걸어서 갔다"))}
+    assert terms["뽑"].predicate and terms["걷"].predicate  # Kiwi tags them VV-R / VV-I
+
+
+def test_a_verb_no_article_uses_is_the_askers_wording_not_a_missing_fact(
+    pipeline: Pipeline,
+) -> None:
+    """맺다 for the articles' 체결: it neither counts against a passage nor is searched for;
+    a verb the articles use still counts, and so does a noun they never use."""
+    forms = {t.form for t in pipeline.evidence("지아이랩과 협약을 맺은 곳은 어디야?").terms}
+    assert "맺" not in forms and {"지아이랩", "협약"} <= forms
+    assert "열" in {t.form for t in pipeline.evidence("C랩은 어디에 문을 열었어?").terms}
+    assert "날씨" in {t.form for t in pipeline.evidence("광주 날씨 어때?").terms}
 
 
 def test_a_deleted_article_stops_answering_at_once(settings, seeds: Path) -> None:
