@@ -76,6 +76,7 @@ class QABot(commands.Bot):
         self.start_service = start_service  # False for `--sync`: no index needed to register
         self.closing = False
         self.in_flight = InFlight()  # what `close` lets finish before closing the store
+        self._closed = asyncio.Event()
 
     async def setup_hook(self) -> None:
         await self.tree.set_translator(KoreanTranslator())
@@ -90,16 +91,20 @@ class QABot(commands.Bot):
     async def close(self) -> None:
         """Stop taking questions, let those in flight finish (bounded), then disconnect."""
         if self.closing:
+            await self._closed.wait()  # a second caller returns when the first is done
             return
         self.closing = True
-        # Answers being found or posted and votes being written finish first (bounded), and
-        # whatever began while the gateway closed: the store closes last.
-        await self.in_flight.settled(min(self.limits.timeout_s, 10.0))
-        await self.service.drain(min(self.limits.timeout_s, 10.0))
-        await self.service.close()
-        await super().close()
-        await self.in_flight.settled(5.0)
-        self.answers.close()
+        try:
+            # Answers being found or posted and votes being written finish first (bounded),
+            # and whatever began while the gateway closed: the store closes last.
+            await self.in_flight.settled(min(self.limits.timeout_s, 10.0))
+            await self.service.drain(min(self.limits.timeout_s, 10.0))
+            await self.service.close()
+            await super().close()
+            await self.in_flight.settled(5.0)
+            self.answers.close()
+        finally:
+            self._closed.set()
 
     async def records_call(self, function: Callable[..., T], *args: Any) -> T:
         """SQLite and the feedback file are touched in a thread, never on the event loop."""

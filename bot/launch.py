@@ -93,6 +93,9 @@ async def serve(bot: QABot, token: str) -> None:
         loop.add_signal_handler(sig, lambda: closing.append(loop.create_task(bot.close())))
     async with bot:
         await bot.start(token)
+    # start() returns once the gateway is closed, while close() still lets the work under way
+    # finish and closes the store: wait for it, or asyncio.run would cancel it.
+    await asyncio.gather(*closing)
 
 
 def run(

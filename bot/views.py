@@ -46,16 +46,16 @@ class FeedbackButton(
         """Thank the user first (the 3 s deadline), then write the vote down."""
         bot = _bot(interaction)
         text = render.THANKS_UP if self.vote == "up" else render.THANKS_DOWN
-        await interaction.response.send_message(text, ephemeral=True)
-        try:
-            async with bot.in_flight():  # written before the store closes at shutdown
+        async with bot.in_flight():  # thanked and written before the store closes at shutdown
+            await interaction.response.send_message(text, ephemeral=True)
+            try:
                 answer = await bot.records_call(bot.answers.get, self.answer_id)
                 await bot.records_call(
                     bot.feedback.record, self.answer_id, answer, self.vote, interaction.user.id
                 )
-        except Exception:  # noqa: BLE001 - a lost vote is logged, the user already got thanks
-            log.exception("recording feedback for answer %s failed", self.answer_id)
-            return
+            except Exception:  # noqa: BLE001 - a lost vote is logged, the user got thanks
+                log.exception("recording feedback for answer %s failed", self.answer_id)
+                return
         log.info("feedback vote=%s answer=%s", self.vote, self.answer_id)
 
 

@@ -6,6 +6,7 @@ import asyncio
 import json
 import logging
 import re
+import sqlite3
 import threading
 import time
 from collections.abc import AsyncIterator, Callable
@@ -478,6 +479,8 @@ async def test_sigterm_closes_the_bot_gracefully(
         for sig in (signal.SIGTERM, signal.SIGINT):
             loop.remove_signal_handler(sig)
     assert bot.is_closed()
+    with pytest.raises(sqlite3.ProgrammingError):  # serve() returned after the store closed
+        bot.answers.get("0123456789abcdef")
 
 
 @pytest.mark.allow_errors
