@@ -69,7 +69,7 @@ def choose(
         return []
     best = decision.ranked[0][0]
     close = [
-        (s, _original(p, decision.ranked, evidence))
+        _original(s, p, decision.ranked, evidence)
         for s, p in decision.ranked
         if s >= best - policy.quote_margin
     ]
@@ -105,23 +105,25 @@ def _published(evidence: Evidence, passage: Passage) -> tuple[bool, int]:
 
 
 def _original(
-    passage: Passage, ranked: tuple[tuple[float, Passage], ...], evidence: Evidence
-) -> Passage:
-    """The same words in the earliest published copy of the passage's story, when that copy was
-    found too: search ranks copies apart by chance, and the original is the one to quote."""
+    score: float, passage: Passage, ranked: tuple[tuple[float, Passage], ...], evidence: Evidence
+) -> tuple[float, Passage]:
+    """The same words (spacing aside) in the earliest published copy of the passage's story,
+    with their own score, when that copy was found too: search ranks copies apart by chance,
+    and the original is the one to quote."""
     if passage.article_id not in evidence.stories:
-        return passage
-    text = _text(passage, evidence)
+        return score, passage
+    text = _words(passage, evidence)
     same = [
-        p
-        for _, p in ranked
-        if _copies(evidence, passage.article_id, p.article_id) and _text(p, evidence) == text
+        (s, p)
+        for s, p in ranked
+        if _copies(evidence, passage.article_id, p.article_id) and _words(p, evidence) == text
     ]
-    return min([passage, *same], key=lambda p: _published(evidence, p))  # ties: as found
+    # min keeps the first of equals: the passage as found, unless a copy is strictly earlier
+    return min([(score, passage), *same], key=lambda sp: _published(evidence, sp[1]))
 
 
-def _text(passage: Passage, evidence: Evidence) -> str:
-    return evidence.articles[passage.article_id].body[passage.start : passage.end]
+def _words(passage: Passage, evidence: Evidence) -> str:
+    return " ".join(evidence.articles[passage.article_id].body[passage.start : passage.end].split())
 
 
 def _copies(evidence: Evidence, a: str, b: str) -> bool:

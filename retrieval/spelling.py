@@ -36,8 +36,8 @@ _LATIN_KEYS = str.maketrans("bpfvcgkqdtjzslrmn", "PPPPKKKKTTJJSLLMN", "aeiouyhw"
 
 def singular(word: str) -> str:
     """An English word without its plural or possessive "s" (Harman's S-stemmer): Kiwi splits
-    "Day's" into "day" and "s", and a question may write "days" or "GPUs" where the corpus
-    holds "day" or "GPU". `word` itself when no rule applies."""
+    "Day's" into "day" and "s", and a question may write "days" or "startups" where the corpus
+    holds "day" or "startup". `word` itself when no rule applies (-us and -ss words too)."""
     if not word.isascii() or len(word) < 4:
         return word
     lower = word.lower()
@@ -45,8 +45,8 @@ def singular(word: str) -> str:
         return word[:-3] + "y"
     if lower.endswith("es") and not lower.endswith(("aes", "ees", "oes")):
         return word[:-1]
-    if lower.endswith("s") and not lower.endswith(("us", "ss")):
-        return word[:-1]
+    if lower.endswith("s") and not lower.endswith(("us", "ss", "is", "as", "os")):
+        return word[:-1]  # -is, -as, -os: singulars and names of their own (genesis, Texas)
     return word
 
 

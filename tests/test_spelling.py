@@ -53,6 +53,6 @@ def test_an_english_plural_meets_its_singular(word: str, stem: str) -> None:
     assert spelling.singular(word) == stem
 
 
-@pytest.mark.parametrize("word", ["glass", "virus", "GPU", "삼성", "its", "AI"])
+@pytest.mark.parametrize("word", ["glass", "virus", "GPU", "삼성", "its", "AI", "Texas", "genesis"])
 def test_a_word_that_is_no_plural_stays_as_it_is(word: str) -> None:
     assert spelling.singular(word) == word
