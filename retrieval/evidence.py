@@ -45,6 +45,15 @@ class QuestionTerm:
     known: bool  # some live chunk holds it, or all of its parts, or (a name) a word containing it
     aliases: tuple[str, ...] = ()  # corpus words that stand for it (see `LexicalIndex.aliases`)
     foreign: bool = False  # written in a foreign script (Latin, hanja)
+    predicate: bool = False  # a verb or adjective stem (see `wording`)
+
+    @property
+    def wording(self) -> bool:
+        """A verb or adjective no article uses: the asker's wording for what the articles name
+        otherwise (맺다 for 체결, 만나다 for 간담회). No passage holds it, so it lowers every
+        passage's coverage alike; the decision to answer leaves it out (`signals`), as it is
+        no fact the articles lack."""
+        return self.predicate and not (self.known or self.aliases)
 
 
 @dataclass(frozen=True)
@@ -96,20 +105,19 @@ class EvidenceReader:
                 known = lexical.holds_inside(term.form)  # "삼성" inside "삼성전자"
         aliases = lexical.aliases(term.form) if term.entity and not known else ()
         return QuestionTerm(
-            term.form, term.parts, term.entity, term.focus, idf, known, aliases, term.foreign
+            term.form,
+            term.parts,
+            term.entity,
+            term.focus,
+            idf,
+            known,
+            aliases,
+            term.foreign,
+            term.predicate,
         )
 
     def terms(self, morphs: list[Morph]) -> tuple[QuestionTerm, ...]:
-        """The question's terms, less a verb or adjective no article uses: that is the asker's
-        wording for what the articles name otherwise (맺다 for 체결, 만나다 for 간담회), and
-        says nothing either way; what is asked about is in the nouns and names."""
-        found = []
-        for term in query_terms(morphs):
-            question_term = self.term(term)
-            if term.predicate and not (question_term.known or question_term.aliases):
-                continue
-            found.append(question_term)
-        return tuple(found)
+        return tuple(self.term(t) for t in query_terms(morphs))
 
     def _tokens(self, morphs: list[Morph], terms: tuple[QuestionTerm, ...] = ()) -> list[str]:
         """What the search looks for: the question's index tokens, and the corpus's spelling

@@ -251,8 +251,14 @@ def question_signals(
     evidence: Evidence, best: Passage | None, score: float, found: list[Passage]
 ) -> dict[str, float]:
     """What the decision to answer reads: the best passage's signals and the question's own."""
-    terms = evidence.terms
+    # A verb no article uses (`QuestionTerm.wording`) is how the asker put it, not a fact the
+    # articles lack: the decision reads the question without it. No passage holds it, so
+    # leaving it out only rescales the best passage's coverages.
+    terms = tuple(t for t in evidence.terms if not t.wording)
     total = sum(t.idf for t in terms)
+    whole = total + sum(t.idf for t in evidence.terms if t.wording)
+    weighted = whole / total if total > 0 else 0.0
+    counted = len(evidence.terms) / len(terms) if terms else 0.0
     known = sum(t.idf for t in terms if t.known or t.aliases) / total if total > 0 else 0.0
     signals = best.signals if best is not None else {}
     scale = evidence.rarest if evidence.rarest > 0 else 1.0
@@ -263,9 +269,9 @@ def question_signals(
         "missing": missing / scale,
         "unknown": unknown,
         "score": score,
-        "cover": signals.get("cover", 0.0),
-        "cover_title": signals.get("cover_title", 0.0),
-        "cover_plain": signals.get("cover_plain", 0.0),
+        "cover": min(1.0, signals.get("cover", 0.0) * weighted),
+        "cover_title": signals.get("cover_title", 0.0) * weighted,
+        "cover_plain": min(1.0, signals.get("cover_plain", 0.0) * counted),
         "known": known,
         "unknown_name": float(any(t.entity and not (t.known or t.aliases) for t in terms)),
         "unknown_foreign": float(any(t.foreign and not (t.known or t.aliases) for t in terms)),

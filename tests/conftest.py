@@ -196,6 +196,7 @@ def fake_evidence(
             idf.get(form, 1.0),
             form not in unknown,
             foreign=form in foreign,
+            predicate=tag in {"VV", "VA"},
         )
         for form, tag in question
         if tag in {"NNG", "NNP", "SL", "SN", "VV"}

@@ -7,7 +7,7 @@ import pytest
 from conftest import fake_evidence
 from retrieval.evidence import QuestionTerm
 from retrieval.kiwi_analyser import analyze
-from retrieval.signals import asked_kind, coverage, holds, pair_share, passages
+from retrieval.signals import asked_kind, coverage, holds, pair_share, passages, question_signals
 
 
 def term(form: str, idf: float = 1.0, known: bool = True, **kw) -> QuestionTerm:
@@ -96,3 +96,26 @@ def test_missing_weight_counts_only_known_terms_it_lacks() -> None:
     found = passages(evidence, 0.15)
     signals = question_signals(evidence, found[0], 0.0, found)
     assert signals["missing"] == 0.0 and signals["unknown"] == 1.0 and signals["held"] == 2.0
+
+
+def test_a_verb_no_article_uses_does_not_change_the_decision() -> None:
+    """The asker's 맺다 for the articles' 체결: the decision reads the same signals as for the
+    question without it."""
+    article = {"a": ["지아이랩 협약 체결 6일.", "다른 문장."]}
+    idf = {"지아이랩": 3.0, "협약": 2.0, "맺": 4.0}
+    plain = fake_evidence([("지아이랩", "NNP"), ("협약", "NNG")], article, idf)
+    worded = fake_evidence(
+        [("지아이랩", "NNP"), ("협약", "NNG"), ("맺", "VV")], article, idf, unknown=("맺",)
+    )
+    assert [t.form for t in worded.terms if t.wording] == ["맺"]
+    best = passages(plain, 0.15)[0]
+    signals = question_signals(plain, best, 1.0, passages(plain, 0.15))
+    worded_best = passages(worded, 0.15)[0]
+    worded_signals = question_signals(worded, worded_best, 1.0, passages(worded, 0.15))
+    assert worded_signals == pytest.approx(signals)
+    # A noun no article uses is a fact they lack: it still counts.
+    lacking = fake_evidence(
+        [("지아이랩", "NNP"), ("협약", "NNG"), ("매출", "NNG")], article, idf, unknown=("매출",)
+    )
+    best = passages(lacking, 0.15)[0]
+    assert question_signals(lacking, best, 1.0, passages(lacking, 0.15))["cover"] < 1.0
