@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING
 
 from retrieval import carry
@@ -46,14 +46,16 @@ class QuestionTerm:
     aliases: tuple[str, ...] = ()  # corpus words that stand for it (see `LexicalIndex.aliases`)
     foreign: bool = False  # written in a foreign script (Latin, hanja)
     predicate: bool = False  # a verb or adjective stem (see `wording`)
+    named: bool = False  # another Latin word of the name it is written in is known ("SOS Lab")
 
     @property
     def wording(self) -> bool:
         """A verb or adjective no article uses: the asker's wording for what the articles name
-        otherwise (맺다 for 체결, 만나다 for 간담회). No passage holds it, so it lowers every
-        passage's coverage alike; the decision to answer leaves it out (`signals`), as it is
-        no fact the articles lack."""
-        return self.predicate and not (self.known or self.aliases)
+        otherwise (맺다 for 체결, 만나다 for 간담회); or a Latin word of a name the articles
+        write otherwise (Lab of "SOS Lab", 에스오에스랩 in the articles). No passage holds it,
+        so it lowers every passage's coverage alike; the decision to answer leaves it out
+        (`signals`), as it is no fact the articles lack."""
+        return (self.predicate or self.named) and not (self.known or self.aliases)
 
 
 @dataclass(frozen=True)
@@ -117,7 +119,13 @@ class EvidenceReader:
         )
 
     def terms(self, morphs: list[Morph]) -> tuple[QuestionTerm, ...]:
-        return tuple(self.term(t) for t in query_terms(morphs))
+        found = query_terms(morphs)
+        terms = [self.term(t) for t in found]
+        held = {t.form for t in terms if t.known or t.aliases}
+        return tuple(
+            replace(q, named=True) if set(t.phrase) & held else q
+            for t, q in zip(found, terms, strict=True)
+        )
 
     def _tokens(self, morphs: list[Morph], terms: tuple[QuestionTerm, ...] = ()) -> list[str]:
         """What the search looks for: the question's index tokens, and the corpus's spelling

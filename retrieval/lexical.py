@@ -172,8 +172,9 @@ class LexicalIndex:
 
     def aliases(self, form: str) -> tuple[str, ...]:
         """Live terms that stand for `form` though spelled otherwise: one letter away (천황 for
-        천왕), or, for a foreign word, its singular (day for days) or sounding the same (삼성 for
-        Samsung, C랩 for C-Lab); see `retrieval.spelling`. Read on first need, as the corpus's
+        천왕), or, for a foreign word, its singular (day for days), its letters written out
+        (지아이랩 for GI) or sounding the same (삼성 for Samsung, C랩 for C-Lab); see
+        `retrieval.spelling`. Read on first need, as the corpus's
         words are all compared."""
         from rapidfuzz import process
         from rapidfuzz.distance import Levenshtein
@@ -185,6 +186,12 @@ class LexicalIndex:
                 word, self._letters(), scorer=Levenshtein.distance, score_cutoff=1, limit=ALIASES
             )
             found.extend(self.vocabulary()[i] for _, _, i in near)
+        spelled = spelling.letter_names(form)
+        if spelled is not None:  # an acronym written out: 지아이 in 지아이랩 for GI
+            named = [t for t in self.vocabulary() if spelled in t and len(spelled) >= 3] or [
+                t for t in self.vocabulary() if t == spelled
+            ]
+            found.extend(sorted(named, key=len)[:ALIASES])
         key = spelling.sound_key(form) if form.isascii() else ""
         if len(key) >= spelling.MIN_KEY:
             alike = [t for t in self._sounds().get(key, ()) if spelling.sounds_alike(form, t)]

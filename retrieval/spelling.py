@@ -34,6 +34,28 @@ _DIGRAPH_KEYS = {"ng": "N", "ch": "J", "sh": "S", "ph": "P", "th": "T", "ck": "K
 _LATIN_KEYS = str.maketrans("bpfvcgkqdtjzslrmn", "PPPPKKKKTTJJSLLMN", "aeiouyhw")
 
 
+# How Korean writes Latin letters out (GI → 지아이, SOS → 에스오에스): news spells a Latin acronym
+# of a company's name this way as often as not.
+LETTER_NAMES = dict(
+    zip(
+        "abcdefghijklmnopqrstuvwxyz",
+        "에이 비 씨 디 이 에프 지 에이치 아이 제이 케이 엘 엠 엔 오 피 큐 알 에스 티 유 브이 더블유 "
+        "엑스 와이 지".split(),
+        strict=True,
+    )
+)
+MAX_ACRONYM = 5  # longer Latin words are words, read by their sound (`sound_key`)
+
+
+def letter_names(word: str) -> str | None:
+    """`word` spelled out letter by letter in Hangul ("sos" → 에스오에스), for a Latin word
+    short enough to be an acronym; None otherwise."""
+    lower = word.lower()
+    if not (2 <= len(lower) <= MAX_ACRONYM and lower.isascii() and lower.isalpha()):
+        return None
+    return "".join(LETTER_NAMES[c] for c in lower)
+
+
 def singular(word: str) -> str:
     """An English word without its plural or possessive "s" (Harman's S-stemmer): Kiwi splits
     "Day's" into "day" and "s", and a question may write "days" or "startups" where the corpus

@@ -53,6 +53,7 @@ class Term:
     focus: bool = False  # what the question asks for (see `query_terms`)
     foreign: bool = False  # written in a foreign script (Latin, hanja), as the corpus would
     predicate: bool = False  # a verb or adjective stem: how the asker words an event
+    phrase: tuple[str, ...] = ()  # the other Latin words of the name it is written in ("SOS Lab")
 
 
 def _norm(morph: Morph) -> str | None:
@@ -119,6 +120,24 @@ def tokenize(text: str) -> list[str]:
     return index_tokens(analyze(text))
 
 
+def _latin_phrases(morphs: list[Morph]) -> dict[int, tuple[str, ...]]:
+    """The Latin words written one space apart ("SOS Lab", "GI LAB"), by morpheme: one name."""
+    groups: list[list[Morph]] = []
+    for before, morph in zip([None, *morphs], morphs, strict=False):
+        if morph.tag != "SL":
+            continue
+        if before is not None and before.tag == "SL" and 0 < morph.start - before.end <= 1:
+            groups[-1].append(morph)
+        else:
+            groups.append([morph])
+    return {
+        id(m): tuple(m.form.lower() for m in group)
+        for group in groups
+        if len(group) > 1
+        for m in group
+    }
+
+
 def query_terms(morphs: list[Morph]) -> list[Term]:
     """The question's terms: each noun run as one compound term, other content words alone."""
     runs = noun_runs(morphs)
@@ -141,6 +160,7 @@ def query_terms(morphs: list[Morph]) -> list[Term]:
                 any(m.tag in FOREIGN_TAGS for m in run),
             )
         )
+    phrases = _latin_phrases(morphs)
     for morph in morphs:
         token = _norm(morph)
         if token and id(morph) not in in_run:
@@ -152,6 +172,7 @@ def query_terms(morphs: list[Morph]) -> list[Term]:
                     morph.start in focus_at,
                     morph.tag in FOREIGN_TAGS,
                     morph.tag in PREDICATE_TAGS,
+                    tuple(w for w in phrases.get(id(morph), ()) if w != token),
                 )
             )
     unique: dict[str, Term] = {}

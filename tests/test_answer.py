@@ -199,3 +199,17 @@ def test_an_english_plural_in_a_question_meets_the_singular_in_the_article(
     build_index(settings)
     answer = Pipeline.open(settings).ask("a hard days night는 몇 년에 발표됐어?")
     assert answer.answered and "1964년" in answer.quotes[0].text
+
+
+def test_a_latin_name_the_article_writes_in_hangul_letters_is_found(settings, seeds: Path) -> None:
+    """ "SOS Lab" for the article's 에스오에스랩: SOS is its letters written out, and Lab, a word
+    of the same name, is no fact the article lacks. A name none of whose words the articles
+    know is still refused."""
+    (seeds / "lidar.txt").write_text(
+        "라이다 기업 ㈜에스오에스랩의 정지성 대표는 광주에 연구소를 열었다.", encoding="utf-8"
+    )
+    build_index(settings)
+    pipeline = Pipeline.open(settings)
+    answer = pipeline.ask("SOS Lab 대표는 누구야?")
+    assert answer.answered and "정지성" in answer.quotes[0].text
+    assert not pipeline.ask("Qbadelix Lab 대표는 누구야?").answered

@@ -56,3 +56,9 @@ def test_an_english_plural_meets_its_singular(word: str, stem: str) -> None:
 @pytest.mark.parametrize("word", ["glass", "virus", "GPU", "삼성", "its", "AI", "Texas", "genesis"])
 def test_a_word_that_is_no_plural_stays_as_it_is(word: str) -> None:
     assert spelling.singular(word) == word
+
+
+def test_an_acronym_is_spelled_out_as_korean_writes_its_letters() -> None:
+    assert spelling.letter_names("SOS") == "에스오에스" and spelling.letter_names("gi") == "지아이"
+    assert spelling.letter_names("samsung") is None  # a word, read by its sound
+    assert spelling.letter_names("a") is None and spelling.letter_names("C-Lab") is None
