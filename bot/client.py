@@ -98,7 +98,6 @@ class QABot(commands.Bot):
             # Answers being found or posted and votes being written finish first (bounded),
             # and whatever began while the gateway closed: the store closes last.
             await self.in_flight.settled(min(self.limits.timeout_s, 10.0))
-            await self.service.drain(min(self.limits.timeout_s, 10.0))
             await self.service.close()
             await super().close()
             await self.in_flight.settled(5.0)

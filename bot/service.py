@@ -192,12 +192,6 @@ class QAService:
             self._facts_task = asyncio.create_task(self.facts(), name="newsqa-corpus-facts")
             self._facts_task.add_done_callback(_log_failure)
 
-    async def drain(self, seconds: float) -> None:
-        """Wait (bounded) for questions in flight, before shutting down."""
-        deadline = time.monotonic() + seconds
-        while self._busy and time.monotonic() < deadline:
-            await asyncio.sleep(0.05)
-
     async def reindex(self) -> IndexReport:
         """Run the incremental `newsqa index` in a thread, then switch to the new index."""
         async with self._reindexing:

@@ -188,9 +188,8 @@ class LexicalIndex:
             found.extend(self.vocabulary()[i] for _, _, i in near)
         spelled = spelling.letter_names(form)
         if spelled is not None:  # an acronym written out: 지아이 in 지아이랩 for GI
-            named = [t for t in self.vocabulary() if spelled in t and len(spelled) >= 3] or [
-                t for t in self.vocabulary() if t == spelled
-            ]
+            inside = len(spelled) >= 3  # shorter ones (엘지) would sit inside unrelated words
+            named = [t for t in self.vocabulary() if spelled in t] if inside else [spelled]
             found.extend(sorted(named, key=len)[:ALIASES])
         key = spelling.sound_key(form) if form.isascii() else ""
         if len(key) >= spelling.MIN_KEY:
