@@ -30,12 +30,17 @@ class CandidateSentence:
 
 
 def read_candidates(
-    index: NewsIndex, result: SearchResult, chosen: set[int], z_of: dict[int, float]
+    index: NewsIndex,
+    result: SearchResult,
+    orders: tuple[list[int], list[int]],
+    chosen: set[int],
+    z_of: dict[int, float],
 ) -> tuple[tuple[CandidateSentence, ...], dict[str, StoredArticle], dict[int, str]]:
     """The sentences of the `chosen` chunks and their neighbours, by article and in article
-    order; the records they were read from; and the article of each chunk read."""
-    lexical_rank = {c: r for r, c in enumerate(ordered(result.lexical_scores))}
-    dense_rank = {c: r for r, c in enumerate(ordered(result.dense_scores))}
+    order; the records they were read from; and the article of each chunk read. `orders`:
+    each side's chunks, best first (`search.ordered`)."""
+    lexical_rank = {c: r for r, c in enumerate(orders[0])}
+    dense_rank = {c: r for r, c in enumerate(orders[1])}
     best_bm25 = max(result.lexical_scores.values(), default=0.0)
     found: dict[tuple[str, int], CandidateSentence] = {}
     records: dict[str, StoredArticle] = {}
@@ -91,11 +96,6 @@ def ranked_articles(
         if article_id not in ranked:
             ranked.append(article_id)
     return articles, tuple(ranked)
-
-
-def ordered(scores: dict[int, float]) -> list[int]:
-    """Chunk ids, best score first."""
-    return sorted(scores, key=lambda c: -scores[c])
 
 
 def _better(old: CandidateSentence | None, new: CandidateSentence) -> CandidateSentence:

@@ -128,11 +128,6 @@ def stories(
     return {a: members for members in joined.groups() for a in members}
 
 
-def copies_of(article_id: str, story: Mapping[str, Iterable[str]]) -> list[str]:
-    """The other articles of `article_id`'s story (none when it has no copies)."""
-    return [a for a in story.get(article_id, ()) if a != article_id]
-
-
 def regroup(
     before: Iterable[Sequence[str]],
     signatures: Mapping[str, Sequence[int]],

@@ -9,16 +9,16 @@ with pure functions, so the decision can be fitted and tested without an index.
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING
 
 from retrieval import carry
-from retrieval.candidates import CandidateSentence, ordered, ranked_articles, read_candidates
+from retrieval.candidates import CandidateSentence, ranked_articles, read_candidates
 from retrieval.index import NewsIndex
 from retrieval.kiwi_analyser import Morph
 from retrieval.question_time import NOTHING_ASKED, TimeAsked, is_recency
-from retrieval.search import Context, SearchResult, search
+from retrieval.search import Context, SearchResult, ordered, search
 from retrieval.terms import Term, index_tokens, query_terms
 from retrieval.time_filter import OVERFETCH, narrowed
 from retrieval.types import Article, SameStory
@@ -31,6 +31,16 @@ if TYPE_CHECKING:
 
 MAX_RELATED = 5  # further retrieved articles offered as "more sources"
 BACKGROUND_SAMPLE = 512  # chunk vectors a question's similarities are compared with
+
+
+@dataclass(frozen=True)
+class Cited:
+    """What a follow-up continues, as its search reads it (`EvidenceReader._cited`)."""
+
+    previous: tuple[QuestionTerm, ...]  # the previous question's terms
+    said: list[str]  # and its search tokens
+    tokens: frozenset[str] | None  # every token of the cited articles (None: none held now)
+    chunks: frozenset[int]  # their chunks
 
 
 @dataclass(frozen=True)
@@ -127,11 +137,9 @@ class EvidenceReader:
             for t, q in zip(found, terms, strict=True)
         )
 
-    def _tokens(self, morphs: list[Morph], terms: tuple[QuestionTerm, ...] = ()) -> list[str]:
+    def _tokens(self, morphs: list[Morph], terms: Iterable[QuestionTerm]) -> list[str]:
         """What the search looks for: the question's index tokens, and the corpus's spelling
         of a name it writes otherwise (each term's aliases)."""
-        if not terms:
-            terms = self.terms(morphs)
         return index_tokens(morphs) + [a for t in terms for a in t.aliases]
 
     def gather(
@@ -163,7 +171,8 @@ class EvidenceReader:
         if context is not None:  # a follow-up's cited articles compete with their best chunks
             cited = [h.chunk_id for h in result.hits if h.chunk_id in context.chunks]
             chosen.update(cited[: policy.candidate_chunks])
-        found, records, article_of = read_candidates(index, result, chosen, z_of)
+        orders = (lexical_order, dense_order)
+        found, records, article_of = read_candidates(index, result, orders, chosen, z_of)
         articles, ranked = ranked_articles(index, result, records, article_of, MAX_RELATED)
         return Evidence(
             question,
@@ -195,7 +204,8 @@ class EvidenceReader:
         index = self.index
         # "최근" asks for an order of the answer, not for a word a passage must hold.
         morphs = _without(morphs, is_recency) if asked_time.recent else morphs
-        terms, tokens, context = self._query(morphs, carried)
+        cited = self._cited(carried) if carried is not None else None
+        terms, tokens, context = self._query(morphs, carried, cited)
         result = None
         if asked_time.period is not None:
             wide = search(index, tokens, vector, candidates * OVERFETCH, *weights, context)
@@ -206,40 +216,39 @@ class EvidenceReader:
                 # judged on the rest of the question. Otherwise (only chunks that name the
                 # period, which hold the words, or undated ones) the words stay.
                 morphs = _without(morphs, asked_time.naming)
-                terms, tokens, context = self._query(morphs, carried)
+                terms, tokens, context = self._query(morphs, carried, cited)
         if result is None:
             result = search(index, tokens, vector, candidates, *weights, context)
         return result, terms, morphs, context
 
     def _query(
-        self, morphs: list[Morph], carried: Carried | None
+        self, morphs: list[Morph], carried: Carried | None, cited: Cited | None
     ) -> tuple[tuple[QuestionTerm, ...], list[str], Context | None]:
-        """The terms and search tokens of `morphs`, with what a follow-up carries."""
+        """The terms and search tokens of `morphs`, with what a follow-up carries (`cited`:
+        what `_cited` read of it)."""
         terms = self.terms(morphs)
         tokens = self._tokens(morphs, terms)
-        if carried is None:
+        if carried is None or cited is None:
             return terms, tokens, None
-        terms, context = self._carry(terms, tokens, carried)
+        share = carry.share_held(terms, cited.tokens)
+        weights = carry.carried_tokens(tokens, cited.said, carried.weight * share)
+        context = Context({t: w for t, w in weights.items() if w > 0}, cited.chunks, boost=share)
+        terms += carry.carried_terms(terms, list(cited.previous), carried.weight * share)
         return terms, tokens, context
 
-    def _carry(
-        self, terms: tuple[QuestionTerm, ...], tokens: list[str], carried: Carried
-    ) -> tuple[tuple[QuestionTerm, ...], Context]:
-        """A follow-up's terms with the previous question's added, and the search's context:
-        the previous question's tokens the new one lacks and the chunks of the cited articles
-        this index still holds, all weighed by how much the follow-up is still about them."""
-        previous = list(self.terms(list(carried.morphs)))
-        share = carry.share_held(terms, self._tokens_of(carried.articles))
-        said = index_tokens(list(carried.morphs)) + [a for t in previous for a in t.aliases]
-        weights = carry.carried_tokens(tokens, said, carried.weight * share)
+    def _cited(self, carried: Carried) -> Cited:
+        """What a follow-up's search carries, read once a question: the previous question's
+        terms and tokens, and every token and chunk of the cited articles this index still
+        holds. `_query` weighs them by how much the follow-up is still about them."""
+        previous = self.terms(list(carried.morphs))
         chunks = frozenset(
             ref.id
             for article_id in carried.articles
             if article_id in self.index.articles
             for ref in self.index.chunks_of(article_id)
         )
-        context = Context({t: w for t, w in weights.items() if w > 0}, chunks, boost=share)
-        return terms + carry.carried_terms(terms, previous, carried.weight * share), context
+        said = self._tokens(list(carried.morphs), previous)
+        return Cited(previous, said, self._tokens_of(carried.articles), chunks)
 
     def _tokens_of(self, article_ids: tuple[str, ...]) -> frozenset[str] | None:
         """Every token of the cited articles this index still holds (None: no such article)."""

@@ -7,19 +7,15 @@ grounds only what needs no day: nothing is guessed.
 
 from __future__ import annotations
 
-from retrieval.relative_dates import ground, parse_date
+from retrieval.relative_dates import ground_on_article
 from retrieval.types import QuoteDate
-
-DAY_PRECISION = len("YYYY-MM-DD")
 
 
 def quote_dates(body: str, start: int, end: int, article_date: str | None) -> tuple[QuoteDate, ...]:
     """The relative time expressions of `body[start:end]`, resolved against `article_date`,
     with body offsets."""
-    published = parse_date(article_date)
-    if published is None or article_date is None:
+    if article_date is None:
         return ()
-    day_known = len(article_date) == DAY_PRECISION
     return tuple(
         QuoteDate(
             expression=found.expression,
@@ -30,5 +26,5 @@ def quote_dates(body: str, start: int, end: int, article_date: str | None) -> tu
             first=found.first.isoformat(),
             last=found.last.isoformat(),
         )
-        for found in ground(body[start:end], published, day_known=day_known)
+        for found in ground_on_article(body[start:end], article_date)
     )

@@ -101,12 +101,10 @@ class Pipeline:
             )
         return text
 
-    def evidence(
-        self, question: str, use_model: bool = True, follow_up: FollowUp | None = None
-    ) -> Evidence:
+    def evidence(self, question: str, use_model: bool = True) -> Evidence:
         """What decides `question` (see `retrieval.evidence`); without `use_model`, what
         lexical mode would see."""
-        return self._evidence(question, use_model, follow_up)[0]
+        return self._evidence(question, use_model)[0]
 
     def _evidence(
         self, question: str, use_model: bool, follow_up: FollowUp | None = None

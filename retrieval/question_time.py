@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from retrieval.kiwi_analyser import Morph
-from retrieval.relative_dates import ground, parse_date
+from retrieval.relative_dates import ground, ground_on_article
 
 # The words that ask for the newest (a closed class of Korean time adverbs and nouns).
 RECENCY = frozenset({"최근", "요즘", "요새", "최신", "근래", "최근래"})
@@ -98,9 +98,6 @@ def is_recency(morph: Morph) -> bool:
 def text_periods(text: str, article_date: str | None) -> list[Period]:
     """The dates a passage names: written out, or relative and grounded on its article's date
     (an article dated by month alone grounds nothing that needs the day)."""
-    spans = absolute_periods(text)
-    published = parse_date(article_date)
-    if published is not None and article_date is not None:
-        day_known = len(article_date) == len("YYYY-MM-DD")
-        spans += [(g.first, g.last) for g in ground(text, published, day_known=day_known)]
-    return spans
+    return absolute_periods(text) + [
+        (g.first, g.last) for g in ground_on_article(text, article_date)
+    ]

@@ -241,6 +241,10 @@ def _ago(today: date, count: str, unit: str | None, way: str) -> tuple[str, date
     return _day(today + timedelta(days=sign * n))
 
 
-def shown(grounded: GroundedDate, published: date) -> str:
-    """ "지난해 10월 → 2022년 10월 (기사 2023-03-20 기준)": how a grounded date is shown."""
-    return f"{grounded.expression} → {grounded.resolved} (기사 {published.isoformat()} 기준)"
+def ground_on_article(text: str, article_date: str | None) -> list[GroundedDate]:
+    """`ground` against an article's stored date ("2024-10-02", or "2020-11" when the page
+    printed only the month: then nothing that needs the day); none for an undated article."""
+    published = parse_date(article_date)
+    if published is None or article_date is None:
+        return []
+    return ground(text, published, day_known=len(article_date) == len("YYYY-MM-DD"))

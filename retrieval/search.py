@@ -49,17 +49,15 @@ def search(
     if cited:
         within = index.lexical.search(tokens, candidates, weights, within=cited)
         lexical_scores.update(within)
-    lexical = _ordered(lexical_scores)
+    lexical = ordered(lexical_scores)
     if query_vector is None or index.dense is None:
-        hits = _boosted(reciprocal_rank_fusion(lexical, []), cited, context)
-        return SearchResult(hits, "lexical", {}, lexical_scores)
+        return SearchResult(fuse(lexical, [], 1.0, 0.0, context), "lexical", {}, lexical_scores)
     dense_scores = dict(index.dense.search(query_vector, candidates))
     if cited:
         ids = sorted(cited)
         cosines = (index.dense.vectors_of(ids) @ query_vector).tolist()
         dense_scores.update(zip(ids, cosines, strict=True))
-    dense = _ordered(dense_scores)
-    sides = (lexical_weight, dense_weight)
+    dense = ordered(dense_scores)
     mode = (
         "hybrid"
         if lexical_weight > 0 and dense_weight > 0
@@ -67,23 +65,34 @@ def search(
         if dense_weight > 0
         else "lexical"
     )
-    hits = reciprocal_rank_fusion(
-        lexical if sides[0] > 0 else [], dense if sides[1] > 0 else [], *sides
-    )
     return SearchResult(
-        _boosted(hits, cited, context),
+        fuse(lexical, dense, lexical_weight, dense_weight, context),
         mode,
         dense_scores if dense_weight > 0 else {},
         lexical_scores if lexical_weight > 0 else {},
     )
 
 
-def _ordered(scores: dict[int, float]) -> list[int]:
+def ordered(scores: dict[int, float]) -> list[int]:
     """Chunk ids, best score first; ties keep the order each search returned them in."""
     return sorted(scores, key=lambda c: -scores[c])
 
 
-def _boosted(hits: list[Hit], cited: frozenset[int], context: Context | None) -> list[Hit]:
-    if not cited or context is None:
+def fuse(
+    lexical: list[int],
+    dense: list[int],
+    lexical_weight: float,
+    dense_weight: float,
+    context: Context | None,
+) -> list[Hit]:
+    """The two sides' rankings fused (a side weighted 0 left out), a follow-up's cited chunks
+    ranked higher: one rule for a search and for its cut to a period (`time_filter`)."""
+    hits = reciprocal_rank_fusion(
+        lexical if lexical_weight > 0 else [],
+        dense if dense_weight > 0 else [],
+        lexical_weight,
+        dense_weight,
+    )
+    if context is None or not context.chunks:
         return hits
-    return boost(hits, cited, context.boost)
+    return boost(hits, context.chunks, context.boost)

@@ -16,10 +16,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from retrieval.date_keys import UNDATED, overlaps
-from retrieval.fusion import boost, reciprocal_rank_fusion
 from retrieval.index import NewsIndex
 from retrieval.question_time import Period, text_periods
-from retrieval.search import Context, SearchResult
+from retrieval.search import Context, SearchResult, fuse, ordered
 
 OVERFETCH = 3  # a period's search fetches this many times the candidates, then narrows
 
@@ -71,12 +70,8 @@ def narrowed(
     dense = _best(index, wide.dense_scores, period, verdicts, candidates, cited)
     if all(v is None for v in verdicts.values()):
         return None
-    if wide.mode == "lexical":
-        hits = reciprocal_rank_fusion(lexical, [])
-    else:
-        hits = reciprocal_rank_fusion(lexical, dense, lexical_weight, dense_weight)
-    if context is not None and cited:
-        hits = boost(hits, cited, context.boost)
+    weights = (1.0, 0.0) if wide.mode == "lexical" else (lexical_weight, dense_weight)
+    hits = fuse(lexical, dense, *weights, context)
     result = SearchResult(
         hits,
         wide.mode,
@@ -101,7 +96,7 @@ def _best(
     be kept, so no record is read for a chunk that could not become a candidate; `verdicts`
     is shared by both sides, so none is read twice."""
     kept: list[int] = []
-    for chunk_id in sorted(scores, key=lambda c: -scores[c]):
+    for chunk_id in ordered(scores):
         if len(kept) >= k and chunk_id not in cited:
             continue
         if chunk_id not in verdicts:

@@ -6,7 +6,7 @@ from datetime import date
 
 import pytest
 
-from retrieval.relative_dates import ground, parse_date, shown
+from retrieval.relative_dates import ground, ground_on_article, parse_date
 
 ARTICLE = date(2023, 3, 20)  # a Monday
 
@@ -95,9 +95,10 @@ def test_several_in_one_text_and_none_without_a_date() -> None:
     assert ground(text, None) == []
 
 
-def test_shown_and_stored_dates() -> None:
-    [found] = ground("지난해 10월", ARTICLE)
-    assert shown(found, ARTICLE) == "지난해 10월 → 2022년 10월 (기사 2023-03-20 기준)"
+def test_grounded_on_the_article_and_stored_dates() -> None:
+    [found] = ground_on_article("지난해 10월", "2023-03-20")
+    assert (found.expression, found.resolved) == ("지난해 10월", "2022년 10월")
+    assert ground_on_article("이날", "2023-03") == [] and ground_on_article("이날", None) == []
     assert parse_date("2024-10-02") == date(2024, 10, 2)
     assert parse_date("2024-10") == date(2024, 10, 1)
     assert (
