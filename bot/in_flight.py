@@ -20,9 +20,6 @@ class InFlight:
         self._idle = asyncio.Event()
         self._idle.set()
 
-    def __len__(self) -> int:
-        return self._count
-
     @asynccontextmanager
     async def __call__(self) -> AsyncIterator[None]:
         self._count += 1
@@ -34,11 +31,9 @@ class InFlight:
             if not self._count:
                 self._idle.set()
 
-    async def settled(self, seconds: float) -> bool:
-        """Whether everything under way finished within `seconds` (logged when not)."""
+    async def settled(self, seconds: float) -> None:
+        """Wait until nothing is under way, or `seconds` (what is left is logged)."""
         try:
             await asyncio.wait_for(self._idle.wait(), seconds)
         except TimeoutError:
             log.warning("%d answers or votes still under way at shutdown", self._count)
-            return False
-        return True

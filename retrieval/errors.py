@@ -250,7 +250,7 @@ def disk_full(exc: BaseException) -> bool:
 
 def user_error(exc: BaseException) -> bool:
     """Whether `exc` is one a user can act on (`user_message` words it), not a bug."""
-    return isinstance(exc, NewsqaError | OSError) or disk_full(exc)
+    return user_message(exc) is not None
 
 
 def user_message(exc: BaseException) -> str | None:

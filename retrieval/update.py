@@ -26,7 +26,7 @@ from retrieval.errors import IndexCorrupt
 from retrieval.index import DENSE_FILE, NewsIndex
 from retrieval.save import Analysed, Base, IndexUpdate
 from retrieval.sentences import analyse_bodies
-from retrieval.story_file import SIGNATURES, STORIES, groups_of, read_signatures
+from retrieval.story_file import SIGNATURES, groups_of, read_signatures
 from retrieval.types import Article, SourceFile
 
 if TYPE_CHECKING:  # numpy and faiss load only for indexes with vectors
@@ -222,7 +222,8 @@ def _stories(
     previous: dict[str, tuple[int, ...]] = {}
     before: list[tuple[str, ...]] = []
     if old is not None:
-        old.verify_files(SIGNATURES, STORIES)  # carried into the new generation: as sealed
+        old.verify_files(SIGNATURES)  # carried into the new generation: as sealed (and
+        # the stories, verified as `old.stories` reads them)
         try:
             previous = read_signatures(old.gen_dir / SIGNATURES, list(old.catalog.entries))
         except (OSError, ValueError) as exc:
