@@ -51,7 +51,7 @@ def decide(
     scored = [(mode.rank.score(p.signals), p) for p in found]
     scored.sort(key=lambda sp: (-sp[0], _published(evidence, sp[1]), sp[1].article_id, sp[1].first))
     best_score, best = scored[0] if scored else (0.0, None)
-    signals = question_signals(evidence, best, best_score, found)
+    signals = question_signals(evidence, best, best_score)
     log_odds = mode.answer.score(signals)
     vetoed = policy.known_names and signals["unknown_foreign"] > 0
     answered = best is not None and not vetoed and log_odds >= mode.threshold

@@ -87,12 +87,12 @@ def carried_terms(
 ) -> tuple[QuestionTerm, ...]:
     """The previous question's terms the follow-up lacks, weighted down. Only terms the corpus
     knows are carried: an unknown one was no part of the answer, and would make the follow-up
-    look unanswerable. None is what the follow-up asks for (its `focus`)."""
+    look unanswerable."""
     if weight <= 0:  # a follow-up about something else carries nothing
         return ()
     said = {t.form for t in own} | {p for t in own for p in t.parts}
     return tuple(
-        replace(t, idf=t.idf * weight, focus=False)
+        replace(t, idf=t.idf * weight)
         for t in previous
         if (t.known or t.aliases) and t.form not in said
     )

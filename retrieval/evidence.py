@@ -50,7 +50,6 @@ class QuestionTerm:
     form: str
     parts: tuple[str, ...]
     entity: bool  # a proper noun or a foreign word
-    focus: bool  # what is asked for: the noun after 어떤/어느/무슨, or the question's last noun
     idf: float  # BM25 idf; a term the corpus lacks gets the highest value there is
     known: bool  # some live chunk holds it, or all of its parts, or (a name) a word containing it
     aliases: tuple[str, ...] = ()  # corpus words that stand for it (see `LexicalIndex.aliases`)
@@ -120,7 +119,6 @@ class EvidenceReader:
             term.form,
             term.parts,
             term.entity,
-            term.focus,
             idf,
             known,
             aliases,

@@ -13,6 +13,10 @@ at all. Both are general properties of text and retrieval, nothing tied to a que
 * for the decision: how much of the question the corpus knows at all, and whether the lexical
   and dense rankings agree.
 
+Not a signal: whether a passage holds the noun that names what is asked (지역, 해, 날짜). The
+answer seldom stands beside it, and a literal match misleads ("날짜 미상"); taking it out of
+both models raised cross-validated hit@1 and refusals (benchmarks/README.md).
+
 The policy (`retrieval.policy`) weighs them; `retrieval.calibrate` fits the weights.
 """
 
@@ -52,7 +56,6 @@ PASSAGE_SIGNALS = (
     "cover_plain",  # share of the terms held, unweighted
     "cover_context",  # coverage of the sentences around it and the title (what a reader sees)
     "pairs",  # share of the question's adjacent term pairs that stand close together in it
-    "focus",  # it holds what is asked for (the focus noun), weighted by rarity
     "lexical_rr",  # 1/(1+rank) of its chunk in BM25 (0: not retrieved there)
     "dense_rr",  # the same in the dense search
     "fused_rr",  # the same after fusion
@@ -78,8 +81,6 @@ QUESTION_SIGNALS = (
     "dense_z",  # the best dense hit over the background
     "agreement",  # overlap of the top BM25 and dense chunks
     "kind",  # the best passage holds the kind of thing asked for
-    "focus",  # the best passage holds what is asked for
-    "focus_anywhere",  # some candidate passage does
     "asked",  # the question asks for a specific kind (number, date, name)
     "terms",  # log of the number of question terms
 )
@@ -130,16 +131,6 @@ def holds(term: QuestionTerm, tokens: frozenset[str]) -> float:
 def coverage(terms: tuple[QuestionTerm, ...], tokens: frozenset[str]) -> float:
     total = sum(t.idf for t in terms)
     return sum(t.idf * holds(t, tokens) for t in terms) / total if total > 0 else 0.0
-
-
-def focus_coverage(terms: tuple[QuestionTerm, ...], tokens: frozenset[str]) -> float:
-    """Coverage of the focus terms alone, scaled by how rare they are: holding a 사상 the
-    question asks about counts, holding a 사람 hardly."""
-    focus = [t for t in terms if t.focus]
-    rarest = max((t.idf for t in terms), default=0.0)
-    if not focus or rarest <= 0:
-        return 0.0
-    return max(t.idf * holds(t, tokens) for t in focus) / rarest
 
 
 def plain_coverage(terms: tuple[QuestionTerm, ...], tokens: frozenset[str]) -> float:
@@ -228,7 +219,6 @@ def passages(evidence: Evidence, join_gain: float) -> list[Passage]:
             "cover_title": coverage(terms, tokens | title) - cover,
             "cover_plain": plain_coverage(terms, tokens),
             "cover_context": coverage(terms, tokens.union(title, *around)),
-            "focus": focus_coverage(terms, tokens | title),
             "pairs": pair_share(pairs, [w for s in quoted for w, _ in s.tagged]),
             "lexical_rr": _rr(sentence.lexical_rank),
             "dense_rr": _rr(sentence.dense_rank),
@@ -247,9 +237,7 @@ def passages(evidence: Evidence, join_gain: float) -> list[Passage]:
     return found
 
 
-def question_signals(
-    evidence: Evidence, best: Passage | None, score: float, found: list[Passage]
-) -> dict[str, float]:
+def question_signals(evidence: Evidence, best: Passage | None, score: float) -> dict[str, float]:
     """What the decision to answer reads: the best passage's signals and the question's own."""
     # A verb no article uses (`QuestionTerm.wording`) is how the asker put it, not a fact the
     # articles lack: the decision reads the question without it. No passage holds it, so
@@ -278,8 +266,6 @@ def question_signals(
         "dense_z": evidence.top_dense_z or 0.0,
         "agreement": evidence.agreement,
         "kind": signals.get("kind", 0.0),
-        "focus": signals.get("focus", 0.0),
-        "focus_anywhere": max((p.signals["focus"] for p in found), default=0.0),
         "asked": float(asked_kind(evidence.question_morphs) is not None),
         "terms": math.log1p(len(terms)),
     }

@@ -26,7 +26,6 @@ QUESTION_WORDS = frozenset(
 )
 # Light verbs and copulas carry grammar, not content ("설립되다", "해주다", "있다").
 LIGHT_VERBS = frozenset({"하", "되", "있", "없", "않", "이", "주", "받", "보", "같"})
-FOCUS_MARKERS = frozenset({"어떤", "어느", "무슨", "무엇"})
 MAX_JOINED = 4  # longest run of nouns emitted as one joined term
 TOKENIZER_SETTINGS = {
     "analyzer": "kiwipiepy",
@@ -50,7 +49,6 @@ class Term:
     form: str  # the token to look up (joined form for compounds)
     parts: tuple[str, ...]
     entity: bool  # a proper noun or foreign word: found inside longer names, matched by spelling
-    focus: bool = False  # what the question asks for (see `query_terms`)
     foreign: bool = False  # written in a foreign script (Latin, hanja), as the corpus would
     predicate: bool = False  # a verb or adjective stem: how the asker words an event
     phrase: tuple[str, ...] = ()  # the other Latin words of the name it is written in ("SOS Lab")
@@ -142,12 +140,6 @@ def query_terms(morphs: list[Morph]) -> list[Term]:
     """The question's terms: each noun run as one compound term, other content words alone."""
     runs = noun_runs(morphs)
     in_run = {id(m) for run in runs for m in run}
-    # What is asked for: the noun after 어떤/어느/무슨, and the question's last noun, the head
-    # it ends on ("…대두된 사상은 무엇인가?" asks for a 사상).
-    focus_at = {morphs[i + 1].start for i, m in enumerate(morphs[:-1]) if m.form in FOCUS_MARKERS}
-    nouns = [m for m in morphs if m.tag in NOUN_TAGS and _norm(m)]
-    if nouns:
-        focus_at.add(nouns[-1].start)
     terms: list[Term] = []
     for run in runs:
         parts = tuple(_norm(m) or "" for m in run)
@@ -156,7 +148,6 @@ def query_terms(morphs: list[Morph]) -> list[Term]:
                 _joined(run),
                 parts,
                 any(m.tag in ENTITY_TAGS for m in run),
-                any(m.start in focus_at for m in run),
                 any(m.tag in FOREIGN_TAGS for m in run),
             )
         )
@@ -169,7 +160,6 @@ def query_terms(morphs: list[Morph]) -> list[Term]:
                     token,
                     (token,),
                     morph.tag in ENTITY_TAGS,
-                    morph.start in focus_at,
                     morph.tag in FOREIGN_TAGS,
                     morph.tag in PREDICATE_TAGS,
                     tuple(w for w in phrases.get(id(morph), ()) if w != token),

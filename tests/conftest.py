@@ -192,7 +192,6 @@ def fake_evidence(
             form,
             (form,),
             tag in {"NNP", "SL"},
-            False,
             idf.get(form, 1.0),
             form not in unknown,
             foreign=form in foreign,
