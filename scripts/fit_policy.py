@@ -41,6 +41,34 @@ COLUMNS = (
 )
 
 
+def collect_examples(
+    model: str, work: Path, precision: str, sets: dict[str, tuple[Path, Path]]
+) -> dict[str, list[calibration_set.Example]] | None:
+    """Every question of `sets` (name: (questions, articles)) retrieved once in each mode, on an
+    index of its articles in `work` (one per articles source, built or updated); None when the
+    model does not load."""
+    examples: dict[str, list[calibration_set.Example]] = {"lexical": [], "hybrid": []}
+    pipelines: dict[Path, Pipeline] = {}
+    for name, (questions, articles) in sets.items():
+        if articles not in pipelines:
+            settings = Settings(
+                articles=articles,
+                index_dir=work / name,
+                model=model,
+                embed_precision=precision,
+            )
+            build_index(settings)
+            pipelines[articles] = Pipeline.open(settings)
+        pipeline = pipelines[articles]
+        if pipeline.embedder is None:
+            return None
+        cases = read_cases(questions)
+        examples["lexical"] += calibration_set.collect(pipeline, cases, False, name)
+        examples["hybrid"] += calibration_set.collect(pipeline, cases, True, name)
+        print(f"{name}: {len(cases)} questions retrieved", file=sys.stderr)
+    return examples
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--model", required=True, help="sentence-transformers folder or name")
@@ -57,23 +85,10 @@ def main() -> int:
 
     load_env_file()
     precision = load_settings().embed_precision  # NEWSQA_EMBED_PRECISION, like the CLI's
-    examples: dict[str, list[calibration_set.Example]] = {"lexical": [], "hybrid": []}
-    for name, (questions, articles) in SETS.items():
-        settings = Settings(
-            articles=articles,
-            index_dir=args.work / name,
-            model=args.model,
-            embed_precision=precision,
-        )
-        build_index(settings)
-        pipeline = Pipeline.open(settings)
-        if pipeline.embedder is None:
-            print(f"the model {args.model!r} did not load", file=sys.stderr)
-            return 1
-        cases = read_cases(questions)
-        examples["lexical"] += calibration_set.collect(pipeline, cases, False, name)
-        examples["hybrid"] += calibration_set.collect(pipeline, cases, True, name)
-        print(f"{name}: {len(cases)} questions retrieved", file=sys.stderr)
+    examples = collect_examples(args.model, args.work, precision, SETS)
+    if examples is None:
+        print(f"the model {args.model!r} did not load", file=sys.stderr)
+        return 1
 
     fitted = calibrate.fitted_policy(
         policy.default(),
