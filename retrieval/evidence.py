@@ -19,7 +19,7 @@ from retrieval.index import NewsIndex
 from retrieval.kiwi_analyser import Morph
 from retrieval.question_time import NOTHING_ASKED, TimeAsked, is_recency
 from retrieval.search import Context, SearchResult, ordered, search
-from retrieval.terms import Term, index_tokens, query_terms
+from retrieval.terms import Term, index_tokens, query_terms, request_verbs
 from retrieval.time_filter import OVERFETCH, narrowed
 from retrieval.types import Article, SameStory
 
@@ -200,6 +200,7 @@ class EvidenceReader:
         """The search a question makes, with the terms and morphemes it was made of: narrowed
         to the period it asks about, and carrying what a follow-up continues."""
         index = self.index
+        morphs = _asked(morphs)
         # "최근" asks for an order of the answer, not for a word a passage must hold.
         morphs = _without(morphs, is_recency) if asked_time.recent else morphs
         cited = self._cited(carried) if carried is not None else None
@@ -238,14 +239,14 @@ class EvidenceReader:
         """What a follow-up's search carries, read once a question: the previous question's
         terms and tokens, and every token and chunk of the cited articles this index still
         holds. `_query` weighs them by how much the follow-up is still about them."""
-        previous = self.terms(list(carried.morphs))
+        previous = self.terms(_asked(list(carried.morphs)))
         chunks = frozenset(
             ref.id
             for article_id in carried.articles
             if article_id in self.index.articles
             for ref in self.index.chunks_of(article_id)
         )
-        said = self._tokens(list(carried.morphs), previous)
+        said = self._tokens(_asked(list(carried.morphs)), previous)
         return Cited(previous, said, self._tokens_of(carried.articles), chunks)
 
     def _tokens_of(self, article_ids: tuple[str, ...]) -> frozenset[str] | None:
@@ -270,6 +271,12 @@ class EvidenceReader:
         spread = max(spread, 1e-6)
         z = {c: (s - mean) / spread for c, s in result.dense_scores.items()}
         return z, max(z.values())
+
+
+def _asked(morphs: list[Morph]) -> list[Morph]:
+    """The question without the verb it is put as a request in ("알려 줘"): `request_verbs`."""
+    requesting = request_verbs(morphs)
+    return _without(morphs, lambda m: m.start in requesting) if requesting else morphs
 
 
 def _without(morphs: list[Morph], leave: Callable[[Morph], bool]) -> list[Morph]:

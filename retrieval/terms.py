@@ -27,6 +27,7 @@ QUESTION_WORDS = frozenset(
 # Light verbs and copulas carry grammar, not content ("설립되다", "해주다", "있다").
 LIGHT_VERBS = frozenset({"하", "되", "있", "없", "않", "이", "주", "받", "보", "같"})
 MAX_JOINED = 4  # longest run of nouns emitted as one joined term
+CLOSING_TAGS = frozenset({"EP", "EF", "SF", "SE", "SO", "SW"})  # endings and final punctuation
 TOKENIZER_SETTINGS = {
     "analyzer": "kiwipiepy",
     "kiwi_options": KIWI_OPTIONS,
@@ -134,6 +135,21 @@ def _latin_phrases(morphs: list[Morph]) -> dict[int, tuple[str, ...]]:
         if len(group) > 1
         for m in group
     }
+
+
+def request_verbs(morphs: list[Morph]) -> frozenset[int]:
+    """Where the verbs are that put a question as a request to the reader ("이름 알려 줘",
+    "찾아 주세요"): a verb, the connective 어/아, the auxiliary 주다, then only endings to the
+    end. Such a verb asks; it names nothing the answer holds."""
+    found: set[int] = set()
+    for i, morph in enumerate(morphs[:-2]):
+        linked, helper = morphs[i + 1], morphs[i + 2]
+        if morph.tag != "VV" or linked.tag != "EC" or (helper.tag, helper.form) != ("VX", "주"):
+            continue
+        rest = morphs[i + 3 :]
+        if any(m.tag == "EF" for m in rest) and all(m.tag in CLOSING_TAGS for m in rest):
+            found.add(morph.start)
+    return frozenset(found)
 
 
 def query_terms(morphs: list[Morph]) -> list[Term]:

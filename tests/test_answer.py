@@ -154,6 +154,35 @@ def test_questions_that_only_share_a_place_or_a_name_are_not_answered(
     assert not pipeline.ask(question).answered
 
 
+@pytest.mark.parametrize(
+    ("question", "requesting"),
+    [
+        ("솔루션 회사 이름 알려줘", ["알리"]),
+        ("대표가 누군지 알려주세요", ["알리"]),
+        ("강 시장이 만난 기업 찾아 줘.", ["찾"]),
+        ("도와준 기업은?", []),  # 주다 inside the question: a fact, no request
+        ("지원해 줄 기업은 어디야?", []),
+    ],
+)
+def test_the_verb_a_question_is_requested_in_is_found(question: str, requesting: list[str]) -> None:
+    from retrieval.kiwi_analyser import analyze
+    from retrieval.terms import request_verbs
+
+    morphs = analyze(question)
+    assert [m.form for m in morphs if m.start in request_verbs(morphs)] == requesting
+
+
+def test_a_question_put_as_a_request_is_asked_as_the_question(pipeline: Pipeline) -> None:
+    """ "…알려 줘" asks; the articles' 알리다 is no term of it, and the answer is the same."""
+    question = "생체정보로 결제하는 솔루션 기업 이름"
+    asked = pipeline.evidence(question + " 알려줘")
+    assert [t.form for t in asked.terms] == [t.form for t in pipeline.evidence(question).terms]
+    assert "알리" not in [t.form for t in asked.terms]
+    answer = pipeline.ask(question + " 알려줘")
+    assert answer.answered and "고스트패스" in answer.quotes[0].text
+    assert answer.quotes == pipeline.ask(question).quotes
+
+
 def test_irregular_verbs_are_terms_of_the_question() -> None:
     from retrieval.kiwi_analyser import analyze
     from retrieval.terms import query_terms
