@@ -28,6 +28,7 @@ QUESTION_WORDS = frozenset(
 LIGHT_VERBS = frozenset({"하", "되", "있", "없", "않", "이", "주", "받", "보", "같"})
 MAX_JOINED = 4  # longest run of nouns emitted as one joined term
 CLOSING_TAGS = frozenset({"EP", "EF", "SF", "SE", "SO", "SW"})  # endings and final punctuation
+ASKING_AUXILIARIES = frozenset({"주", "싶"})  # "알려 줘": a request; "알고 싶어": a wish
 TOKENIZER_SETTINGS = {
     "analyzer": "kiwipiepy",
     "kiwi_options": KIWI_OPTIONS,
@@ -138,13 +139,15 @@ def _latin_phrases(morphs: list[Morph]) -> dict[int, tuple[str, ...]]:
 
 
 def request_verbs(morphs: list[Morph]) -> frozenset[int]:
-    """Where the verbs are that put a question as a request to the reader ("이름 알려 줘",
-    "찾아 주세요"): a verb, the connective 어/아, the auxiliary 주다, then only endings to the
-    end. Such a verb asks; it names nothing the answer holds."""
+    """Where the verbs are that put a question as a request or a wish of the asker ("이름
+    알려 줘", "찾아 주세요", "누군지 알고 싶어요"): a verb, a connective, the auxiliary 주다 or
+    싶다, then only endings to the end. Such a verb asks; it names nothing the answer holds."""
     found: set[int] = set()
     for i, morph in enumerate(morphs[:-2]):
         linked, helper = morphs[i + 1], morphs[i + 2]
-        if morph.tag != "VV" or linked.tag != "EC" or (helper.tag, helper.form) != ("VX", "주"):
+        if morph.tag != "VV" or linked.tag != "EC" or helper.tag != "VX":
+            continue
+        if helper.form not in ASKING_AUXILIARIES:
             continue
         rest = morphs[i + 3 :]
         if any(m.tag == "EF" for m in rest) and all(m.tag in CLOSING_TAGS for m in rest):

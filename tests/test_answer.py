@@ -160,6 +160,8 @@ def test_questions_that_only_share_a_place_or_a_name_are_not_answered(
         ("솔루션 회사 이름 알려줘", ["알리"]),
         ("대표가 누군지 알려주세요", ["알리"]),
         ("강 시장이 만난 기업 찾아 줘.", ["찾"]),
+        ("지아이랩 대표가 누군지 알고 싶어요", ["알"]),
+        ("보고 싶은 기사는?", []),
         ("도와준 기업은?", []),  # 주다 inside the question: a fact, no request
         ("지원해 줄 기업은 어디야?", []),
     ],
