@@ -7,7 +7,8 @@ over the seeds, which the fit never sees).
 
 Prints, per mode, hit@1 / answer in quotes / unanswerable refused / answerable refused for
 each set, and the ROC AUC of the answer model's confidence (answerable against not), which
-compares decisions apart from where the threshold falls. `--use` takes a signal back that the
+compares decisions apart from where the threshold falls (for the dev sets, the confidences of
+the five fold models pooled, as rounded in answers). `--use` takes a signal back that the
 default policy leaves out (`calibrate.MODEL_BOUND`). Retrieval runs once per question and run.
 """
 
@@ -30,6 +31,7 @@ from retrieval.calibration_set import Example, balanced  # noqa: E402
 from retrieval.config import load_settings  # noqa: E402
 from retrieval.evaluate import Outcome, summarize  # noqa: E402
 from retrieval.policy import AnswerPolicy, default  # noqa: E402
+from retrieval.signals import PASSAGE_SIGNALS, QUESTION_SIGNALS  # noqa: E402
 
 CHECKS = {  # question sets over the seeds that no fit uses
     "seed_paraphrases": (ROOT / "benchmarks" / "data" / "seed_paraphrases.jsonl", ROOT / "seeds"),
@@ -68,6 +70,11 @@ def main() -> int:
     args = parser.parse_args()
     logging.basicConfig(level=logging.WARNING, format="%(message)s")
 
+    named = _names(args.leave_out) | _names(args.use)
+    if named - set(PASSAGE_SIGNALS) - set(QUESTION_SIGNALS):
+        parser.error(
+            f"no such signal: {', '.join(sorted(named - set(PASSAGE_SIGNALS + QUESTION_SIGNALS)))}"
+        )
     left_out = (calibrate.MODEL_BOUND | _names(args.leave_out)) - _names(args.use)
     precision = load_settings().embed_precision
     examples = collect_examples(args.model, args.work, precision, {**SETS, **CHECKS})

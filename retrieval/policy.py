@@ -85,7 +85,7 @@ def from_json(data: dict[str, Any]) -> AnswerPolicy:
             raise ValueError("a weight, threshold or knob is not a finite number")
         if int(data["candidate_chunks"]) < 1 or int(data.get("max_quotes", 3)) < 1:
             raise ValueError("candidate_chunks and max_quotes must be at least 1")
-        return AnswerPolicy(
+        policy = AnswerPolicy(
             name=str(data["name"]),
             modes=modes,
             candidate_chunks=int(data["candidate_chunks"]),
@@ -98,6 +98,22 @@ def from_json(data: dict[str, Any]) -> AnswerPolicy:
         )
     except (KeyError, TypeError, ValueError, AttributeError) as exc:
         raise PolicyError(f"답변 정책 파일의 형식이 잘못되었습니다({exc})") from exc
+    _check_signals(policy.modes)
+    return policy
+
+
+def _check_signals(modes: dict[str, ModePolicy]) -> None:
+    """A policy fitted on signals this version no longer computes would score them as 0 and
+    answer off its threshold: refused (the default answers, and `newsqa calibrate` refits)."""
+    from retrieval.signals import PASSAGE_SIGNALS, QUESTION_SIGNALS  # (signals → evidence → policy)
+
+    unknown = {n for m in modes.values() for n in m.rank.weights if n not in PASSAGE_SIGNALS}
+    unknown |= {n for m in modes.values() for n in m.answer.weights if n not in QUESTION_SIGNALS}
+    if unknown:
+        raise PolicyError(
+            f"답변 정책이 이 버전에 없는 신호({', '.join(sorted(unknown))})로 맞춰져 있어 "
+            "`newsqa calibrate`로 다시 맞춰야 합니다"
+        )
 
 
 def to_json(policy: AnswerPolicy) -> dict[str, Any]:

@@ -27,8 +27,8 @@ QUESTION_WORDS = frozenset(
 # Light verbs and copulas carry grammar, not content ("설립되다", "해주다", "있다").
 LIGHT_VERBS = frozenset({"하", "되", "있", "없", "않", "이", "주", "받", "보", "같"})
 MAX_JOINED = 4  # longest run of nouns emitted as one joined term
-CLOSING_TAGS = frozenset({"EP", "EF", "SF", "SE", "SO", "SW"})  # endings and final punctuation
 ASKING_AUXILIARIES = frozenset({"주", "싶"})  # "알려 줘": a request; "알고 싶어": a wish
+PAST_TENSE = frozenset({"었", "았", "였", "었었", "았었"})  # pre-final endings of the past
 TOKENIZER_SETTINGS = {
     "analyzer": "kiwipiepy",
     "kiwi_options": KIWI_OPTIONS,
@@ -140,8 +140,9 @@ def _latin_phrases(morphs: list[Morph]) -> dict[int, tuple[str, ...]]:
 
 def request_verbs(morphs: list[Morph]) -> frozenset[int]:
     """Where the verbs are that put a question as a request or a wish of the asker ("이름
-    알려 줘", "찾아 주세요", "누군지 알고 싶어요"): a verb, a connective, the auxiliary 주다 or
-    싶다, then only endings to the end. Such a verb asks; it names nothing the answer holds."""
+    알려 줘", "찾아 주시겠어요", "누군지 알고 싶어요"): a verb, a connective, the auxiliary
+    주다 or 싶다, and the sentence ends there (pre-final endings, then a final one; a next
+    sentence may follow). In the past tense it tells what happened ("빌려 줬나요"): kept."""
     found: set[int] = set()
     for i, morph in enumerate(morphs[:-2]):
         linked, helper = morphs[i + 1], morphs[i + 2]
@@ -149,9 +150,11 @@ def request_verbs(morphs: list[Morph]) -> frozenset[int]:
             continue
         if helper.form not in ASKING_AUXILIARIES:
             continue
-        rest = morphs[i + 3 :]
-        if any(m.tag == "EF" for m in rest) and all(m.tag in CLOSING_TAGS for m in rest):
-            found.add(morph.start)
+        for after in morphs[i + 3 :]:
+            if after.tag == "EF":
+                found.add(morph.start)
+            if after.tag != "EP" or after.form in PAST_TENSE:
+                break
     return frozenset(found)
 
 

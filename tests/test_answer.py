@@ -161,7 +161,12 @@ def test_questions_that_only_share_a_place_or_a_name_are_not_answered(
         ("대표가 누군지 알려주세요", ["알리"]),
         ("강 시장이 만난 기업 찾아 줘.", ["찾"]),
         ("지아이랩 대표가 누군지 알고 싶어요", ["알"]),
+        ("대표 이름 좀 알려주실래요?", ["알리"]),
+        ("이름 알려줘. 대표는 누구야?", ["알리"]),  # a follow-up joined to its question
         ("보고 싶은 기사는?", []),
+        ("정부가 얼마를 빌려 줬나요?", []),  # what happened, not a request
+        ("무엇을 보여 주었나요?", []),
+        ("알려 주시기 바랍니다", []),  # the verb ends no sentence: not read as a request
         ("도와준 기업은?", []),  # 주다 inside the question: a fact, no request
         ("지원해 줄 기업은 어디야?", []),
     ],

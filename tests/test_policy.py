@@ -45,6 +45,20 @@ def test_an_index_uses_its_calibrated_policy_only_for_its_model(tmp_path: Path) 
     assert "pip install" not in notice_text(notice)  # the index's own file: reinstalling is no fix
 
 
+def test_a_policy_fitted_on_signals_no_longer_computed_is_set_aside(tmp_path: Path) -> None:
+    """Calibrated by an older version ("focus" is gone): its weights would read as 0 and its
+    threshold decide off the scale, so the default answers and the user is told to refit."""
+    data = policy.to_json(
+        policy.AnswerPolicy("calibrated:old", policy.default().modes, model="my-model")
+    )
+    data["modes"]["hybrid"]["answer"]["weights"]["focus_anywhere"] = 0.5
+    (tmp_path / policy.INDEX_FILE).write_text(json.dumps(data), encoding="utf-8")
+    chosen, notice = policy.for_index(tmp_path, "my-model")
+    assert chosen.name == "default" and isinstance(notice, PolicyUnreadable)
+    text = notice_text(notice)
+    assert "focus_anywhere" in text and "newsqa calibrate" in text and "형식" not in text
+
+
 def test_without_a_calibrated_policy_the_default_answers(tmp_path: Path) -> None:
     assert policy.for_index(tmp_path, None) == (policy.default(), None)
 
