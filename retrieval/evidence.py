@@ -276,7 +276,8 @@ class EvidenceReader:
 def _asked(morphs: list[Morph]) -> list[Morph]:
     """The question without the verb it is put as a request in ("알려 줘"): `request_verbs`."""
     requesting = request_verbs(morphs)
-    return _without(morphs, lambda m: m.start in requesting) if requesting else morphs
+    kept = [m for i, m in enumerate(morphs) if i not in requesting]
+    return kept if requesting and query_terms(kept) else morphs
 
 
 def _without(morphs: list[Morph], leave: Callable[[Morph], bool]) -> list[Morph]:

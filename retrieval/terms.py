@@ -139,10 +139,11 @@ def _latin_phrases(morphs: list[Morph]) -> dict[int, tuple[str, ...]]:
 
 
 def request_verbs(morphs: list[Morph]) -> frozenset[int]:
-    """Where the verbs are that put a question as a request or a wish of the asker ("이름
+    """The positions of the verbs that put a question as a request or a wish of the asker ("이름
     알려 줘", "찾아 주시겠어요", "누군지 알고 싶어요"): a verb, a connective, the auxiliary
-    주다 or 싶다, and the sentence ends there (pre-final endings, then a final one; a next
-    sentence may follow). In the past tense it tells what happened ("빌려 줬나요"): kept."""
+    주다 or 싶다, and the sentence ends there (pre-final endings, a final one, then only
+    punctuation; a next sentence may follow). In the past tense it tells what happened ("빌려
+    줬나요"): kept."""
     found: set[int] = set()
     for i, morph in enumerate(morphs[:-2]):
         linked, helper = morphs[i + 1], morphs[i + 2]
@@ -150,12 +151,21 @@ def request_verbs(morphs: list[Morph]) -> frozenset[int]:
             continue
         if helper.form not in ASKING_AUXILIARIES:
             continue
-        for after in morphs[i + 3 :]:
-            if after.tag == "EF":
-                found.add(morph.start)
-            if after.tag != "EP" or after.form in PAST_TENSE:
-                break
+        rest = morphs[i + 3 :]
+        while rest and rest[0].tag == "EP" and rest[0].form not in PAST_TENSE:
+            rest = rest[1:]
+        if rest and rest[0].tag == "EF" and _ends_sentence(rest[1:]):
+            found.add(i)
     return frozenset(found)
+
+
+def _ends_sentence(after: list[Morph]) -> bool:
+    """Whether a final ending closes the sentence: nothing after it but the polite 요 and
+    punctuation ("알려주실래요?"), or a full stop and the next sentence. "좋아해줘에서" is a
+    title inside the sentence."""
+    if after and after[0].tag == "JX" and after[0].form == "요":
+        after = after[1:]
+    return not after or after[0].tag in {"SF", "SE"}
 
 
 def query_terms(morphs: list[Morph]) -> list[Term]:
