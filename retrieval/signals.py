@@ -15,7 +15,7 @@ at all. Both are general properties of text and retrieval, nothing tied to a que
 
 Not a signal: whether a passage holds the noun that names what is asked (지역, 해, 날짜). The
 answer seldom stands beside it, and a literal match misleads ("날짜 미상"); taking it out of
-both models raised cross-validated hit@1 and refusals (benchmarks/README.md).
+both models raised cross-validated hybrid hit@1 and refusals in both modes (benchmarks/README.md).
 
 The policy (`retrieval.policy`) weighs them; `retrieval.calibrate` fits the weights.
 """
