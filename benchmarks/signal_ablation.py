@@ -70,11 +70,9 @@ def main() -> int:
     args = parser.parse_args()
     logging.basicConfig(level=logging.WARNING, format="%(message)s")
 
-    named = _names(args.leave_out) | _names(args.use)
-    if named - set(PASSAGE_SIGNALS) - set(QUESTION_SIGNALS):
-        parser.error(
-            f"no such signal: {', '.join(sorted(named - set(PASSAGE_SIGNALS + QUESTION_SIGNALS)))}"
-        )
+    unknown = (_names(args.leave_out) | _names(args.use)) - {*PASSAGE_SIGNALS, *QUESTION_SIGNALS}
+    if unknown:
+        parser.error(f"no such signal: {', '.join(sorted(unknown))}")
     left_out = (calibrate.MODEL_BOUND | _names(args.leave_out)) - _names(args.use)
     precision = load_settings().embed_precision
     examples = collect_examples(args.model, args.work, precision, {**SETS, **CHECKS})

@@ -239,14 +239,15 @@ class EvidenceReader:
         """What a follow-up's search carries, read once a question: the previous question's
         terms and tokens, and every token and chunk of the cited articles this index still
         holds. `_query` weighs them by how much the follow-up is still about them."""
-        previous = self.terms(_asked(list(carried.morphs)))
+        asked = _asked(list(carried.morphs))
+        previous = self.terms(asked)
         chunks = frozenset(
             ref.id
             for article_id in carried.articles
             if article_id in self.index.articles
             for ref in self.index.chunks_of(article_id)
         )
-        said = self._tokens(_asked(list(carried.morphs)), previous)
+        said = self._tokens(asked, previous)
         return Cited(previous, said, self._tokens_of(carried.articles), chunks)
 
     def _tokens_of(self, article_ids: tuple[str, ...]) -> frozenset[str] | None:
@@ -275,9 +276,8 @@ class EvidenceReader:
 
 def _asked(morphs: list[Morph]) -> list[Morph]:
     """The question without the verb it is put as a request in ("알려 줘"): `request_verbs`."""
-    requesting = request_verbs(morphs)
-    kept = [m for i, m in enumerate(morphs) if i not in requesting]
-    return kept if requesting and query_terms(kept) else morphs
+    requesting = {id(morphs[i]) for i in request_verbs(morphs)}  # not by offset: 해 = 하 + 어
+    return _without(morphs, lambda m: id(m) in requesting) if requesting else morphs
 
 
 def _without(morphs: list[Morph], leave: Callable[[Morph], bool]) -> list[Morph]:
