@@ -45,15 +45,21 @@ LETTER_NAMES = dict(
     )
 )
 MAX_ACRONYM = 5  # longer Latin words are words, read by their sound (`sound_key`)
+_LATIN_OR_HANGUL = re.compile(r"[a-z가-힣]+")
 
 
 def letter_names(word: str) -> str | None:
-    """`word` spelled out letter by letter in Hangul ("sos" → 에스오에스), for a Latin word
-    short enough to be an acronym; None otherwise."""
+    """`word` with its acronym spelled out letter by letter in Hangul ("sos" → 에스오에스,
+    "페르소나AI" → 페르소나에이아이), for a Latin word short enough to be an acronym, alone or
+    written onto a Hangul word; None otherwise (no Latin, a longer Latin word, one lone
+    letter, other characters)."""
     lower = word.lower()
-    if not (2 <= len(lower) <= MAX_ACRONYM and lower.isascii() and lower.isalpha()):
+    runs = re.findall(r"[a-z]+", lower)
+    if len(runs) != 1 or len(runs[0]) > MAX_ACRONYM or not _LATIN_OR_HANGUL.fullmatch(lower):
         return None
-    return "".join(LETTER_NAMES[c] for c in lower)
+    if lower == runs[0] and len(lower) < 2:
+        return None
+    return lower.replace(runs[0], "".join(LETTER_NAMES[c] for c in runs[0]))
 
 
 def singular(word: str) -> str:

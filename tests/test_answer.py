@@ -137,6 +137,14 @@ def test_a_latin_name_finds_the_hangul_spelling_of_the_articles(pipeline: Pipeli
     assert not pipeline.evidence("GPU는 몇 장?").terms[0].aliases  # too short to sound like
 
 
+def test_an_acronym_typed_onto_a_korean_name_finds_its_letters_written_out(
+    pipeline: Pipeline,
+) -> None:
+    """The article writes ㈜페르소나에이아이; a reader types 페르소나AI."""
+    answer = pipeline.ask("페르소나AI 광주지사장은 누구인가요?")
+    assert answer.answered and "김용혁 ㈜페르소나에이아이 광주지사장" in answer.quotes[0].text
+
+
 @pytest.mark.parametrize(
     "question",
     [

@@ -62,3 +62,12 @@ def test_an_acronym_is_spelled_out_as_korean_writes_its_letters() -> None:
     assert spelling.letter_names("SOS") == "에스오에스" and spelling.letter_names("gi") == "지아이"
     assert spelling.letter_names("samsung") is None  # a word, read by its sound
     assert spelling.letter_names("a") is None and spelling.letter_names("C-Lab") is None
+
+
+def test_an_acronym_written_onto_a_korean_word_is_spelled_out_in_place() -> None:
+    """Articles write 페르소나에이아이 where a reader types 페르소나AI."""
+    assert spelling.letter_names("페르소나AI") == "페르소나에이아이"
+    assert spelling.letter_names("C랩") == "씨랩"
+    assert spelling.letter_names("samsung전자") is None  # a word, not an acronym
+    assert spelling.letter_names("ai랩gi") is None  # two acronyms: not one name's spelling
+    assert spelling.letter_names("x1") is None  # other characters
