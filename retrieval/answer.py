@@ -16,7 +16,7 @@ from retrieval.date_keys import date_key
 from retrieval.evidence import MAX_RELATED, Evidence
 from retrieval.grounding import quote_dates
 from retrieval.policy import AnswerPolicy
-from retrieval.signals import Passage, passages, question_signals
+from retrieval.signals import Passage, passages, question_signals, trimmed
 from retrieval.types import Answer, Article, Quote, Source
 
 
@@ -63,7 +63,8 @@ def choose(
 ) -> list[tuple[float, Passage]]:
     """The quotes: the best passage, then others scoring within the margin that neither overlap
     a chosen one nor repeat its text nor come from another copy of its story (the same words
-    in a reprint say nothing new), best first; for a question asking for the newest ("최근"),
+    in a reprint say nothing new), best first, each without a joined sentence that adds
+    nothing (`signals.trimmed`); for a question asking for the newest ("최근"),
     those within the margin newest first."""
     if not decision.ranked:
         return []
@@ -73,6 +74,7 @@ def choose(
         for s, p in decision.ranked
         if s >= best - policy.quote_margin
     ]
+    close = [(s, trimmed(evidence, p)) for s, p in close]
     if evidence.asked_time.recent:  # stable: equally new passages stay best first
         close.sort(key=lambda sp: -date_key(evidence.articles[sp[1].article_id].date))
     chosen: list[tuple[float, Passage]] = []

@@ -50,6 +50,14 @@ def test_the_answer_is_in_the_quotes(pipeline: Pipeline) -> None:
     assert answer.sources[0].outlet == "뉴스21" and answer.sources[0].date == "2024-03-07"
 
 
+def test_the_first_quote_starts_with_the_answer_not_an_unrelated_sentence(
+    pipeline: Pipeline,
+) -> None:
+    """README's example: the sentence naming the 대표 came second to the agreement's terms."""
+    answer = pipeline.ask("지아이랩의 대표는 누구인가요?")
+    assert answer.quotes[0].text.startswith("전창호 ㈜지아이랩 대표는")
+
+
 @pytest.mark.parametrize(
     "question",
     [
