@@ -27,6 +27,7 @@ from typing import TYPE_CHECKING, Any
 
 from retrieval import spelling
 from retrieval.errors import IndexCorrupt
+from retrieval.term_search import TermSearch
 
 if TYPE_CHECKING:  # tantivy loads when an index is opened or written
     import tantivy
@@ -102,7 +103,7 @@ class LexicalIndex:
         self._searcher = self._index.searcher()
         self.n_docs = int(self._searcher.num_docs)
         self._vocabulary: list[str] | None = None
-        self._jamo: list[str] | None = None  # the vocabulary in jamo, for `aliases`
+        self._term_search: TermSearch | None = None  # the vocabulary by spelling, for `aliases`
         self._keys: dict[str, list[str]] | None = None  # Hangul terms by sound, for `aliases`
         # The bot answers on several threads: each lazy table is built once, by one of them.
         self._building = threading.RLock()
@@ -168,28 +169,21 @@ class LexicalIndex:
         lists the terms of deleted documents until a merge, so each match is counted live."""
         if not spelling.inside_is_meaningful(form):
             return False
-        return any(form in term and term in self for term in self.vocabulary())
+        return any(term in self for term in self._terms().containing(form))
 
     def aliases(self, form: str) -> tuple[str, ...]:
         """Live terms that stand for `form` though spelled otherwise: one letter away (천황 for
         천왕), or, for a foreign word, its singular (day for days), its letters written out
-        (지아이랩 for GI) or sounding the same (삼성 for Samsung, C랩 for C-Lab); see
-        `retrieval.spelling`. Read on first need, as the corpus's
+        (지아이랩 for GI, 페르소나에이아이 for 페르소나AI) or sounding the same (삼성 for
+        Samsung, C랩 for C-Lab); see `retrieval.spelling`. Read on first need, as the corpus's
         words are all compared."""
-        from rapidfuzz import process
-        from rapidfuzz.distance import Levenshtein
-
         found: list[str] = [spelling.singular(form)]
-        word = spelling.letters(form)
-        if len(word) >= MIN_NEAR_LETTERS:
-            near = process.extract(
-                word, self._letters(), scorer=Levenshtein.distance, score_cutoff=1, limit=ALIASES
-            )
-            found.extend(self.vocabulary()[i] for _, _, i in near)
+        if len(spelling.letters(form)) >= MIN_NEAR_LETTERS:
+            found.extend(self._terms().one_letter_off(form, ALIASES))
         spelled = spelling.letter_names(form)
         if spelled is not None:  # an acronym written out: 지아이 in 지아이랩 for GI
             inside = len(spelled) >= 3  # shorter ones (엘지) would sit inside unrelated words
-            named = [t for t in self.vocabulary() if spelled in t] if inside else [spelled]
+            named = list(self._terms().containing(spelled)) if inside else [spelled]
             found.extend(sorted(named, key=len)[:ALIASES])
         key = spelling.sound_key(form) if form.isascii() else ""
         if len(key) >= spelling.MIN_KEY:
@@ -197,12 +191,12 @@ class LexicalIndex:
             found.extend(sorted(alike, key=len)[:ALIASES])
         return tuple(t for t in dict.fromkeys(found) if t != form and t in self)
 
-    def _letters(self) -> list[str]:
-        """The vocabulary in jamo (see `spelling.letters`), in the vocabulary's order."""
+    def _terms(self) -> TermSearch:
+        """The vocabulary, searchable by spelling (`retrieval.term_search`)."""
         with self._building:
-            if self._jamo is None:
-                self._jamo = [spelling.letters(t) for t in self.vocabulary()]
-            return self._jamo
+            if self._term_search is None:
+                self._term_search = TermSearch(self.vocabulary())
+            return self._term_search
 
     def _sounds(self) -> dict[str, list[str]]:
         """Terms written (partly) in Hangul, by sound key."""
