@@ -6,7 +6,6 @@ They only turn an interaction into calls to the bot (`bot.client.QABot`) and its
 
 from __future__ import annotations
 
-import unicodedata
 from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING, Any
 
@@ -18,6 +17,7 @@ from bot import render
 from bot.help import is_help_request
 from bot.listing import QUERY_CHARS
 from retrieval.errors import user_message
+from retrieval.kiwi_analyser import typed
 
 if TYPE_CHECKING:
     from bot.client import QABot
@@ -91,7 +91,7 @@ class QACog(commands.Cog):
             await interaction.response.send_message(render.CHANNEL_TEXT, ephemeral=True)
             return
         await interaction.response.defer(ephemeral=True, thinking=True)
-        words = unicodedata.normalize("NFC", " ".join((query or "").split()))[:QUERY_CHARS]
+        words = typed(query or "")[:QUERY_CHARS]
         await self.bot.show_articles(interaction, words or None)
 
     @app_commands.command(

@@ -43,7 +43,7 @@ def carried(follow_up: FollowUp | None) -> Carried | None:
     """The exchange a question follows, analysed; None when there is none to carry."""
     if follow_up is None:
         return None
-    question = kiwi_analyser.nfc(" ".join(follow_up.previous_question.split()))
+    question = kiwi_analyser.typed(follow_up.previous_question)
     if not question:
         return None
     return Carried(question, tuple(kiwi_analyser.analyze(question)), follow_up.cited_article_ids)

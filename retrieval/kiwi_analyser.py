@@ -97,5 +97,11 @@ def nfc(text: str) -> str:
     return unicodedata.normalize("NFC", text)
 
 
+def typed(text: str) -> str:
+    """What a person typed, read one way however it was typed: each run of spaces, tabs and
+    line breaks as one space, Hangul composed (`nfc`)."""
+    return nfc(" ".join(text.split()))
+
+
 def analyze(text: str) -> list[Morph]:
     return morphs_of(kiwi().tokenize(text))

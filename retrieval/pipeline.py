@@ -91,7 +91,7 @@ class Pipeline:
         return cls(index, choice.embedder, settings, notices)
 
     def check_question(self, question: str) -> str:
-        text = kiwi_analyser.nfc(" ".join(question.split()))
+        text = kiwi_analyser.typed(question)
         if not text:
             raise QuestionError("질문이 비어 있습니다", hint="궁금한 내용을 입력해 주세요.")
         if len(text) > self.settings.max_question_chars:
