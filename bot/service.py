@@ -29,6 +29,7 @@ from retrieval.render import summary_text
 from retrieval.types import Answer, FollowUp
 
 log = logging.getLogger("newsqa.bot")
+LISTINGS_KEPT = 16  # `/기사` listings (by query) kept for their generation's page buttons
 
 
 class Busy(RuntimeError):
@@ -76,6 +77,7 @@ class QAService:
         self._facts: CorpusFacts | None = None
         self._facts_lock = asyncio.Lock()
         self._facts_task: asyncio.Task[CorpusFacts | None] | None = None
+        self._listings: dict[tuple[str | None, str | None], list[Listed]] = {}
         self.pipeline: Pipeline | None = None
 
     def _cached_model(self, name: str) -> Embedder:
@@ -180,11 +182,19 @@ class QAService:
             return self._facts
 
     async def listing(self, query: str | None) -> list[Listed]:
-        """The articles of the index answering now, newest first (`/기사`), read in a thread."""
+        """The articles of the index answering now, newest first (`/기사`), read in a thread.
+        Kept for the index's generation: each page button of a listing asks again, and the
+        catalog's 100k entries take a while to sort."""
         pipeline = self.pipeline
         if pipeline is None:
             raise RuntimeError("service not started")
-        return await asyncio.to_thread(list_articles, pipeline.index, None, query)
+        key = (pipeline.generation, query)
+        if key not in self._listings:
+            found = await asyncio.to_thread(list_articles, pipeline.index, None, query)
+            if len(self._listings) >= LISTINGS_KEPT:
+                self._listings.pop(next(iter(self._listings)))  # the oldest
+            self._listings[key] = found
+        return self._listings[key]
 
     def _count_in_background(self) -> None:
         """Start counting now, so the first help message need not wait for it."""

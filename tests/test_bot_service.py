@@ -236,3 +236,29 @@ async def test_with_the_watch_on_a_dropped_file_is_answered_with_no_command(
         await service.close()
     watching = [t for t in threading.enumerate() if t.name == "newsqa-article-watch"]
     assert watching == []  # stopped with the service, not left running
+
+
+@pytest.mark.asyncio
+@pytest.mark.usefixtures("seeds_indexed")
+async def test_a_listing_is_read_once_for_its_pages_and_again_for_a_new_index(
+    settings, seeds, monkeypatch
+) -> None:
+    import bot.service
+
+    calls: list[str | None] = []
+    real = bot.service.list_articles
+
+    def counted(index, since, query):
+        calls.append(query)
+        return real(index, since, query)
+
+    monkeypatch.setattr(bot.service, "list_articles", counted)
+    service = QAService(settings, limits(reload_s=60))
+    await service.start()
+    first = await service.listing("광주")
+    assert await service.listing("광주") == first and calls == ["광주"]  # a page button
+    (seeds / "004_ecd383afc86f028b.txt").unlink()
+    await service.reindex()
+    after = await service.listing("광주")
+    assert calls == ["광주", "광주"] and len(after) == len(first) - 1
+    await service.close()
