@@ -10,13 +10,22 @@ they answer at all.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
 
+from retrieval.candidates import CandidateSentence
 from retrieval.date_keys import date_key
 from retrieval.evidence import MAX_RELATED, Evidence
 from retrieval.grounding import quote_dates
 from retrieval.policy import AnswerPolicy
-from retrieval.signals import Passage, passages, question_signals, trimmed
+from retrieval.signals import (
+    Passage,
+    asked_kind,
+    coverage,
+    holds_kind,
+    passages,
+    question_signals,
+)
 from retrieval.types import Answer, Article, Quote, Source
 
 
@@ -64,17 +73,15 @@ def choose(
     """The quotes: the best passage, then others scoring within the margin that neither overlap
     a chosen one nor repeat its text nor come from another copy of its story (the same words
     in a reprint say nothing new), best first, each without a joined sentence that adds
-    nothing (`signals.trimmed`); for a question asking for the newest ("최근"),
+    nothing (`trimmed`); for a question asking for the newest ("최근"),
     those within the margin newest first."""
     if not decision.ranked:
         return []
     best = decision.ranked[0][0]
+    ranked = trimmed(evidence, decision.ranked)
     close = [
-        _original(s, p, decision.ranked, evidence)
-        for s, p in decision.ranked
-        if s >= best - policy.quote_margin
+        _original(s, p, ranked, evidence) for s, p in ranked if s >= best - policy.quote_margin
     ]
-    close = [(s, trimmed(evidence, p)) for s, p in close]
     if evidence.asked_time.recent:  # stable: equally new passages stay best first
         close.sort(key=lambda sp: -date_key(evidence.articles[sp[1].article_id].date))
     chosen: list[tuple[float, Passage]] = []
@@ -90,6 +97,49 @@ def choose(
         texts.add(text)
         chosen.append((score, passage))
     return chosen
+
+
+class _Trimming:
+    """A passage as a quote. When the question asks for a kind of thing (a number, a date, a
+    name), a joined sentence that holds none of the question is left out, unless it holds
+    that kind and either the other sentence does not or it follows the other: the sentence
+    after the one naming the topic often answers about it ("이 시점에서 … 9만 명 정도였다"),
+    while as a quote's first words an unrelated sentence (the agreement's terms before "전창호
+    ㈜지아이랩 대표는 …") only hides the answer. When nothing specific is asked, either sentence
+    may be the answer ("Liz Mitchell은 이 노래의 목소리를 제공하였고" beside the song "…부를
+    사람은?" names), so both stay. Ranking is untouched: only what is quoted."""
+
+    def __init__(self, evidence: Evidence) -> None:
+        self.evidence = evidence
+        self.kind = asked_kind(evidence.question_morphs)
+        self.asked = {m.form.lower() for m in evidence.question_morphs}
+        self.by_key = {(s.article_id, s.number): s for s in evidence.sentences}
+
+    def __call__(self, passage: Passage) -> Passage:
+        if passage.first == passage.last or self.kind is None:
+            return passage
+        first, last = (self.by_key[(passage.article_id, n)] for n in (passage.first, passage.last))
+        held = [coverage(self.evidence.terms, s.tokens) > 0 for s in (first, last)]
+        if held[0] == held[1]:
+            return passage  # both hold some of the question, or neither does
+        empty, kept = (last, first) if held[0] else (first, last)
+        if self._holds_asked(empty) and (empty is last or not self._holds_asked(kept)):
+            return passage
+        span = kept.span
+        return replace(passage, first=kept.number, last=kept.number, start=span.start, end=span.end)
+
+    def _holds_asked(self, sentence: CandidateSentence) -> bool:
+        body = self.evidence.articles[sentence.article_id].body
+        text = body[sentence.span.start : sentence.span.end]
+        return holds_kind(self.kind, [sentence], text, self.asked)
+
+
+def trimmed(
+    evidence: Evidence, ranked: Sequence[tuple[float, Passage]]
+) -> tuple[tuple[float, Passage], ...]:
+    """The ranking with each passage as it is quoted (`_Trimming`), scores and order kept."""
+    trim = _Trimming(evidence)
+    return tuple((score, trim(passage)) for score, passage in ranked)
 
 
 def newest_first(article_ids: list[str], articles: dict[str, Article]) -> list[str]:

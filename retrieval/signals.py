@@ -25,7 +25,7 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 
 from retrieval.candidates import CandidateSentence
 from retrieval.evidence import Evidence, QuestionTerm
@@ -235,37 +235,6 @@ def passages(evidence: Evidence, join_gain: float) -> list[Passage]:
         missing = sum(t.idf * (1 - share) for t, share in shares if t.known or t.aliases)
         found.append(Passage(sentence.article_id, first, last, start, end, signals, held, missing))
     return found
-
-
-def trimmed(evidence: Evidence, passage: Passage) -> Passage:
-    """The passage as a quote: when the question asks for a kind of thing (a number, a date,
-    a name), a joined sentence that holds none of the question is left out unless it holds
-    that kind and the other sentence does not. The join lets a sentence that names no term
-    be found next to the one that does ("이 시점에서 … 9만 명 정도였다"), but as a quote's first
-    words an unrelated one (the agreement's terms before "전창호 ㈜지아이랩 대표는 …") only
-    hides the answer. When nothing specific is asked, either sentence may be the answer
-    ("Liz Mitchell은 이 노래의 목소리를 제공하였고" beside the song "…부를 사람은?" names), so
-    both stay."""
-    kind = asked_kind(evidence.question_morphs)
-    if passage.first == passage.last or kind is None:
-        return passage
-    by_key = {(s.article_id, s.number): s for s in evidence.sentences}
-    pair = [by_key[(passage.article_id, n)] for n in (passage.first, passage.last)]
-    empty = [s for s in pair if coverage(evidence.terms, s.tokens) == 0]
-    if len(empty) != 1:
-        return passage
-    (kept,) = [s for s in pair if s is not empty[0]]
-    asked = {m.form.lower() for m in evidence.question_morphs}
-    body = evidence.articles[passage.article_id].body
-
-    def holds_asked(s: CandidateSentence) -> bool:
-        return holds_kind(kind, [s], body[s.span.start : s.span.end], asked)
-
-    if holds_asked(empty[0]) and not holds_asked(kept):
-        return passage
-    return replace(
-        passage, first=kept.number, last=kept.number, start=kept.span.start, end=kept.span.end
-    )
 
 
 def question_signals(evidence: Evidence, best: Passage | None, score: float) -> dict[str, float]:

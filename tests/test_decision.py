@@ -99,3 +99,50 @@ def test_confidence_holds_for_any_log_odds() -> None:
 
     assert Decision((), {}, -1000.0, False).confidence == 0.0
     assert Decision((), {}, 1000.0, True).confidence == 1.0
+
+
+def _joined_quote(question: list[tuple[str, str]], article: list[str], gain: float = 0.0) -> str:
+    """The quote `trimmed` makes of the passage joining sentences 0 and 1."""
+    from retrieval.answer import trimmed
+    from retrieval.signals import passages
+
+    evidence = fake_evidence(question, {"a": article})
+    joined = [p for p in passages(evidence, gain) if (p.first, p.last) == (0, 1)]
+    assert joined  # the join the test is about exists
+    ((_, quote),) = trimmed(evidence, [(1.0, joined[0])])
+    return evidence.articles["a"].body[quote.start : quote.end]
+
+
+def test_a_quote_leaves_out_a_joined_sentence_that_holds_nothing_asked() -> None:
+    """ "지아이랩 대표는 누구?": the sentence before the one naming 전창호 holds none of the
+    question; quoted first, it would only hide the answer."""
+    question = [("지아이랩", "NNP"), ("대표", "NNG"), ("누구", "NP")]
+    article = ["협약 내용은 기술 개발 등이다.", "전창호 지아이랩 대표는 말했다.", "다른 문장."]
+    assert _joined_quote(question, article, 0.15) == article[1]
+    # a name in the sentence before does not keep it when the one naming 지아이랩 has one
+    # (this fake analysis tags capitalised words as names)
+    article[:2] = ["협약 내용은 Gwangju 기술 개발 등이다.", "Jeon 지아이랩 대표는 말했다."]
+    assert _joined_quote(question, article, 0.15) == article[1]
+    article[1] = "지아이랩 대표는 말했다."  # but it may be the answer when that one has none
+    assert _joined_quote(question, article, 0.15) == " ".join(article[:2])
+
+
+def test_a_joined_sentence_after_the_topic_stays_when_it_holds_the_kind_asked_for() -> None:
+    """ "인구는 몇 명?": the number follows the sentence naming the topic, which holds a
+    number of its own (a year): the sentence after may be the answer."""
+    question = [("광주", "NNP"), ("인구", "NNG"), ("몇", "NR")]
+    article = ["광주 인구 조사는 1990 년 시작됐다.", "이 시점에서 90000 명 정도였다."]
+    assert _joined_quote(question, article) == " ".join(article)
+    # and with no number in the topic's sentence
+    article[0] = "광주 인구 조사가 시작됐다."
+    assert _joined_quote(question, article) == " ".join(article)
+    # with none in the sentence after, it adds nothing asked for
+    article[1] = "이 시점에서 조사가 끝났다."
+    assert _joined_quote(question, article) == article[0]
+
+
+def test_a_joined_sentence_stays_when_nothing_specific_is_asked() -> None:
+    """ "…부를 사람은?": the sentence beside the question's words may itself be the answer."""
+    question = [("노래", "NNG"), ("사람", "NNG")]
+    article = ["그룹은 노래 를 공개했다.", "Mitchell 은 목소리를 제공했다."]
+    assert _joined_quote(question, article) == " ".join(article)

@@ -119,39 +119,3 @@ def test_a_verb_no_article_uses_does_not_change_the_decision() -> None:
     )
     best = passages(lacking, 0.15)[0]
     assert question_signals(lacking, best, 1.0)["cover"] < 1.0
-
-
-def test_a_quote_leaves_out_a_joined_sentence_that_holds_nothing_asked() -> None:
-    """ "지아이랩 대표는 누구?": the sentence before the one naming 전창호 holds none of the
-    question and no name it lacks; quoted first, it would only hide the answer."""
-    from retrieval.signals import trimmed
-
-    question = [("지아이랩", "NNP"), ("대표", "NNG"), ("누구", "NP")]
-    article = ["협약 내용은 기술 개발 등이다.", "전창호 지아이랩 대표는 말했다.", "다른 문장."]
-    evidence = fake_evidence(question, {"a": article})
-    body = evidence.articles["a"].body
-    joined = [p for p in passages(evidence, 0.15) if (p.first, p.last) == (0, 1)]
-    assert joined and body[joined[0].start : joined[0].end].startswith("협약")
-    quote = trimmed(evidence, joined[0])
-    assert (quote.first, quote.last) == (1, 1) and body[quote.start : quote.end] == article[1]
-
-
-def test_a_joined_sentence_stays_when_it_alone_holds_the_kind_asked_for() -> None:
-    """ "회원사는 몇 개?": the number stands in the sentence after the one naming 회원사."""
-    from retrieval.signals import trimmed
-
-    question = [("협회", "NNG"), ("회원사", "NNG"), ("몇", "NR")]
-    evidence = fake_evidence(question, {"a": ["협회 회원사 현황.", "약 18200 개사."]})
-    joined = [p for p in passages(evidence, 0.0) if (p.first, p.last) == (0, 1)]
-    assert joined and trimmed(evidence, joined[0]) == joined[0]
-
-
-def test_a_joined_sentence_stays_when_nothing_specific_is_asked() -> None:
-    """ "…부를 사람은?": the sentence beside the question's words may itself be the answer."""
-    from retrieval.signals import trimmed
-
-    question = [("노래", "NNG"), ("사람", "NNG")]
-    article = ["그룹은 노래 를 공개했다.", "Mitchell 은 목소리를 제공했다."]
-    evidence = fake_evidence(question, {"a": article})
-    joined = [p for p in passages(evidence, 0.0) if (p.first, p.last) == (0, 1)]
-    assert joined and trimmed(evidence, joined[0]) == joined[0]
