@@ -175,8 +175,8 @@ class LexicalIndex:
         """Live terms that stand for `form` though spelled otherwise: one letter away (천황 for
         천왕), or, for a foreign word, its singular (day for days), its letters written out
         (지아이랩 for GI, 페르소나에이아이 for 페르소나AI) or sounding the same (삼성 for
-        Samsung, C랩 for C-Lab); see `retrieval.spelling`. Read on first need, as the corpus's
-        words are all compared."""
+        Samsung, C랩 for C-Lab); see `retrieval.spelling`. The vocabulary's search structures
+        (`retrieval.term_search`) are built on first need."""
         found: list[str] = [spelling.singular(form)]
         if len(spelling.letters(form)) >= MIN_NEAR_LETTERS:
             found.extend(self._terms().one_letter_off(form, ALIASES))

@@ -1,9 +1,9 @@
 """Finding words in a corpus's vocabulary by spelling, fast enough for a large one.
 
 A question's unknown name is looked for inside longer terms ("삼성" in "삼성전자") and one
-letter away (천왕 for 천황). Scanning every term in Python costs ~60 ms per name at 830k terms
-(about what 100k articles give) and a one-letter-off search over all of them ~70 ms
-(`benchmarks/term_search.py`); a question naming two unknown words would wait a quarter of a
+letter away (천왕 for 천황). Scanning every term in Python took ~80 ms per name at 830k terms
+(about what 100k articles give) and a one-letter-off search over all of them ~60 ms
+(`benchmarks/term_search.py`): a question naming two unknown words waited a quarter of a
 second. So the vocabulary is kept as one string, searched by `str.find`, and in jamo grouped by
 length, since a word one edit away differs in length by at most one.
 """
@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import bisect
 import threading
+from array import array
 from collections.abc import Iterator, Sequence
 
 from retrieval import spelling
@@ -23,11 +24,11 @@ class TermSearch:
     """The terms of a vocabulary that contain a fragment, or that are spelled one letter off."""
 
     def __init__(self, terms: Sequence[str]) -> None:
-        self.terms = list(terms)
-        self._joined = SEPARATOR.join(self.terms)
-        self._starts: list[int] = []
+        self.terms = terms  # kept, not copied: the vocabulary is large and never changes
+        self._joined = SEPARATOR.join(terms)
+        self._starts = array("q")  # where each term begins in `_joined` (8 bytes a term)
         at = 0
-        for term in self.terms:
+        for term in terms:
             self._starts.append(at)
             at += len(term) + len(SEPARATOR)
         self._by_length: dict[int, tuple[list[str], list[int]]] | None = None

@@ -31,3 +31,34 @@ def test_one_letter_off_is_what_comparing_every_term_finds() -> None:
     assert search.one_letter_off("천황", 1) == ["천황"]  # the limit holds, nearest first
     assert search.one_letter_off("없는단어들", 8) == []
     assert TermSearch([]).one_letter_off("천왕", 8) == []
+
+
+def test_a_term_holding_the_fragment_twice_is_found_once() -> None:
+    assert list(TermSearch(["랩랩", "랩", "지랩"]).containing("랩")) == ["랩랩", "랩", "지랩"]
+
+
+def test_random_vocabularies_give_what_the_scans_of_every_term_give() -> None:
+    """Many ties across lengths (insertions, deletions, substitutions of one jamo), small
+    limits: the order of equally near terms is the vocabulary's, as a whole-list search."""
+    import random
+
+    from rapidfuzz import process
+
+    rng = random.Random(3)
+    syllables = "가각간나다라랩삼성전자천황"
+    for _ in range(300):
+        terms = sorted({"".join(rng.choices(syllables, k=rng.randint(1, 4))) for _ in range(40)})
+        search = TermSearch(terms)
+        jamo = [spelling.letters(t) for t in terms]
+        for word in rng.sample(terms, 3) + ["".join(rng.choices(syllables, k=3))]:
+            for limit in (1, 3, 50):
+                near = process.extract(
+                    spelling.letters(word),
+                    jamo,
+                    scorer=Levenshtein.distance,
+                    score_cutoff=1,
+                    limit=limit,
+                )
+                assert search.one_letter_off(word, limit) == [terms[i] for _, _, i in near]
+            fragment = word[: rng.randint(1, len(word))]
+            assert list(search.containing(fragment)) == [t for t in terms if fragment in t]
