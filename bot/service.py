@@ -189,12 +189,15 @@ class QAService:
         if pipeline is None:
             raise RuntimeError("service not started")
         key = (pipeline.generation, query)
-        if key not in self._listings:
+        found = self._listings.pop(key, None)
+        if found is None:
             found = await asyncio.to_thread(list_articles, pipeline.index, None, query)
+            for stale in [k for k in self._listings if k[0] != key[0]]:
+                del self._listings[stale]  # an older index's: never shown again
             if len(self._listings) >= LISTINGS_KEPT:
-                self._listings.pop(next(iter(self._listings)))  # the oldest
-            self._listings[key] = found
-        return self._listings[key]
+                del self._listings[next(iter(self._listings))]  # the least recently shown
+        self._listings[key] = found  # last: the most recently shown
+        return found
 
     def _count_in_background(self) -> None:
         """Start counting now, so the first help message need not wait for it."""

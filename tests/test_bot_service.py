@@ -255,10 +255,13 @@ async def test_a_listing_is_read_once_for_its_pages_and_again_for_a_new_index(
     monkeypatch.setattr(bot.service, "list_articles", counted)
     service = QAService(settings, limits(reload_s=60))
     await service.start()
-    first = await service.listing("광주")
-    assert await service.listing("광주") == first and calls == ["광주"]  # a page button
-    (seeds / "004_ecd383afc86f028b.txt").unlink()
-    await service.reindex()
-    after = await service.listing("광주")
-    assert calls == ["광주", "광주"] and len(after) == len(first) - 1
-    await service.close()
+    try:
+        first = await service.listing("광주")
+        assert await service.listing("광주") == first and calls == ["광주"]  # a page button
+        (seeds / "004_ecd383afc86f028b.txt").unlink()
+        await service.reindex()
+        after = await service.listing("광주")
+        assert calls == ["광주", "광주"] and len(after) == len(first) - 1
+        assert [key[1] for key in service._listings] == ["광주"]  # the old index's is gone
+    finally:
+        await service.close()
