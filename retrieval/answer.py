@@ -60,11 +60,25 @@ def decide(
     scored = [(mode.rank.score(p.signals), p) for p in found]
     scored.sort(key=lambda sp: (-sp[0], _published(evidence, sp[1]), sp[1].article_id, sp[1].first))
     best_score, best = scored[0] if scored else (0.0, None)
-    signals = question_signals(evidence, best, best_score)
+    signals = question_signals(evidence, best, best_score, runner_up(scored, evidence))
     log_odds = mode.answer.score(signals)
     vetoed = policy.known_names and signals["unknown_foreign"] > 0
     answered = best is not None and not vetoed and log_odds >= mode.threshold
     return Decision(tuple(scored), signals, log_odds, answered, vetoed)
+
+
+def runner_up(scored: list[tuple[float, Passage]], evidence: Evidence) -> float | None:
+    """The score of the best passage from an article that is neither the best passage's nor
+    a copy of its story (a reprint scores alike and competes with nothing); when the search
+    found no other article, the lowest score it found (any other would have ranked below).
+    None when nothing was found. `scored`: best first."""
+    if not scored:
+        return None
+    best = scored[0][1].article_id
+    for score, passage in scored:
+        if passage.article_id != best and not _copies(evidence, best, passage.article_id):
+            return score
+    return scored[-1][0]
 
 
 def choose(

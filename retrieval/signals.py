@@ -83,6 +83,8 @@ QUESTION_SIGNALS = (
     "kind",  # the best passage holds the kind of thing asked for
     "asked",  # the question asks for a specific kind (number, date, name)
     "terms",  # log of the number of question terms
+    "margin",  # how far the best passage scores above the best of any other story's: one
+    # article standing out answers; several alike suggest the topic without the fact
 )
 
 
@@ -237,8 +239,12 @@ def passages(evidence: Evidence, join_gain: float) -> list[Passage]:
     return found
 
 
-def question_signals(evidence: Evidence, best: Passage | None, score: float) -> dict[str, float]:
-    """What the decision to answer reads: the best passage's signals and the question's own."""
+def question_signals(
+    evidence: Evidence, best: Passage | None, score: float, runner_up: float | None = None
+) -> dict[str, float]:
+    """What the decision to answer reads: the best passage's signals and the question's own.
+    `runner_up`: the ranking score of the best passage of another story (`answer.runner_up`);
+    None when there is no best passage."""
     # A verb no article uses (`QuestionTerm.wording`) is how the asker put it, not a fact the
     # articles lack: the decision reads the question without it. No passage holds it, so
     # leaving it out only rescales the best passage's coverages.
@@ -268,4 +274,5 @@ def question_signals(evidence: Evidence, best: Passage | None, score: float) -> 
         "kind": signals.get("kind", 0.0),
         "asked": float(asked_kind(evidence.question_morphs) is not None),
         "terms": math.log1p(len(terms)),
+        "margin": score - runner_up if runner_up is not None else 0.0,
     }

@@ -146,3 +146,37 @@ def test_a_joined_sentence_stays_when_nothing_specific_is_asked() -> None:
     question = [("노래", "NNG"), ("사람", "NNG")]
     article = ["그룹은 노래 를 공개했다.", "Mitchell 은 목소리를 제공했다."]
     assert _joined_quote(question, article) == " ".join(article)
+
+
+def test_the_margin_is_over_the_best_passage_of_another_story() -> None:
+    """One article standing out answers; a reprint of it competes with nothing."""
+    from retrieval.answer import runner_up
+    from retrieval.types import SameStory
+
+    evidence = fake_evidence(
+        QUESTION,
+        {
+            "a": ["협회 설립 연도 1995년.", "무관한 문장."],
+            "b": ["협회 설립 이야기.", "다른 문장."],
+            "c": ["협회 설립 연도 1995년.", "무관한 문장."],
+        },
+    )
+    decision = decide(evidence, POLICY)
+    scores = {p.article_id: s for s, p in reversed(decision.ranked)}  # each article's best
+    assert decision.ranked[0][1].article_id == "a"
+    assert decision.signals["margin"] == 0.0  # "c" says the same: nothing stands out
+    copies = {
+        i: tuple(SameStory(j, "제목", None, None, None) for j in ("a", "c")) for i in ("a", "c")
+    }
+    story = replace(evidence, stories=copies)
+    assert runner_up(list(decide(story, POLICY).ranked), story) == scores["b"]
+    assert decide(story, POLICY).signals["margin"] == scores["a"] - scores["b"] > 0
+
+
+def test_with_one_article_found_the_margin_is_over_the_lowest_score_found() -> None:
+    from retrieval.answer import runner_up
+
+    evidence = fake_evidence(QUESTION, {"a": ["협회 설립 연도 1995년.", "무관한 문장."]})
+    ranked = list(decide(evidence, POLICY).ranked)
+    assert len(ranked) > 1 and runner_up(ranked, evidence) == ranked[-1][0]
+    assert runner_up([], evidence) is None
