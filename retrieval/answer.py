@@ -3,8 +3,8 @@
 Pure functions only: `retrieval.evidence` has already read everything a question needs. Passages
 are one sentence, or two adjacent ones that were adjacent on the page, cut from the cleaned body
 by offset, so each quote is an exact substring of its article. The policy's rank model orders
-them; its answer model decides, from the best passage and the question's own signals, whether
-they answer at all.
+them; its answer model decides, from the best passage, its margin over the best of any other
+story (`runner_up`) and the question's own signals, whether they answer at all.
 """
 
 from __future__ import annotations
@@ -69,16 +69,22 @@ def decide(
 
 def runner_up(scored: list[tuple[float, Passage]], evidence: Evidence) -> float | None:
     """The score of the best passage from an article that is neither the best passage's nor
-    a copy of its story (a reprint scores alike and competes with nothing); when the search
-    found no other article, the lowest score it found (any other would have ranked below).
-    None when nothing was found. `scored`: best first."""
+    a copy of its story (a reprint scores alike and competes with nothing). When the search
+    found no other article: the lowest score of a passage apart from the best one (any other
+    article's would have ranked below it; the best one's own variants, joined to a neighbour,
+    compete with nothing), or 0 when there is none (the rank model has no bias: a passage
+    holding nothing of the question scores about 0). None when nothing was found. `scored`:
+    best first."""
     if not scored:
         return None
-    best = scored[0][1].article_id
+    best = scored[0][1]
     for score, passage in scored:
-        if passage.article_id != best and not _copies(evidence, best, passage.article_id):
+        if passage.article_id != best.article_id and not _copies(
+            evidence, best.article_id, passage.article_id
+        ):
             return score
-    return scored[-1][0]
+    apart = [score for score, passage in scored if not _overlaps(passage, best)]
+    return min(apart, default=0.0)
 
 
 def choose(

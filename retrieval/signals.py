@@ -10,8 +10,9 @@ at all. Both are general properties of text and retrieval, nothing tied to a que
   similarity stands above the corpus background (model-independent, see `DenseIndex.background`);
 * whether it holds the kind of thing asked for (a number for 몇/얼마, a date for 언제, a name for
   누구/어디), read from Kiwi's tags;
-* for the decision: how much of the question the corpus knows at all, and whether the lexical
-  and dense rankings agree.
+* for the decision: how much of the question the corpus knows at all, whether the lexical
+  and dense rankings agree, and how far the best passage scores above the best of any other
+  story (`answer.runner_up`).
 
 Not a signal: whether a passage holds the noun that names what is asked (지역, 해, 날짜). The
 answer seldom stands beside it, and a literal match misleads ("날짜 미상"); taking it out of
@@ -240,7 +241,7 @@ def passages(evidence: Evidence, join_gain: float) -> list[Passage]:
 
 
 def question_signals(
-    evidence: Evidence, best: Passage | None, score: float, runner_up: float | None = None
+    evidence: Evidence, best: Passage | None, score: float, runner_up: float | None
 ) -> dict[str, float]:
     """What the decision to answer reads: the best passage's signals and the question's own.
     `runner_up`: the ranking score of the best passage of another story (`answer.runner_up`);

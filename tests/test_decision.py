@@ -173,10 +173,19 @@ def test_the_margin_is_over_the_best_passage_of_another_story() -> None:
     assert decide(story, POLICY).signals["margin"] == scores["a"] - scores["b"] > 0
 
 
-def test_with_one_article_found_the_margin_is_over_the_lowest_score_found() -> None:
+def test_with_one_article_found_the_margin_is_over_its_lowest_passage_apart_from_the_best() -> None:
+    """Any other article would have ranked below everything found; the best passage's own
+    variants (joined to a neighbour) compete with nothing."""
     from retrieval.answer import runner_up
+    from retrieval.signals import Passage
 
-    evidence = fake_evidence(QUESTION, {"a": ["협회 설립 연도 1995년.", "무관한 문장."]})
-    ranked = list(decide(evidence, POLICY).ranked)
-    assert len(ranked) > 1 and runner_up(ranked, evidence) == ranked[-1][0]
+    evidence = fake_evidence(QUESTION, {"a": ["협회 설립 연도 1995년."]})
+
+    def passage(first: int, last: int) -> Passage:
+        return Passage("a", first, last, 0, 1, {})
+
+    best = (10.0, passage(1, 1))
+    variant = (2.0, passage(0, 1))  # scores lowest, but is the best one joined to sentence 0
+    assert runner_up([best, (5.0, passage(3, 3)), (4.0, passage(4, 5)), variant], evidence) == 4.0
+    assert runner_up([best, variant], evidence) == 0.0  # nothing apart from it at all
     assert runner_up([], evidence) is None

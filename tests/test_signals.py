@@ -94,7 +94,7 @@ def test_missing_weight_counts_only_known_terms_it_lacks() -> None:
     question = [("협회", "NNG"), ("설립", "NNG"), ("날씨", "NNG")]
     evidence = fake_evidence(question, {"a": ["협회 설립 1995년."]}, unknown=("날씨",))
     found = passages(evidence, 0.15)
-    signals = question_signals(evidence, found[0], 0.0)
+    signals = question_signals(evidence, found[0], 0.0, None)
     assert signals["missing"] == 0.0 and signals["unknown"] == 1.0 and signals["held"] == 2.0
 
 
@@ -109,13 +109,13 @@ def test_a_verb_no_article_uses_does_not_change_the_decision() -> None:
     )
     assert [t.form for t in worded.terms if t.wording] == ["맺"]
     best = passages(plain, 0.15)[0]
-    signals = question_signals(plain, best, 1.0)
+    signals = question_signals(plain, best, 1.0, None)
     worded_best = passages(worded, 0.15)[0]
-    worded_signals = question_signals(worded, worded_best, 1.0)
+    worded_signals = question_signals(worded, worded_best, 1.0, None)
     assert worded_signals == pytest.approx(signals)
     # A noun no article uses is a fact they lack: it still counts.
     lacking = fake_evidence(
         [("지아이랩", "NNP"), ("협약", "NNG"), ("매출", "NNG")], article, idf, unknown=("매출",)
     )
     best = passages(lacking, 0.15)[0]
-    assert question_signals(lacking, best, 1.0)["cover"] < 1.0
+    assert question_signals(lacking, best, 1.0, None)["cover"] < 1.0
