@@ -6,9 +6,12 @@ and asked after its first question (the previous question's terms and cited arti
 
 The set is `tests/data/followups.jsonl`: a first question, a follow-up, the article that answers
 the follow-up and the words of the answer; `kind` "elliptic" (the follow-up leaves its subject
-out) or "switch" (it names a new one, and the carried context must not pull it back). It builds
+out), "switch" (it names a new one, and the carried context must not pull it back) or
+"unanswerable" (it asks about the first answer's subject for a fact no article states: the
+carried context must not make the bot answer it). It builds
 the seeds' index in --work (with the model, so both modes read one index). "right" is: answered,
-quoting first from that article; "quoted": and the answer's words are in the quotes.
+quoting first from that article; "quoted": and the answer's words are in the quotes;
+"refused": an unanswerable follow-up is not answered.
 """
 
 from __future__ import annotations
@@ -18,6 +21,7 @@ import json
 import sys
 import tempfile
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
@@ -42,22 +46,35 @@ def right(answer: Answer, pair: dict[str, str]) -> tuple[bool, bool]:
 
 
 def measure(pipeline: Pipeline, pairs: list[dict[str, str]]) -> dict[str, object]:
-    """Per kind and overall: the shares right and quoted, alone and with the context."""
-    rows = []
+    """Per kind and over the answerable pairs ("all"): the shares right and quoted, alone and
+    with the context; for the unanswerable ones, the shares refused."""
+    rows: list[dict[str, Any]] = []
     for pair in pairs:
         context = follow_up_after(pipeline.ask(pair["first"]))  # what the bot carries
-        alone = right(pipeline.ask(pair["follow_up"]), pair)
-        carried = right(pipeline.ask(pair["follow_up"], context), pair)
-        rows.append({"id": pair["id"], "kind": pair["kind"], "alone": alone, "carried": carried})
+        alone = pipeline.ask(pair["follow_up"])
+        carried = pipeline.ask(pair["follow_up"], context)
+        outcome: dict[str, tuple[bool, ...]]
+        if pair["kind"] == "unanswerable":
+            outcome = {"alone": (not alone.answered,), "carried": (not carried.answered,)}
+        else:
+            outcome = {"alone": right(alone, pair), "carried": right(carried, pair)}
+        rows.append({"id": pair["id"], "kind": pair["kind"], **outcome})
     report: dict[str, object] = {}
-    for kind in ("elliptic", "switch", "all"):
-        chosen = [r for r in rows if kind in ("all", r["kind"])]
+    for kind, what in (
+        ("elliptic", ("right", "quoted")),
+        ("switch", ("right", "quoted")),
+        ("all", ("right", "quoted")),
+        ("unanswerable", ("refused",)),
+    ):
+        chosen = [
+            r for r in rows if r["kind"] == kind or (kind == "all" and r["kind"] != "unanswerable")
+        ]
         report[kind] = {
             "pairs": len(chosen),
             **{
-                f"{way}_{what}": round(sum(r[way][i] for r in chosen) / len(chosen), 3)  # type: ignore[index]
+                f"{way}_{name}": round(sum(r[way][i] for r in chosen) / len(chosen), 3)
                 for way in ("alone", "carried")
-                for i, what in enumerate(("right", "quoted"))
+                for i, name in enumerate(what)
             },
         }
     report["pairs"] = rows
@@ -80,7 +97,7 @@ def main() -> None:
         pipeline = Pipeline.open(Settings(index_dir=settings.index_dir, model=model))
         results[mode] = measure(pipeline, pairs)
         if not args.details:
-            results[mode].pop("pairs")  # type: ignore[attr-defined]
+            results[mode].pop("pairs")
     text = json.dumps(results, ensure_ascii=False, indent=1)
     print(text)
     if args.out:

@@ -103,14 +103,18 @@ def test_hybrid_follow_ups_encode_both_questions(settings: Settings) -> None:
     ]
 
 
-def test_the_follow_up_set_has_twenty_pairs_over_seed_articles() -> None:
+def test_the_follow_up_set_has_twenty_answerable_and_eight_unanswerable_pairs() -> None:
     pairs = [json.loads(line) for line in SET.read_text(encoding="utf-8").splitlines()]
-    assert len(pairs) == 20 and len({p["id"] for p in pairs}) == 20
+    assert len(pairs) == 28 and len({p["id"] for p in pairs}) == 28
     bodies = {p.stem: p.read_text(encoding="utf-8") for p in SEEDS.glob("*.txt")}
     for pair in pairs:
         assert set(pair) == {"id", "first", "follow_up", "article", "answer", "kind"}, pair["id"]
-        assert pair["kind"] in {"elliptic", "switch"}, pair["id"]
-        assert pair["answer"] in bodies[pair["article"]], pair["id"]  # KeyError: no such article
+        assert pair["kind"] in {"elliptic", "switch", "unanswerable"}, pair["id"]
+        if pair["kind"] == "unanswerable":  # the articles do not say it
+            assert pair["article"] is None and pair["answer"] is None, pair["id"]
+        else:
+            assert pair["answer"] in bodies[pair["article"]], pair["id"]  # KeyError: no article
+    assert sum(p["kind"] == "unanswerable" for p in pairs) == 8
 
 
 # --------------------------------------------------------------------------- the pure parts
