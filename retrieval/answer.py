@@ -121,8 +121,9 @@ def choose(
 
 class _Trimming:
     """A passage as a quote. When the question asks for a kind of thing (a number, a date, a
-    name), a joined sentence that holds none of the question is left out, unless it holds
-    that kind and either the other sentence does not or it follows the other: the sentence
+    name), a joined sentence that adds nothing of the question to the other (it holds none of
+    it, or only terms the other holds too) is left out, unless it holds that kind and either
+    the other sentence does not or it follows the other: the sentence
     after the one naming the topic often answers about it ("이 시점에서 … 9만 명 정도였다"),
     while as a quote's first words an unrelated sentence (the agreement's terms before "전창호
     ㈜지아이랩 대표는 …") only hides the answer. When nothing specific is asked, either sentence
@@ -139,10 +140,12 @@ class _Trimming:
         if passage.first == passage.last or self.kind is None:
             return passage
         first, last = (self.by_key[(passage.article_id, n)] for n in (passage.first, passage.last))
-        held = [coverage(self.evidence.terms, s.tokens) > 0 for s in (first, last)]
-        if held[0] == held[1]:
-            return passage  # both hold some of the question, or neither does
-        empty, kept = (last, first) if held[0] else (first, last)
+        terms = self.evidence.terms
+        whole = coverage(terms, first.tokens | last.tokens)
+        full = [coverage(terms, s.tokens) >= whole for s in (first, last)]
+        if full[0] == full[1]:
+            return passage  # each holds all of it the pair holds, or each adds to the other
+        empty, kept = (last, first) if full[0] else (first, last)
         if self._holds_asked(empty) and (empty is last or not self._holds_asked(kept)):
             return passage
         span = kept.span

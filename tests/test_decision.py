@@ -127,6 +127,17 @@ def test_a_quote_leaves_out_a_joined_sentence_that_holds_nothing_asked() -> None
     assert _joined_quote(question, article, 0.15) == " ".join(article[:2])
 
 
+def test_a_joined_sentence_that_only_repeats_terms_of_the_other_is_left_out() -> None:
+    """ "협회는 언제 설립됐나요?": the sentence before the one with 1995 names the 협회 too, and
+    nothing else of the question."""
+    question = [("협회", "NNG"), ("설립", "NNG"), ("언제", "NP")]
+    article = ["협약 따라 협회 와 협력.", "협회 는 1995 년 설립."]
+    assert _joined_quote(question, article) == article[1]
+    question.insert(2, ("목적", "NNG"))  # now the sentence before adds 목적: both stay
+    article[0] = "협약 목적 따라 협회 와 협력."
+    assert _joined_quote(question, article) == " ".join(article)
+
+
 def test_a_joined_sentence_after_the_topic_stays_when_it_holds_the_kind_asked_for() -> None:
     """ "인구는 몇 명?": the number follows the sentence naming the topic, which holds a
     number of its own (a year): the sentence after may be the answer."""
