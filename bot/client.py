@@ -194,13 +194,10 @@ class QABot(commands.Bot):
         answer in the thread it is asked in, else the answer the thread was started from (such
         a thread has its message's id, the answer itself is in the parent channel); none for a
         new question in a channel."""
-        answer = None
-        if replied_to is not None:
-            answer = await self.records_call(self.answers.answer_in, replied_to)
-        if answer is None and isinstance(channel, discord.Thread):
-            answer = await self.records_call(self.answers.last_in, channel.id)
-        if answer is None and isinstance(channel, discord.Thread):
-            answer = await self.records_call(self.answers.answer_in, channel.id)
+        thread = channel.id if isinstance(channel, discord.Thread) else None
+        if replied_to is None and thread is None:
+            return None
+        answer = await self.records_call(self.answers.continued, replied_to, thread)
         return carry.follow_up_after(answer) if answer is not None else None
 
     async def show_articles(

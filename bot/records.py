@@ -76,6 +76,17 @@ class AnswerStore:
             ).fetchone()
         return self.get(row[0]) if row else None
 
+    def continued(self, replied_to: int | None, thread_id: int | None) -> Answer | None:
+        """The answer a question continues, looked up in one call (one trip to a thread): the
+        answer it replies to, else the latest in its thread, else the answer the thread was
+        started from (a thread has its first message's id)."""
+        answer = self.answer_in(replied_to) if replied_to is not None else None
+        if answer is None and thread_id is not None:
+            answer = self.last_in(thread_id)
+        if answer is None and thread_id is not None:
+            answer = self.answer_in(thread_id)
+        return answer
+
     def close(self) -> None:
         with self._lock:
             self._db.close()

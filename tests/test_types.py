@@ -106,6 +106,10 @@ def test_the_bot_finds_the_answer_a_message_holds_and_the_last_one_in_a_thread(
     assert store.answer_in(101) == ANSWER and store.answer_in(999) is None
     assert store.last_in(7) == EARLIER_ANSWER and store.last_in(8) == ANSWER
     assert store.last_in(9) is None
+    assert store.continued(101, 7) == ANSWER  # the reply wins over the thread's latest
+    assert store.continued(999, 7) == EARLIER_ANSWER and store.continued(None, 8) == ANSWER
+    assert store.continued(None, 101) == ANSWER  # a thread started from answer 101
+    assert store.continued(999, None) is None and store.continued(None, 9) is None
     store.close()
     reopened = AnswerStore(tmp_path / "answers.sqlite3")  # it survives a restart
     assert reopened.answer_in(102) == EARLIER_ANSWER
