@@ -25,6 +25,7 @@ from retrieval.signals import (
     holds_kind,
     passages,
     question_signals,
+    said_forms,
 )
 from retrieval.types import Answer, Article, Quote, Source
 
@@ -133,16 +134,15 @@ class _Trimming:
     def __init__(self, evidence: Evidence) -> None:
         self.evidence = evidence
         self.kind = asked_kind(evidence.question_morphs)
-        self.asked = {m.form.lower() for m in evidence.question_morphs}
+        self.asked = said_forms(evidence.question_morphs)
         self.by_key = {(s.article_id, s.number): s for s in evidence.sentences}
 
     def __call__(self, passage: Passage) -> Passage:
         if passage.first == passage.last or self.kind is None:
             return passage
         first, last = (self.by_key[(passage.article_id, n)] for n in (passage.first, passage.last))
-        terms = self.evidence.terms
-        whole = coverage(terms, first.tokens | last.tokens)
-        full = [coverage(terms, s.tokens) >= whole for s in (first, last)]
+        whole = passage.signals["cover"]  # the pair's coverage
+        full = [coverage(self.evidence.terms, s.tokens) >= whole for s in (first, last)]
         if full[0] == full[1]:
             return passage  # each holds all of it the pair holds, or each adds to the other
         empty, kept = (last, first) if full[0] else (first, last)

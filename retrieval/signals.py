@@ -140,6 +140,11 @@ def plain_coverage(terms: tuple[QuestionTerm, ...], tokens: frozenset[str]) -> f
     return sum(holds(t, tokens) for t in terms) / len(terms) if terms else 0.0
 
 
+def said_forms(morphs: Iterable[Morph]) -> set[str]:
+    """The question's own words, lower-cased: a number or name it says is no answer to it."""
+    return {m.form.lower() for m in morphs}
+
+
 def holds_kind(
     kind: str | None, sentences: list[CandidateSentence], text: str, asked: set[str]
 ) -> bool:
@@ -184,7 +189,7 @@ def passages(evidence: Evidence, join_gain: float) -> list[Passage]:
     often sit next to the sentence that names the topic, "이 시점에서 … 9만 명 정도였다.")"""
     terms = evidence.terms
     kind = asked_kind(evidence.question_morphs)
-    asked = {m.form.lower() for m in evidence.question_morphs}
+    asked = said_forms(evidence.question_morphs)
     by_key = {(s.article_id, s.number): s for s in evidence.sentences}
     pairs = question_pairs(evidence.question_morphs)
     article_bm25: dict[str, float] = {}

@@ -64,15 +64,12 @@ class TermSearch:
         """The vocabulary in jamo (`spelling.letters`) by length, with each term's position;
         built on first need."""
         with self._building:
-            return self._grouped()
-
-    def _grouped(self) -> dict[int, tuple[list[str], list[int]]]:
-        if self._by_length is None:
-            by_length: dict[int, tuple[list[str], list[int]]] = {}
-            for i, term in enumerate(self.terms):
-                letters = spelling.letters(term)
-                jamo, ids = by_length.setdefault(len(letters), ([], []))
-                jamo.append(letters)
-                ids.append(i)
-            self._by_length = by_length
-        return self._by_length
+            if self._by_length is None:
+                by_length: dict[int, tuple[list[str], list[int]]] = {}
+                for i, term in enumerate(self.terms):
+                    letters = spelling.letters(term)
+                    jamo, ids = by_length.setdefault(len(letters), ([], []))
+                    jamo.append(letters)
+                    ids.append(i)
+                self._by_length = by_length
+            return self._by_length
