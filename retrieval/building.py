@@ -53,6 +53,10 @@ class IndexReport:
     skipped: list[Skipped] = field(default_factory=list)
     notices: list[Notice] = field(default_factory=list)  # for the user; the edges word them
 
+    def told(self) -> list[Notice]:
+        """Everything the user is told of this build: each file left out, then the notices."""
+        return [*(FileSkipped(s.path, s.reason) for s in self.skipped), *self.notices]
+
 
 def chunker_of(settings: Settings) -> ChunkerSettings:
     return ChunkerSettings(settings.chunk_chars, settings.chunk_overlap)
@@ -202,8 +206,7 @@ def open_index(
     if auto_build and is_default_index(folder) and settings.articles.exists():
         report = build_missing_index(settings, load_model, say)
         if report is not None:
-            notices.extend(report.notices)
-            notices.extend(FileSkipped(s.path, s.reason) for s in report.skipped)
+            notices.extend(report.told())
     else:
         locks.wait_for_writer(folder, lambda: say(WaitingForWriter(folder)))
     try:

@@ -16,7 +16,7 @@ from retrieval.cli_parser import EXIT_USAGE, build_parser
 from retrieval.cli_questions import questions
 from retrieval.config import Settings, load_settings, retired_settings
 from retrieval.errors import QuestionError, SettingsError, user_message
-from retrieval.notices import FileSkipped, Notice
+from retrieval.notices import Notice
 from retrieval.wording import notice_text
 
 if TYPE_CHECKING:
@@ -89,9 +89,7 @@ def _opened(settings: Settings, verify: bool = True) -> Pipeline:
 
 
 def _print_report(report: IndexReport, as_json: bool) -> None:
-    for skipped in report.skipped:
-        _tell(FileSkipped(skipped.path, skipped.reason))
-    for notice in report.notices:
+    for notice in report.told():
         _tell(notice)
     from retrieval.render import summary_text
 

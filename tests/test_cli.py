@@ -143,6 +143,13 @@ def test_bad_files_are_named_and_skipped(env, capsys, seeds: Path) -> None:
     assert json.loads(out.strip().splitlines()[-1])["added"] == 5
 
 
+def test_ask_that_builds_the_index_names_the_files_it_skipped(env, capsys, seeds: Path) -> None:
+    (seeds / "broken.txt").write_bytes(b"\x00\x01\x02binary")
+    code, _, err = run(capsys, "ask", "지아이랩의 대표는 누구인가요?")
+    assert code == 0 and "broken.txt" in err and "바이너리" in err
+    assert err.index("먼저 만듭니다") < err.index("broken.txt")  # the build is announced first
+
+
 def test_missing_model_is_one_notice_and_lexical_answers(env, capsys, monkeypatch) -> None:
     monkeypatch.setenv("NEWSQA_MODEL", "dragonkue/multilingual-e5-small-ko")
     code, out, err = run(capsys, "index", "--json")
