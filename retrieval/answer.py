@@ -26,6 +26,7 @@ from retrieval.signals import (
     passages,
     question_signals,
     said_forms,
+    sentence_words,
 )
 from retrieval.types import Answer, Article, Quote, Source
 
@@ -136,13 +137,17 @@ class _Trimming:
         self.kind = asked_kind(evidence.question_morphs)
         self.asked = said_forms(evidence.question_morphs)
         self.by_key = {(s.article_id, s.number): s for s in evidence.sentences}
+        self.holding = sentence_words(evidence)[1]  # as the passage's coverage was computed
 
     def __call__(self, passage: Passage) -> Passage:
         if passage.first == passage.last or self.kind is None:
             return passage
         first, last = (self.by_key[(passage.article_id, n)] for n in (passage.first, passage.last))
         whole = passage.signals["cover"]  # the pair's coverage
-        full = [coverage(self.evidence.terms, s.tokens) >= whole for s in (first, last)]
+        full = [
+            coverage(self.evidence.terms, self.holding[(s.article_id, s.number)]) >= whole
+            for s in (first, last)
+        ]
         if full[0] == full[1]:
             return passage  # each holds all of it the pair holds, or each adds to the other
         empty, kept = (last, first) if full[0] else (first, last)

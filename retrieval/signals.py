@@ -46,7 +46,13 @@ ASKED_KIND = {
 }
 DATE_UNITS = frozenset({"년", "월", "일", "년도", "연도"})  # "몇 년에" asks for a date
 YEAR_NOUNS = frozenset({"년도", "연도"})  # "완공 년도는?" asks for a date with no question word
-DATE = re.compile(r"\d{1,4}\s*(년|월|일)|(?<![가-힣])(지난해|올해|작년|내년|지난달|이날|오는\s)")
+# A number of years, months or days that is a span, not a point in time ("1년간", "3일 동안",
+# "10년 만에", "2년째"): what follows the unit, with the particles that end the word.
+SPAN_AFTER = r"\s*(?:간(?:의|[^가-힣]|$)|동안|째|만(?:에|의|이|[^가-힣]|$))"
+SPANS = frozenset({"간", "동안", "째", "만"})  # the same, as Kiwi gives them after 년/월/일
+DATE = re.compile(
+    rf"\d{{1,4}}\s*(년|월|일)(?!{SPAN_AFTER})|(?<![가-힣])(지난해|올해|작년|내년|지난달|이날|오는\s)"
+)
 NUMBER_TAGS = frozenset({"SN", "NR"})
 NAME_TAGS = frozenset({"NNP", "SL"})
 
@@ -113,7 +119,8 @@ def asked_kind(morphs: Iterable[Morph]) -> str | None:
         if kind is None or morph.tag not in {"NR", "MM", "NP", "MAG", "NNG"}:
             continue
         if kind == "number" and i + 1 < len(morphs) and morphs[i + 1].form in DATE_UNITS:
-            return "date"
+            span = i + 2 < len(morphs) and morphs[i + 2].form in SPANS  # "몇 년 동안": a number
+            return "number" if span else "date"
         return kind
     return None
 
@@ -178,6 +185,52 @@ def pair_share(pairs: list[tuple[str, str]], words: list[str]) -> float:
     return close / len(pairs)
 
 
+def _person(term: QuestionTerm) -> bool:
+    """A Korean personal name as news writes it: three syllables, surname first."""
+    return term.entity and len(term.form) == 3 and all("가" <= c <= "힣" for c in term.form)
+
+
+def named_again(
+    names: list[str], tagged: list[tuple[str, str]], body: str
+) -> list[tuple[str, str]]:
+    """`tagged` with each surname that refers back to one of `names` written as the full name,
+    as news does after the first mention ("강기정 광주시장은 …" then "강 시장은 …"): the surname
+    alone as a proper noun, a common noun (the title) right after it, and the full name
+    elsewhere in the article."""
+    named = [n for n in names if n in body]
+    if not named:
+        return tagged
+    out = list(tagged)
+    for i, ((word, tag), (_, following)) in enumerate(zip(tagged, tagged[1:], strict=False)):
+        if tag == "NNP" and following == "NNG":
+            full = [n for n in named if n[0] == word]
+            if len(full) == 1:  # the question names two of one surname: no telling which
+                out[i] = (full[0], tag)
+    return out
+
+
+SentenceKey = tuple[str, int]  # (article id, sentence number)
+
+
+def sentence_words(
+    evidence: Evidence,
+) -> tuple[dict[SentenceKey, list[tuple[str, str]]], dict[SentenceKey, frozenset[str]]]:
+    """Each candidate sentence's tagged words and the tokens it holds, with a person it names
+    again by surname and title written in full ("강 시장" for 강기정, in an article that named
+    him): what passages are scored on and quotes are trimmed by."""
+    people = [t.form for t in evidence.terms if _person(t)]
+    words: dict[SentenceKey, list[tuple[str, str]]] = {}
+    holding: dict[SentenceKey, frozenset[str]] = {}
+    for s in evidence.sentences:
+        key = (s.article_id, s.number)
+        words[key] = list(s.tagged)
+        holding[key] = s.tokens
+        if people:
+            words[key] = named_again(people, words[key], evidence.articles[s.article_id].body)
+            holding[key] = s.tokens | {w for w, _ in words[key]}
+    return words, holding
+
+
 def _rr(rank: int | None) -> float:
     return 0.0 if rank is None else 1.0 / (1 + rank)
 
@@ -198,28 +251,32 @@ def passages(evidence: Evidence, join_gain: float) -> list[Passage]:
         article_bm25[s.article_id] = max(article_bm25.get(s.article_id, 0.0), s.lexical_score)
         z = s.dense_z or 0.0
         article_z[s.article_id] = max(article_z.get(s.article_id, z), z)
+    words, holding = sentence_words(evidence)
     found: list[Passage] = []
     for sentence in evidence.sentences:
-        own = coverage(terms, sentence.tokens)
-        partner, tokens, best_gain = sentence.number, sentence.tokens, 0.0
+        mine = holding[(sentence.article_id, sentence.number)]
+        own = coverage(terms, mine)
+        partner, tokens, best_gain = sentence.number, mine, 0.0
         for number in (sentence.number - 1, sentence.number + 1):
             other = by_key.get((sentence.article_id, number))
             if other is None or (other if number > sentence.number else sentence).seam_before:
                 continue
-            gain = coverage(terms, sentence.tokens | other.tokens) - own
+            joined = mine | holding[(sentence.article_id, number)]
+            gain = coverage(terms, joined) - own
             if gain >= join_gain and gain > best_gain:
-                partner, tokens, best_gain = number, sentence.tokens | other.tokens, gain
+                partner, tokens, best_gain = number, joined, gain
         first, last = min(sentence.number, partner), max(sentence.number, partner)
         quoted = [by_key[(sentence.article_id, n)] for n in range(first, last + 1)]
         start = by_key[(sentence.article_id, first)].span.start
         end = by_key[(sentence.article_id, last)].span.end
         body = evidence.articles[sentence.article_id].body
+        tagged = [w for n in range(first, last + 1) for w in words[(sentence.article_id, n)]]
         title = evidence.titles.get(sentence.article_id, frozenset())
         cover = coverage(terms, tokens)
         around = [
-            by_key[(sentence.article_id, n)].tokens
+            holding[(sentence.article_id, n)]
             for n in (sentence.number - 1, sentence.number + 1)
-            if (sentence.article_id, n) in by_key
+            if (sentence.article_id, n) in holding
         ]
         signals = {
             "cover": cover,
@@ -227,7 +284,7 @@ def passages(evidence: Evidence, join_gain: float) -> list[Passage]:
             "cover_title": coverage(terms, tokens | title) - cover,
             "cover_plain": plain_coverage(terms, tokens),
             "cover_context": coverage(terms, tokens.union(title, *around)),
-            "pairs": pair_share(pairs, [w for s in quoted for w, _ in s.tagged]),
+            "pairs": pair_share(pairs, [w for w, _ in tagged]),
             "lexical_rr": _rr(sentence.lexical_rank),
             "dense_rr": _rr(sentence.dense_rank),
             "fused_rr": _rr(sentence.fused_rank),

@@ -200,3 +200,26 @@ def test_with_one_article_found_the_margin_is_over_its_lowest_passage_apart_from
     assert runner_up([best, (5.0, passage(3, 3)), (4.0, passage(4, 5)), variant], evidence) == 4.0
     assert runner_up([best, variant], evidence) == 0.0  # nothing apart from it at all
     assert runner_up([], evidence) is None
+
+
+def test_a_quote_is_trimmed_by_the_person_a_sentence_names_again() -> None:
+    """ "강기정 시장은 언제 CES에 갔어?": "강 시장도 올해 CES …" holds all the question holds,
+    so the sentence joined before it, which holds none, is left out."""
+    from dataclasses import replace
+
+    from retrieval.answer import trimmed
+    from retrieval.signals import passages
+
+    question = [("강기정", "NNP"), ("시장", "NNG"), ("ces", "SL"), ("언제", "NP")]
+    article = ["펀드 조성 목표다.", "강 시장 올해 ces 방문.", "강기정 시장 취임."]
+    evidence = fake_evidence(question, {"a": article})
+    evidence = replace(
+        evidence,
+        sentences=tuple(
+            replace(s, tagged=(("강", "NNP"), *s.tagged[1:])) if s.number == 1 else s
+            for s in evidence.sentences
+        ),
+    )
+    joined = [p for p in passages(evidence, 0.0) if (p.first, p.last) == (0, 1)]
+    ((_, quote),) = trimmed(evidence, [(1.0, joined[0])])
+    assert evidence.articles["a"].body[quote.start : quote.end] == article[1]

@@ -7,7 +7,15 @@ import pytest
 from conftest import fake_evidence
 from retrieval.evidence import QuestionTerm
 from retrieval.kiwi_analyser import analyze
-from retrieval.signals import asked_kind, coverage, holds, pair_share, passages, question_signals
+from retrieval.signals import (
+    asked_kind,
+    coverage,
+    holds,
+    named_again,
+    pair_share,
+    passages,
+    question_signals,
+)
 
 
 def term(form: str, idf: float = 1.0, known: bool = True, **kw) -> QuestionTerm:
@@ -37,6 +45,8 @@ def test_names_match_inside_longer_names_and_through_aliases() -> None:
         ("사업지원금을 최대 얼마까지 받나요?", "number"),
         ("병력은 얼마나 되는가?", "number"),
         ("몇 년에 설립됐나요?", "date"),
+        ("사무공간은 몇 년 동안 쓸 수 있나요?", "number"),  # a span of years, not a year
+        ("몇 년 만에 돌아왔나요?", "number"),
         ("GP-슈트레케의 완공 년도는?", "date"),
         ("파인데이터센터는 언제 들어설 예정인가요?", "date"),
         ("지아이랩의 대표는 누구인가요?", "name"),
@@ -88,6 +98,14 @@ def test_date_words_inside_other_words_are_no_dates() -> None:
     assert not DATE.search("책에 나오는 인물") and not DATE.search("안으로 들어오는 길")
 
 
+@pytest.mark.parametrize("span", ["1년간 무상 제공", "3일 동안", "10년 만에", "2년째", "1년간의"])
+def test_a_span_of_time_is_no_date(span: str) -> None:
+    from retrieval.signals import DATE
+
+    assert not DATE.search(span)
+    assert DATE.search("5월 간담회") and DATE.search("2019년 만든")  # a date before such words
+
+
 def test_missing_weight_counts_only_known_terms_it_lacks() -> None:
     from retrieval.signals import question_signals
 
@@ -119,3 +137,30 @@ def test_a_verb_no_article_uses_does_not_change_the_decision() -> None:
     )
     best = passages(lacking, 0.15)[0]
     assert question_signals(lacking, best, 1.0, None)["cover"] < 1.0
+
+
+def test_a_person_named_again_by_surname_and_title_is_held() -> None:
+    """News names a person in full once ("강기정 광주시장은"), then as "강 시장"."""
+    body = "강기정 광주시장은 말했다. 강 시장도 CES에 갔다."
+    tagged = [("강", "NNP"), ("시장", "NNG"), ("ces", "SL")]
+    assert named_again(["강기정"], tagged, body)[0] == ("강기정", "NNP")
+    assert named_again(["강기정"], tagged, "강 시장도 CES에 갔다.") == tagged  # never named
+    assert named_again(["강기정"], [("강", "NNP"), ("ces", "SL")], body)[0] == ("강", "NNP")
+    both = body + " 강민수 의원도 왔다."  # the question names two of one surname: which?
+    assert named_again(["강기정", "강민수"], tagged, both) == tagged
+
+
+def test_passages_count_the_person_a_sentence_names_again() -> None:
+    from dataclasses import replace
+
+    question = [("강기정", "NNP"), ("시장", "NNG"), ("ces", "SL")]
+    evidence = fake_evidence(question, {"a": ["강기정 광주시장 취임.", "강 시장 ces 방문."]})
+    terms = tuple(replace(t, entity=True) if t.form == "강기정" else t for t in evidence.terms)
+    sentences = tuple(
+        replace(s, tagged=(("강", "NNP"), ("시장", "NNG"), ("ces", "SL"))) if s.number else s
+        for s in evidence.sentences
+    )
+    evidence = replace(evidence, terms=terms, sentences=sentences)
+    second = next(p for p in passages(evidence, 1.0) if (p.first, p.last) == (1, 1))
+    assert second.signals["cover_sentence"] == pytest.approx(1.0)
+    assert second.signals["pairs"] == 1.0
