@@ -137,7 +137,7 @@ class _Trimming:
         self.kind = asked_kind(evidence.question_morphs)
         self.asked = said_forms(evidence.question_morphs)
         self.by_key = {(s.article_id, s.number): s for s in evidence.sentences}
-        self.holding = sentence_words(evidence)[1]  # as the passage's coverage was computed
+        self.words, self.holding = sentence_words(evidence)  # as the passage was scored
 
     def __call__(self, passage: Passage) -> Passage:
         if passage.first == passage.last or self.kind is None:
@@ -159,7 +159,8 @@ class _Trimming:
     def _holds_asked(self, sentence: CandidateSentence) -> bool:
         body = self.evidence.articles[sentence.article_id].body
         text = body[sentence.span.start : sentence.span.end]
-        return holds_kind(self.kind, [sentence], text, self.asked)
+        words = self.words[(sentence.article_id, sentence.number)]
+        return holds_kind(self.kind, words, text, self.asked)
 
 
 def trimmed(

@@ -25,10 +25,10 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from functools import cache, partial
 
-from retrieval.candidates import CandidateSentence
 from retrieval.evidence import Evidence, QuestionTerm
 from retrieval.kiwi_analyser import Morph
 from retrieval.relative_dates import PATTERN as RELATIVE_DATE
@@ -48,7 +48,7 @@ DATE_UNITS = frozenset({"년", "월", "일", "년도", "연도"})  # "몇 년에
 YEAR_NOUNS = frozenset({"년도", "연도"})  # "완공 년도는?" asks for a date with no question word
 # A number of years, months or days that is a span, not a point in time ("1년간", "3일 동안",
 # "10년 만에", "2년째"): what follows the unit, with the particles that end the word.
-SPAN_AFTER = r"\s*(?:간(?:의|[^가-힣]|$)|동안|째|만(?:에|의|이|[^가-힣]|$))"
+SPAN_AFTER = r"\s*(?:(?:간|동안)(?:[의은는도에]|[^가-힣]|$)|째|만(?:에|엔|의|이|인|입|으로))"
 SPANS = frozenset({"간", "동안", "째", "만"})  # the same, as Kiwi gives them after 년/월/일
 DATE = re.compile(
     rf"\d{{1,4}}\s*(년|월|일)(?!{SPAN_AFTER})|(?<![가-힣])(지난해|올해|작년|내년|지난달|이날|오는\s)"
@@ -153,13 +153,14 @@ def said_forms(morphs: Iterable[Morph]) -> set[str]:
 
 
 def holds_kind(
-    kind: str | None, sentences: list[CandidateSentence], text: str, asked: set[str]
+    kind: str | None, tagged: Iterable[tuple[str, str]], text: str, asked: set[str]
 ) -> bool:
-    """Whether the passage holds something of the asked kind that the question did not say."""
+    """Whether the passage (its words `tagged`, its `text`) holds something of the asked kind
+    that the question did not say."""
     if kind == "date":  # a date written out, or a relative one ("지난해 11월", "어제")
         return bool(DATE.search(text) or RELATIVE_DATE.search(text))
     wanted = NUMBER_TAGS if kind == "number" else NAME_TAGS if kind == "name" else frozenset()
-    return any(tag in wanted and token not in asked for s in sentences for token, tag in s.tagged)
+    return any(tag in wanted and token not in asked for token, tag in tagged)
 
 
 PAIR_WINDOW = 3  # content words this close count as standing together
@@ -190,22 +191,33 @@ def _person(term: QuestionTerm) -> bool:
     return term.entity and len(term.form) == 3 and all("가" <= c <= "힣" for c in term.form)
 
 
+TITLE_REACH = 40  # characters from a full name to its title ("김명술 벤처기업협회 … 협회장")
+
+
+def named_with(surname: str, title: str, text: str) -> frozenset[str]:
+    """The three-syllable words starting with `surname` that `text` writes with `title` after
+    them in the same sentence ("강기정 광주시장", "김명술 벤처기업협회 광주전남지회 협회장")."""
+    name = rf"(?<![가-힣])({re.escape(surname)}[가-힣]{{2}})(?![가-힣])"
+    return frozenset(re.findall(rf"{name}[^.?!\n]{{0,{TITLE_REACH}}}?{re.escape(title)}", text))
+
+
 def named_again(
-    names: list[str], tagged: list[tuple[str, str]], body: str
+    names: list[str],
+    tagged: list[tuple[str, str]],
+    titled: Callable[[str, str], frozenset[str]],
 ) -> list[tuple[str, str]]:
-    """`tagged` with each surname that refers back to one of `names` written as the full name,
-    as news does after the first mention ("강기정 광주시장은 …" then "강 시장은 …"): the surname
-    alone as a proper noun, a common noun (the title) right after it, and the full name
-    elsewhere in the article."""
-    named = [n for n in names if n in body]
-    if not named:
-        return tagged
+    """`tagged` with a surname written as the full name of one of `names` when it refers to
+    them, as news does after the first mention ("강기정 광주시장은 …", then "강 시장은 …"): a
+    proper noun of one syllable, the next content word a common noun (the title), and the
+    article naming that person in full with that title and no one else of the surname with it
+    (`titled(surname, title)`: "이재명 대표와 이준석 대표" leave "이 대표" as it is)."""
     out = list(tagged)
-    for i, ((word, tag), (_, following)) in enumerate(zip(tagged, tagged[1:], strict=False)):
-        if tag == "NNP" and following == "NNG":
-            full = [n for n in named if n[0] == word]
-            if len(full) == 1:  # the question names two of one surname: no telling which
-                out[i] = (full[0], tag)
+    for i, ((word, tag), (title, following)) in enumerate(zip(tagged, tagged[1:], strict=False)):
+        if tag != "NNP" or following != "NNG" or len(word) != 1:
+            continue
+        full = [n for n in names if n[0] == word]
+        if len(full) == 1 and titled(word, title) == {full[0]}:
+            out[i] = (full[0], tag)
     return out
 
 
@@ -219,14 +231,17 @@ def sentence_words(
     again by surname and title written in full ("강 시장" for 강기정, in an article that named
     him): what passages are scored on and quotes are trimmed by."""
     people = [t.form for t in evidence.terms if _person(t)]
+    titled = cache(named_with)  # per question: an article's sentences ask alike
     words: dict[SentenceKey, list[tuple[str, str]]] = {}
     holding: dict[SentenceKey, frozenset[str]] = {}
     for s in evidence.sentences:
         key = (s.article_id, s.number)
         words[key] = list(s.tagged)
         holding[key] = s.tokens
-        if people:
-            words[key] = named_again(people, words[key], evidence.articles[s.article_id].body)
+        if people and any(t == "NNP" and len(w) == 1 for w, t in s.tagged):
+            article = evidence.articles[s.article_id]
+            text = f"{article.title}\n{article.body}"
+            words[key] = named_again(people, words[key], partial(titled, text=text))
             holding[key] = s.tokens | {w for w, _ in words[key]}
     return words, holding
 
@@ -266,7 +281,6 @@ def passages(evidence: Evidence, join_gain: float) -> list[Passage]:
             if gain >= join_gain and gain > best_gain:
                 partner, tokens, best_gain = number, joined, gain
         first, last = min(sentence.number, partner), max(sentence.number, partner)
-        quoted = [by_key[(sentence.article_id, n)] for n in range(first, last + 1)]
         start = by_key[(sentence.article_id, first)].span.start
         end = by_key[(sentence.article_id, last)].span.end
         body = evidence.articles[sentence.article_id].body
@@ -292,7 +306,7 @@ def passages(evidence: Evidence, join_gain: float) -> list[Passage]:
             "dense_z": sentence.dense_z or 0.0,
             "article_bm25": article_bm25[sentence.article_id],
             "article_dense_z": article_z[sentence.article_id],
-            "kind": float(holds_kind(kind, quoted, body[start:end], asked)),
+            "kind": float(holds_kind(kind, tagged, body[start:end], asked)),
             "length": math.log1p(end - start),
         }
         shares = [(t, holds(t, tokens | title)) for t in terms]

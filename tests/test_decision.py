@@ -211,15 +211,15 @@ def test_a_quote_is_trimmed_by_the_person_a_sentence_names_again() -> None:
     from retrieval.signals import passages
 
     question = [("강기정", "NNP"), ("시장", "NNG"), ("ces", "SL"), ("언제", "NP")]
-    article = ["펀드 조성 목표다.", "강 시장 올해 ces 방문.", "강기정 시장 취임."]
-    evidence = fake_evidence(question, {"a": article})
+    article = ["강기정 광주시장 취임.", "펀드 조성 목표다.", "강 시장 올해 ces 방문."]
+    evidence = fake_evidence(question, {"a": article}, seams=(("a", 1),))
     evidence = replace(
         evidence,
         sentences=tuple(
-            replace(s, tagged=(("강", "NNP"), *s.tagged[1:])) if s.number == 1 else s
+            replace(s, tagged=(("강", "NNP"), *s.tagged[1:])) if s.number == 2 else s
             for s in evidence.sentences
         ),
     )
-    joined = [p for p in passages(evidence, 0.0) if (p.first, p.last) == (0, 1)]
+    joined = [p for p in passages(evidence, 0.0) if (p.first, p.last) == (1, 2)]
     ((_, quote),) = trimmed(evidence, [(1.0, joined[0])])
-    assert evidence.articles["a"].body[quote.start : quote.end] == article[1]
+    assert evidence.articles["a"].body[quote.start : quote.end] == article[2]

@@ -12,6 +12,7 @@ from retrieval.signals import (
     coverage,
     holds,
     named_again,
+    named_with,
     pair_share,
     passages,
     question_signals,
@@ -104,6 +105,7 @@ def test_a_span_of_time_is_no_date(span: str) -> None:
 
     assert not DATE.search(span)
     assert DATE.search("5월 간담회") and DATE.search("2019년 만든")  # a date before such words
+    assert DATE.search("2020년만 해도")  # 만 as "only"
 
 
 def test_missing_weight_counts_only_known_terms_it_lacks() -> None:
@@ -141,13 +143,22 @@ def test_a_verb_no_article_uses_does_not_change_the_decision() -> None:
 
 def test_a_person_named_again_by_surname_and_title_is_held() -> None:
     """News names a person in full once ("강기정 광주시장은"), then as "강 시장"."""
-    body = "강기정 광주시장은 말했다. 강 시장도 CES에 갔다."
+
+    def again(names: list[str], tagged: list[tuple[str, str]], article: str) -> list:
+        return named_again(
+            names, tagged, lambda surname, title: named_with(surname, title, article)
+        )
+
+    article = "강기정 광주시장은 말했다. 강 시장도 CES에 갔다."
     tagged = [("강", "NNP"), ("시장", "NNG"), ("ces", "SL")]
-    assert named_again(["강기정"], tagged, body)[0] == ("강기정", "NNP")
-    assert named_again(["강기정"], tagged, "강 시장도 CES에 갔다.") == tagged  # never named
-    assert named_again(["강기정"], [("강", "NNP"), ("ces", "SL")], body)[0] == ("강", "NNP")
-    both = body + " 강민수 의원도 왔다."  # the question names two of one surname: which?
-    assert named_again(["강기정", "강민수"], tagged, both) == tagged
+    assert again(["강기정"], tagged, article)[0] == ("강기정", "NNP")
+    assert again(["강기정"], tagged, "강 시장도 CES에 갔다.") == tagged  # never named
+    assert again(["강기정"], tagged, "강기정 선수가 왔다. 강 시장도 갔다.") == tagged  # no 시장
+    assert again(["강기정"], [("강", "NNP"), ("ces", "SL")], article)[0] == ("강", "NNP")
+    assert again(["강기정", "강민수"], tagged, article) == tagged  # which of the two?
+    two = "강기정 광주시장과 강민수 전 시장이 만났다."  # another 강 with that title
+    assert again(["강기정"], tagged, two) == tagged
+    assert named_with("김", "협회장", "김명술 벤처기업협회 광주전남지회 협회장은") == {"김명술"}
 
 
 def test_passages_count_the_person_a_sentence_names_again() -> None:
@@ -155,12 +166,28 @@ def test_passages_count_the_person_a_sentence_names_again() -> None:
 
     question = [("강기정", "NNP"), ("시장", "NNG"), ("ces", "SL")]
     evidence = fake_evidence(question, {"a": ["강기정 광주시장 취임.", "강 시장 ces 방문."]})
-    terms = tuple(replace(t, entity=True) if t.form == "강기정" else t for t in evidence.terms)
     sentences = tuple(
         replace(s, tagged=(("강", "NNP"), ("시장", "NNG"), ("ces", "SL"))) if s.number else s
         for s in evidence.sentences
     )
-    evidence = replace(evidence, terms=terms, sentences=sentences)
+    evidence = replace(evidence, sentences=sentences)
     second = next(p for p in passages(evidence, 1.0) if (p.first, p.last) == (1, 1))
     assert second.signals["cover_sentence"] == pytest.approx(1.0)
     assert second.signals["pairs"] == 1.0
+
+
+def test_a_sentence_naming_the_person_again_is_joined_for_it() -> None:
+    """ "ces 개막." gains 강기정 from "강 시장 도착." after it (the one before lies past a seam)."""
+    from dataclasses import replace
+
+    question = [("강기정", "NNP"), ("ces", "SL")]
+    article = ["강기정 시장 취임.", "ces 개막.", "강 시장 도착."]
+    evidence = fake_evidence(question, {"a": article}, seams=(("a", 1),))
+    spans = [(p.first, p.last) for p in passages(evidence, 0.3)]
+    assert (1, 1) in spans  # "강" alone is no 강기정: sentence 1 stands alone
+    sentences = tuple(
+        replace(s, tagged=(("강", "NNP"), *s.tagged[1:])) if s.number == 2 else s
+        for s in evidence.sentences
+    )
+    spans = [(p.first, p.last) for p in passages(replace(evidence, sentences=sentences), 0.3)]
+    assert (1, 1) not in spans and spans.count((1, 2)) == 2
