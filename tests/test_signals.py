@@ -191,3 +191,18 @@ def test_a_sentence_naming_the_person_again_is_joined_for_it() -> None:
     )
     spans = [(p.first, p.last) for p in passages(replace(evidence, sentences=sentences), 0.3)]
     assert (1, 1) not in spans and spans.count((1, 2)) == 2
+
+
+def test_a_surname_read_as_the_asked_person_is_no_other_name() -> None:
+    """ "강기정 시장은 누구를 만났어?": "강 시장" is 강기정, whom the question names, so it is
+    not the name asked for."""
+    from dataclasses import replace
+
+    question = [("강기정", "NNP"), ("시장", "NNG"), ("누구", "NP")]
+    evidence = fake_evidence(question, {"a": ["강기정 광주시장 취임.", "강 시장 방문."]})
+    sentences = tuple(
+        replace(s, tagged=(("강", "NNP"), *s.tagged[1:])) if s.number == 1 else s
+        for s in evidence.sentences
+    )
+    found = passages(replace(evidence, sentences=sentences), 1.0)
+    assert next(p for p in found if p.first == p.last == 1).signals["kind"] == 0.0
