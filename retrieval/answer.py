@@ -137,7 +137,8 @@ class _Trimming:
         self.kind = asked_kind(evidence.question_morphs)
         self.asked = said_forms(evidence.question_morphs)
         self.by_key = {(s.article_id, s.number): s for s in evidence.sentences}
-        self.words, self.holding = sentence_words(evidence)  # as the passage was scored
+        # The words each sentence was scored on; read only when a kind is asked (else no trim).
+        self.words, self.holding = sentence_words(evidence) if self.kind else ({}, {})
 
     def __call__(self, passage: Passage) -> Passage:
         if passage.first == passage.last or self.kind is None:

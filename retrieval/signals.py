@@ -25,7 +25,7 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from functools import cache, partial
 
@@ -203,7 +203,7 @@ def named_with(surname: str, title: str, text: str) -> frozenset[str]:
 
 def named_again(
     names: list[str],
-    tagged: list[tuple[str, str]],
+    tagged: Sequence[tuple[str, str]],
     titled: Callable[[str, str], frozenset[str]],
 ) -> list[tuple[str, str]]:
     """`tagged` with a surname written as the full name of one of `names` when it refers to
@@ -226,17 +226,17 @@ SentenceKey = tuple[str, int]  # (article id, sentence number)
 
 def sentence_words(
     evidence: Evidence,
-) -> tuple[dict[SentenceKey, list[tuple[str, str]]], dict[SentenceKey, frozenset[str]]]:
+) -> tuple[dict[SentenceKey, Sequence[tuple[str, str]]], dict[SentenceKey, frozenset[str]]]:
     """Each candidate sentence's tagged words and the tokens it holds, with a person it names
     again by surname and title written in full ("강 시장" for 강기정, in an article that named
     him): what passages are scored on and quotes are trimmed by."""
     people = [t.form for t in evidence.terms if _person(t)]
     titled = cache(named_with)  # per question: an article's sentences ask alike
-    words: dict[SentenceKey, list[tuple[str, str]]] = {}
+    words: dict[SentenceKey, Sequence[tuple[str, str]]] = {}
     holding: dict[SentenceKey, frozenset[str]] = {}
     for s in evidence.sentences:
         key = (s.article_id, s.number)
-        words[key] = list(s.tagged)
+        words[key] = s.tagged
         holding[key] = s.tokens
         if people and any(t == "NNP" and len(w) == 1 for w, t in s.tagged):
             article = evidence.articles[s.article_id]
