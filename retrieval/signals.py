@@ -205,20 +205,30 @@ def named_again(
     names: list[str],
     tagged: Sequence[tuple[str, str]],
     titled: Callable[[str, str], frozenset[str]],
+    sentence: str,
 ) -> list[tuple[str, str]]:
     """`tagged` with a surname written as the full name of one of `names` when it refers to
     them, as news does after the first mention ("강기정 광주시장은 …", then "강 시장은 …"): a
-    proper noun of one syllable, the next content word a common noun (the title), and the
-    article naming that person in full with that title and no one else of the surname with it
-    (`titled(surname, title)`: "이재명 대표와 이준석 대표" leave "이 대표" as it is)."""
+    proper noun of one syllable, the next content word a common noun (the title) written right
+    after it in `sentence` (not "김 씨는 시장에"), and the article naming that person in full
+    with that title and no one else of the surname with it (`titled(surname, title)`: "이재명
+    대표와 이준석 대표" leave "이 대표" as it is)."""
     out = list(tagged)
     for i, ((word, tag), (title, following)) in enumerate(zip(tagged, tagged[1:], strict=False)):
         if tag != "NNP" or following != "NNG" or len(word) != 1:
             continue
         full = [n for n in names if n[0] == word]
-        if len(full) == 1 and titled(word, title) == {full[0]}:
+        if len(full) != 1 or not _titled_here(word, title, sentence):
+            continue
+        if titled(word, title) == {full[0]}:
             out[i] = (full[0], tag)
     return out
+
+
+def _titled_here(surname: str, title: str, sentence: str) -> bool:
+    return (
+        re.search(rf"(?<![가-힣]){re.escape(surname)}\s?{re.escape(title)}", sentence) is not None
+    )
 
 
 SentenceKey = tuple[str, int]  # (article id, sentence number)
@@ -241,7 +251,8 @@ def sentence_words(
         if people and any(t == "NNP" and len(w) == 1 for w, t in s.tagged):
             article = evidence.articles[s.article_id]
             text = f"{article.title}\n{article.body}"
-            words[key] = named_again(people, words[key], partial(titled, text=text))
+            sentence = article.body[s.span.start : s.span.end]
+            words[key] = named_again(people, words[key], partial(titled, text=text), sentence)
             holding[key] = s.tokens | {w for w, _ in words[key]}
     return words, holding
 

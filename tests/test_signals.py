@@ -144,9 +144,11 @@ def test_a_verb_no_article_uses_does_not_change_the_decision() -> None:
 def test_a_person_named_again_by_surname_and_title_is_held() -> None:
     """News names a person in full once ("강기정 광주시장은"), then as "강 시장"."""
 
-    def again(names: list[str], tagged: list[tuple[str, str]], article: str) -> list:
+    def again(
+        names: list[str], tagged: list[tuple[str, str]], article: str, sentence: str = "강 시장도"
+    ) -> list:
         return named_again(
-            names, tagged, lambda surname, title: named_with(surname, title, article)
+            names, tagged, lambda surname, title: named_with(surname, title, article), sentence
         )
 
     article = "강기정 광주시장은 말했다. 강 시장도 CES에 갔다."
@@ -159,6 +161,9 @@ def test_a_person_named_again_by_surname_and_title_is_held() -> None:
     two = "강기정 광주시장과 강민수 전 시장이 만났다."  # another 강 with that title
     assert again(["강기정"], tagged, two) == tagged
     assert named_with("김", "협회장", "김명술 벤처기업협회 광주전남지회 협회장은") == {"김명술"}
+    # The title must follow the surname: 씨 (a bound noun, not among the tagged words) is.
+    assert again(["강기정"], tagged, article, "강 씨는 시장에 갔다.") == tagged
+    assert again(["강기정"], tagged, article, "강시장은 갔다.")[0] == ("강기정", "NNP")
 
 
 def test_passages_count_the_person_a_sentence_names_again() -> None:
