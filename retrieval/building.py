@@ -14,10 +14,12 @@ from typing import TYPE_CHECKING
 from retrieval import generations, locks
 from retrieval.chunk import ChunkerSettings
 from retrieval.config import Settings, is_default_index
+from retrieval.embed import wants_model
 from retrieval.errors import (
     ArticlesMissing,
     DiskFull,
     IndexMissing,
+    ModelMismatch,
     NoIndex,
     StoreError,
     disk_full,
@@ -30,6 +32,7 @@ from retrieval.notices import (
     KeptPrevious,
     Notice,
     Say,
+    VectorsDropped,
     WaitingForWriter,
 )
 from retrieval.save import save_index
@@ -38,6 +41,7 @@ from retrieval.update import UpdateSummary, update_index
 if TYPE_CHECKING:
     from retrieval.article_files import Skipped
     from retrieval.ingest import Corpus
+    from retrieval.manifest import Manifest
 
 log = logging.getLogger(__name__)
 
@@ -128,6 +132,7 @@ def _build(
             say(BuildingFirst(folder, settings.articles))
         mark = time.perf_counter()
         old: NewsIndex | None = None
+        replaced = _readable_manifest(folder) if full else None
         if not full:
             try:
                 # Sizes here: the update verifies the checksums of what it reads and carries
@@ -144,7 +149,7 @@ def _build(
                 f"'{settings.articles}'에서 읽을 수 있는 기사가 하나도 없어 색인을 바꾸지 않았습니다",
                 hint="기사 경로를 확인하세요.",
             )
-        summary = _update_and_save(settings, old, corpus, load_model, notices)
+        summary = _update_and_save(settings, old, corpus, load_model, notices, replaced)
         summary = summary.with_phases(read=read_s, load=load_s + summary.phases["load"])
         log.info("index phases (s): %s", {k: round(v, 3) for k, v in summary.phases.items()})
     skipped = corpus.skipped
@@ -155,19 +160,40 @@ def _build(
     return IndexReport(replace(summary, took_s=time.perf_counter() - started), skipped, notices)
 
 
+def _readable_manifest(folder: Path) -> Manifest | None:
+    """The manifest of the index a full rebuild replaces; None when there is none, or when it
+    is damaged (the rebuild is how that is repaired, so it must not stop it)."""
+    try:
+        return generations.read_manifest(folder)
+    except StoreError:
+        return None
+
+
 def _update_and_save(
     settings: Settings,
     old: NewsIndex | None,
     corpus: Corpus,
     load_model: ModelLoader | None,
     notices: list[Notice],
+    replaced: Manifest | None = None,
 ) -> UpdateSummary:
     """Embed what changed with the run's model and commit the new generation (under the
-    caller's writer lock); the summary's phases hold the model load, lexical and write times."""
+    caller's writer lock); the summary's phases hold the model load, lexical and write times.
+    `replaced`: the manifest of the index a full rebuild replaces. The rebuild keeps its model
+    unless another is named, and never drops its vectors unless no model is asked for (a
+    mistyped model path would otherwise turn a hybrid index lexical with one notice); dropped
+    vectors are said."""
     unreadable = frozenset(s.article_id for s in corpus.skipped if s.article_id)
     mark = time.perf_counter()
+    if replaced is not None and not settings.model and replaced.model_requested:
+        settings = settings.with_overrides(model=replaced.model_requested)
     choice = resolve_model(settings, old, load_model, updating=True)
     notices.extend(choice.notices)
+    before = old.manifest if old is not None else replaced
+    if choice.embedder is None and before is not None and before.has_vectors:
+        if wants_model(choice.requested):
+            raise ModelMismatch.rebuild_without_model(before.model, choice.requested)
+        notices.append(VectorsDropped(before.model))
     load_s = time.perf_counter() - mark
     update, summary = update_index(
         old,

@@ -94,6 +94,13 @@ class ModelMismatch(NewsqaError):
         )
 
     @classmethod
+    def rebuild_without_model(cls, indexed: str | None, requested: str) -> ModelMismatch:
+        return cls(
+            f"모델 '{requested}'을(를) 불러올 수 없어 '{indexed}' 모델의 벡터가 있는 색인을 다시 "
+            "만들지 않았으니, 모델 경로를 확인하거나 벡터 없이 만들려면 `--model none`을 붙이세요."
+        )
+
+    @classmethod
     def vectors_orphaned(cls, indexed: str | None) -> ModelMismatch:
         return cls(
             f"색인에 '{indexed}' 모델의 벡터가 있지만 지금은 그 모델을 쓸 수 없으니, 모델을 "

@@ -68,6 +68,17 @@ class ModelMissing:
 
 
 @dataclass(frozen=True)
+class VectorsDropped:
+    """An update asked for no model (`--model none`) on an index with vectors: they were
+    dropped, and the index now searches lexically only (as README promises, but said)."""
+
+    model: str | None  # whose vectors they were
+
+    def __str__(self) -> str:
+        return f"no model asked: the vectors of {self.model} were dropped"
+
+
+@dataclass(frozen=True)
 class OtherPrecision:
     """Questions are encoded at another precision than the index's vectors (still found, less
     well)."""
@@ -139,6 +150,7 @@ Notice = (
     | FileSkipped
     | KeptPrevious
     | ModelMissing
+    | VectorsDropped
     | OtherPrecision
     | KeptIndexReleased
     | PolicyUnreadable

@@ -19,6 +19,7 @@ from retrieval.notices import (
     PolicyUnreadable,
     RetiredSetting,
     UpdateFailed,
+    VectorsDropped,
     WaitingForWriter,
 )
 from retrieval.types import Answer
@@ -50,6 +51,12 @@ def notice_text(notice: Notice) -> str:
             return (
                 f"임베딩 모델 '{model}'을(를) 불러올 수 없어 어휘(BM25) 검색만 사용합니다"
                 "(모델 없이 쓰려면 `--model none` 또는 NEWSQA_MODEL=none으로 지정하세요)."
+            )
+        case VectorsDropped(model):
+            return (
+                f"모델 없이(`--model none`) 갱신해 색인에 있던 '{model}' 모델의 벡터를 지웠고, 이제 "
+                "어휘(BM25) 검색만 합니다(벡터를 다시 만들려면 모델을 지정해 `newsqa index --full`을 "
+                "실행하세요)."
             )
         case OtherPrecision(indexed, precision):
             return (

@@ -4,12 +4,13 @@ doesn't match the index with the same sentence, and fall back to BM25 the same w
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 
 import pytest
 
 from conftest import CountingEmbedder
 from retrieval.errors import ModelMismatch, ModelUnavailable
-from retrieval.notices import ModelMissing
+from retrieval.notices import ModelMissing, VectorsDropped
 from retrieval.pipeline import Pipeline, build_index
 
 SENTENCE_END = re.compile(r"[.!?](?:\s|$)")
@@ -54,3 +55,32 @@ def test_a_missing_model_is_lexical_for_questions_and_refused_for_updates(indexe
     assert pipeline.embedder is None and [type(n) for n in pipeline.notices] == [ModelMissing]
     assert pipeline.ask("지아이랩의 대표는 누구인가요?").mode == "lexical"
     assert "--model none" in refusal(lambda: build_index(indexed, load_model=missing))
+
+
+def test_a_rebuild_never_drops_vectors_because_the_model_did_not_load(indexed, embedder) -> None:
+    """`newsqa index --full` with a mistyped model path used to rebuild BM25 only, said by one
+    notice; with no model named, the rebuild keeps the index's own."""
+
+    def missing(name: str):
+        raise ModelUnavailable(f"{name} is not cached")
+
+    typo = indexed.with_overrides(model="/no/such/model")
+    said = refusal(lambda: build_index(typo, full=True, load_model=missing))
+    assert "'/no/such/model'" in said and "--model none" in said
+    assert len(SENTENCE_END.findall(said)) == 1, said
+    assert Pipeline.open(indexed, load_model=lambda _: embedder).index.dense is not None
+    asked: list[str] = []
+
+    def load(name: str) -> CountingEmbedder:
+        asked.append(name)
+        return embedder
+
+    rebuilt = build_index(replace(indexed, model=None), full=True, load_model=load)
+    assert asked == [embedder.name] and rebuilt.summary.chunks_embedded > 0
+
+
+def test_an_update_without_a_model_says_it_dropped_the_vectors(indexed, embedder) -> None:
+    lexical = indexed.with_overrides(model="none")
+    assert VectorsDropped(embedder.name) in build_index(lexical).notices
+    assert Pipeline.open(lexical).index.dense is None
+    assert not any(isinstance(n, VectorsDropped) for n in build_index(lexical).notices)
