@@ -20,6 +20,7 @@ from retrieval.notices import (
     PolicyUnreadable,
     RetiredSetting,
     UpdateFailed,
+    VectorsDropped,
     WaitingForWriter,
 )
 from retrieval.types import Answer
@@ -33,6 +34,7 @@ SAMPLES: list[Notice] = [
     FileSkipped("seeds/bad.txt", "empty"),  # (reasons are errors' messages, Korean: not here)
     KeptPrevious("002"),
     ModelMissing("nobody/no-model"),
+    VectorsDropped("nobody/old-model"),
     OtherPrecision("int8", "fp32"),
     KeptIndexReleased(("gen-1",)),
     PolicyUnreadable("bad format"),
@@ -57,6 +59,7 @@ def test_a_notice_names_what_it_is_about() -> None:
     assert "'002'" in notice_text(KeptPrevious("002"))
     assert "nobody/no-model" in notice_text(ModelMissing("nobody/no-model"))
     assert "int8" in notice_text(OtherPrecision("int8", "fp32"))
+    assert "nobody/old-model" in notice_text(VectorsDropped("nobody/old-model"))
     assert "없음" in notice_text(PolicyForOtherModel(Path("p.json"), None))
     assert "디스크 공간이 부족해" in notice_text(UpdateFailed(DiskFull(Path("index"))))
 
