@@ -49,6 +49,8 @@ DENSE_ONLY = frozenset({"dense_rr", "dense_z", "article_dense_z", "agreement"})
 MODEL_BOUND = frozenset({"dense_z", "article_dense_z"})
 REPORTED = (
     "questions",
+    "answerable",
+    "unanswerable",
     "article_hit@1",
     "article_hit@3",
     "answer_in_quotes",
@@ -297,3 +299,34 @@ def fitted_policy(
             "cross_validated": figures,
         },
     )
+
+
+def figures_of(policy: AnswerPolicy, examples: dict[str, list[Example]]) -> dict[str, Any]:
+    """How `policy` answers the examples' questions, by mode: what a calibrated policy must
+    beat (the default was fitted on other questions, so for a user's own these are held out)."""
+    figures = {}
+    for mode, found in examples.items():
+        if found:
+            report = summarize([Outcome(e.case, compose_answer(e.evidence, policy)) for e in found])
+            figures[mode] = {k: report[k] for k in REPORTED}
+    return figures
+
+
+def handled(report: dict[str, Any]) -> int:
+    """Questions handled right: answerable ones answered from their article first, the others
+    refused."""
+    hits = float(report.get("article_hit@1") or 0.0) * int(report["answerable"])
+    refused = float(report.get("abstained_unanswerable") or 0.0) * int(report["unanswerable"])
+    return round(hits + refused)
+
+
+def improves(fitted: AnswerPolicy, baseline: dict[str, Any]) -> bool:
+    """Whether `fitted`'s cross-validated figures handle at least as many questions right as
+    `baseline` (`figures_of`) in every mode: a policy fitted on too few questions, or on ones
+    unlike what is asked, can do worse than the default, and must not replace it unasked."""
+    by_source: dict[str, dict[str, Any]] = (fitted.fitted or {}).get("cross_validated", {})
+    for mode, report in baseline.items():
+        fitted_right = sum(handled(r[mode]) for r in by_source.values() if mode in r)
+        if fitted_right < handled(report):
+            return False
+    return True

@@ -6,6 +6,7 @@ import argparse
 import json
 import logging
 import os
+import shutil
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -24,6 +25,7 @@ if TYPE_CHECKING:
     from retrieval.pipeline import IndexReport, Pipeline
 
 EXIT_OK, EXIT_ERROR = 0, 1
+log = logging.getLogger(__name__)
 
 
 def run_bot(args: argparse.Namespace) -> int:
@@ -168,7 +170,7 @@ def run_eval(args: argparse.Namespace) -> int:
 
 def run_calibrate(args: argparse.Namespace) -> int:
     from retrieval import calibrate, calibration_set, policy
-    from retrieval.render import calibration_text
+    from retrieval.render import calibration_saved, calibration_text
 
     cases = _cases(args.questions)
     if cases is None:
@@ -180,23 +182,67 @@ def run_calibrate(args: argparse.Namespace) -> int:
     if pipeline.embedder is not None:
         examples["hybrid"] = calibration_set.collect(pipeline, cases, use_model=True, source=source)
     target = args.target or calibrate.TARGET_FALSE_NOT_FOUND
+    default = policy.default()
+    started: list[str] = []
+
+    def progress(line: str) -> None:  # the fit's steps, in English, go to the log
+        if not started:
+            started.append(line)
+            _say(f"질문 {len(cases)}개로 답변 정책을 맞추는 중입니다(몇 분 걸릴 수 있습니다).")
+        log.info("calibrate: %s", line)
+
     fitted = calibrate.fitted_policy(
-        policy.default(),
+        default,
         examples,
         name=f"calibrated:{source}",
         model=pipeline.index.model,
         command=" ".join(["newsqa", *sys.argv[1:]]),
         target=target,
-        progress=lambda line: _say(f"맞추는 중: {line}"),
+        progress=progress,
     )
-    path = settings.index_dir / policy.INDEX_FILE
-    policy.write(fitted, path)
+    baseline = calibrate.figures_of(default, examples)
     figures = fitted.fitted["cross_validated"]
+    right = {
+        mode: (sum(calibrate.handled(r[mode]) for r in figures.values()), calibrate.handled(b))
+        for mode, b in baseline.items()
+    }
+    installed = args.force or calibrate.improves(fitted, baseline)
+    path = settings.index_dir / policy.INDEX_FILE
+    previous = _keep_previous(path) if installed else None
+    if installed:
+        policy.write(fitted, path)
     if args.json:
-        print(json.dumps({"policy": str(path), "cross_validated": figures}, ensure_ascii=False))
+        print(
+            json.dumps(
+                {
+                    "policy": str(path) if installed else None,
+                    "previous": str(previous) if previous else None,
+                    "cross_validated": figures,
+                    "default_policy": baseline,
+                },
+                ensure_ascii=False,
+            )
+        )
     else:
-        print(calibration_text(figures, path))
+        print(calibration_text(figures, baseline, right))
+        if installed:
+            print(calibration_saved(path, previous))
+    if not installed:
+        _say(
+            "새 정책이 교차 검증에서 기본 정책보다 맞게 처리한 질문이 적어 저장하지 않았으니, "
+            "질문(특히 답이 없는 질문)을 더 모으거나 그래도 쓰려면 --force를 붙이세요."
+        )
+        return EXIT_ERROR
     return EXIT_OK
+
+
+def _keep_previous(path: Path) -> Path | None:
+    """The calibrated policy a new one replaces, copied aside: calibrating never loses one."""
+    if not path.is_file():
+        return None
+    kept = path.with_name(path.stem + ".previous" + path.suffix)
+    shutil.copy2(path, kept)
+    return kept
 
 
 def run_list(args: argparse.Namespace) -> int:

@@ -162,6 +162,11 @@ def _add_calibrate(commands: Commands) -> None:
     calibrate.add_argument(
         "--json", action="store_true", help="교차 검증 결과를 JSON으로 출력합니다"
     )
+    calibrate.add_argument(
+        "--force",
+        action="store_true",
+        help="새 정책이 교차 검증에서 기본 정책보다 나빠도 저장합니다",
+    )
 
 
 def _add_bot(commands: Commands) -> None:

@@ -175,15 +175,33 @@ def outcome_text(outcome: Outcome) -> str:
     return "\n".join(lines)
 
 
-def calibration_text(figures: dict[str, dict[str, dict[str, Any]]], path: Path) -> str:
-    """The cross-validated figures of a fitted policy, per question set and mode."""
+def calibration_text(
+    figures: dict[str, dict[str, dict[str, Any]]],
+    baseline: dict[str, dict[str, Any]],
+    right: dict[str, tuple[int, int]],
+) -> str:
+    """The cross-validated figures of a fitted policy, per question set and mode; the default
+    policy's on the same questions; and how many each handled right (fitted, default) by mode."""
     lines = []
     for source, by_mode in figures.items():
         for mode, report in by_mode.items():
-            lines.append(f"{source} · {MODE_NAMES.get(mode, mode)} (주제별 교차 검증)")
+            lines.append(f"{source} · {MODE_NAMES.get(mode, mode)} (새 정책, 주제별 교차 검증)")
             lines.append(report_text(report, indent="  "))
-    lines.append(f"답변 정책을 저장했습니다: {path} (이 색인으로 답할 때 씁니다)")
+    for mode, report in baseline.items():
+        lines.append(f"기본 정책 · {MODE_NAMES.get(mode, mode)} (같은 질문)")
+        lines.append(report_text(report, indent="  "))
+    for mode, (fitted, default) in right.items():
+        total = baseline[mode]["questions"]
+        lines.append(
+            f"{MODE_NAMES.get(mode, mode)}: 맞게 처리한 질문 새 정책 {fitted}/{total}, "
+            f"기본 정책 {default}/{total}"
+        )
     return "\n".join(lines)
+
+
+def calibration_saved(path: Path, previous: Path | None) -> str:
+    kept = f" 이전 정책은 {previous}에 보관했습니다." if previous else ""
+    return f"답변 정책을 저장했습니다: {path} (이 색인으로 답할 때 씁니다).{kept}"
 
 
 def report_text(report: dict[str, Any], indent: str = "") -> str:

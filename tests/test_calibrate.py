@@ -107,16 +107,50 @@ def test_too_few_kinds_of_question_is_one_sentence() -> None:
         calibrate.fit_mode(Prepared(answerable, 0.9), policy.default(), "lexical")
 
 
+def test_a_fit_replaces_the_default_only_when_it_handles_as_many_questions_right() -> None:
+    def report(hit: float, refused: float | None, answerable: int = 8, unanswerable: int = 2):
+        return {
+            "questions": answerable + unanswerable,
+            "answerable": answerable,
+            "unanswerable": unanswerable,
+            "article_hit@1": hit,
+            "abstained_unanswerable": refused,
+        }
+
+    assert calibrate.handled(report(0.75, 0.5)) == 7
+    assert calibrate.handled(report(0.5, None, unanswerable=0)) == 4
+
+    def fitted(*by_source: dict) -> policy.AnswerPolicy:
+        cross = {f"set{i}": {"lexical": r} for i, r in enumerate(by_source)}
+        return replace(policy.default(), fitted={"cross_validated": cross})
+
+    baseline = {"lexical": report(0.75, 0.5)}  # 7 of 10 right
+    assert calibrate.improves(fitted(report(0.75, 0.5)), baseline)
+    assert not calibrate.improves(fitted(report(0.5, 0.5)), baseline)  # the 9 questions of a user
+    assert calibrate.improves(fitted(report(1.0, 0.0, 4, 1), report(0.75, 1.0, 4, 1)), baseline)
+    both = {**baseline, "hybrid": report(1.0, 1.0)}  # every mode must hold
+    assert not calibrate.improves(fitted(report(1.0, 1.0)), both)
+
+
 @pytest.mark.slow  # fits the policy with cross-validation on the dev set, end to end
 def test_calibrate_stores_a_policy_the_index_then_answers_with(env: Path, capsys) -> None:
     if not DEV_SET.is_file():
         pytest.skip("shared/eval is not beside the repository")
-    assert main(["calibrate", str(DEV_SET), "--json"]) == 0
+    code = main(["calibrate", str(DEV_SET), "--json"])
     out = json.loads(capsys.readouterr().out)
     figures = out["cross_validated"]["seed_qa_dev.jsonl"]["lexical"]
     assert figures["questions"] == 28 and 0 <= figures["false_abstention"] <= 1
+    assert out["default_policy"]["lexical"]["questions"] == 28
+    # The default was fitted on these 28 questions, so a fold's fit may well do worse on them.
+    assert (code == 0) == (out["policy"] is not None) == (env / policy.INDEX_FILE).exists()
+    assert main(["calibrate", str(DEV_SET), "--json", "--force"]) == 0
+    out = json.loads(capsys.readouterr().out)
     stored = policy.read(env / policy.INDEX_FILE)
     assert stored.name == "calibrated:seed_qa_dev.jsonl" and stored.model is None
+    assert Path(out["policy"]).resolve() == (env / policy.INDEX_FILE).resolve()
+    assert main(["calibrate", str(DEV_SET), "--json", "--force"]) == 0
+    previous = json.loads(capsys.readouterr().out)["previous"]
+    assert previous and policy.read(Path(previous)).name == stored.name  # never lost
     assert main(["ask", "벤처기업협회의 회원사는 몇 개인가요?", "--json"]) == 0
     assert json.loads(capsys.readouterr().out)["retrieval"]["policy"] == stored.name
 
