@@ -16,7 +16,7 @@ from retrieval import config
 from retrieval.cli_parser import EXIT_USAGE, build_parser
 from retrieval.cli_questions import questions
 from retrieval.config import Settings, load_settings, retired_settings
-from retrieval.errors import QuestionError, SettingsError, user_message
+from retrieval.errors import QuestionError, SettingsError, StoreError, user_message
 from retrieval.notices import Notice
 from retrieval.wording import notice_text
 
@@ -285,6 +285,17 @@ COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
 }
 
 
+def _index_dir(args: argparse.Namespace) -> Path:
+    """The index folder a command ran on, for the repair command an error names."""
+    given = getattr(args, "index_dir", None)
+    if given is not None:
+        return Path(given)
+    try:
+        return load_settings().index_dir
+    except SettingsError:
+        return config.Settings().index_dir
+
+
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     config.load_env_file()  # once, here: the library reads only the environment
@@ -302,6 +313,8 @@ def main(argv: list[str] | None = None) -> int:
         return EXIT_OK
     except Exception as exc:  # noqa: BLE001 - the edge: every error becomes one sentence
         message = user_message(exc)
+        if isinstance(exc, StoreError):
+            message = exc.sentence_at(_index_dir(args))
         if message is None:
             logging.getLogger("newsqa").debug("unexpected error", exc_info=True)
             message = f"예기치 못한 오류가 발생했습니다({type(exc).__name__}: {exc}). -v로 다시 실행해 자세한 기록을 확인하세요."

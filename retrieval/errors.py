@@ -180,6 +180,16 @@ class StoreError(NewsqaError, RuntimeError):
 
     hint = "--index로 색인 폴더를 다시 지정하세요."
 
+    def sentence_at(self, folder: Path) -> str:
+        """The sentence, its rebuild command naming `folder` unless it is the default index:
+        run as printed, `newsqa index --full` would rebuild the default index instead."""
+        from retrieval.config import is_default_index  # config raises from here
+
+        if self.hint != REBUILD or is_default_index(folder):
+            return self.sentence()
+        command = f"`newsqa index --full --index {shlex.quote(str(folder))}`"
+        return self.sentence().replace("`newsqa index --full`", command)
+
 
 class IndexMissing(StoreError):
     """Nothing was ever committed to `folder` (no manifest)."""

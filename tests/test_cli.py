@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import json
 import re
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -109,6 +110,17 @@ def test_corrupt_index_is_one_line_that_says_how_to_rebuild(env, capsys) -> None
     (env / MANIFEST).write_text("{broken")
     code, out, err = run(capsys, "ask", "지아이랩의 대표는?")
     assert code == 1 and len(err.strip().splitlines()) == 1 and "newsqa index --full" in err
+
+
+@pytest.mark.usefixtures("seeds_indexed")
+def test_the_rebuild_an_error_names_is_of_the_index_it_ran_on(env, capsys, tmp_path) -> None:
+    """Run as printed, `newsqa index --full` would rebuild the default index, not this one."""
+    copy = tmp_path / "copy of index"
+    shutil.copytree(env, copy)
+    (copy / MANIFEST).write_text("{broken")
+    code, _, err = run(capsys, "ask", "지아이랩의 대표는?", "--index", str(copy))
+    assert code == 1 and f"`newsqa index --full --index '{copy}'`" in err
+    assert len(err.strip().splitlines()) == 1
 
 
 @pytest.mark.usefixtures("seeds_indexed")
