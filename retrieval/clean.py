@@ -68,7 +68,7 @@ SIDEBAR_HEADER = re.compile(
     r"포토\s*뉴스|이\s*시각\s*\S+\s*뉴스|실시간\s*(뉴스|기사)|오늘의\s*(뉴스|기사))\s*(더보기)?\s*[>›]?$"
 )
 LIST_ITEM = re.compile(r"^(\d{1,2}[.)]|[-•·*]|\[\d+\])\s")
-BULLET = re.compile(r"^[•·◆◇■□●○►▶]\s+")
+BULLET = re.compile(r"^[•·◆◇■□●○►▶*-]\s+")  # "-" and "*": Markdown's list items
 SIDEBAR_RESUME_CHARS = 40  # after a sidebar header, a prose line this long ends the sidebar
 SENTENCE_END = re.compile(r"[.!?][\"'”’)]*$")
 SEAM = "\n\n"  # in a body: the page had something here that the cleaner removed
@@ -213,7 +213,8 @@ def clean_page(raw: str, title: str | None = None) -> CleanPage:
         seen.add(line)
         kept.append(line)
         seam_before.append(seam or line != original)  # a marker cut from its start is a seam too
-        seam = False
+        # A heading or a list item stands apart from the line after it, as from the one before.
+        seam = original.startswith("#") or bool(BULLET.match(original))
 
     title, body = _title_and_body(kept, seam_before, title)
     return CleanPage(body=body, title=title, outlet=outlet, date=date, url=url, author=author)

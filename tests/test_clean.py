@@ -149,6 +149,33 @@ def test_a_removed_line_leaves_a_seam_that_kept_neighbours_do_not_have() -> None
     )
 
 
+def test_markdown_list_items_and_headings_stand_apart() -> None:
+    """A quote joined "- 사업비는 320억원이다." to the paragraph after the list, marker and all."""
+    page = "\n".join(
+        [
+            "광주시는 로봇산업 육성 전략을 발표했다고 20일 밝혔다.",
+            "## 주요 내용과 일정",
+            "시는 로봇 실증센터를 북구에 세운다고 밝혔다.",
+            "- 사업비는 모두 320억원이다.",
+            "* 완공은 2027년 말로 잡았다.",
+            "전략 발표회는 시청 대회의실에서 열렸다.",
+        ]
+    )
+    assert clean_page(page).body == (
+        "광주시는 로봇산업 육성 전략을 발표했다고 20일 밝혔다."
+        + SEAM
+        + "주요 내용과 일정"
+        + SEAM
+        + "시는 로봇 실증센터를 북구에 세운다고 밝혔다."
+        + SEAM
+        + "사업비는 모두 320억원이다."
+        + SEAM
+        + "완공은 2027년 말로 잡았다."
+        + SEAM
+        + "전략 발표회는 시청 대회의실에서 열렸다."
+    )
+
+
 def test_text_is_read_as_nfc() -> None:
     import unicodedata
 
