@@ -3,19 +3,60 @@
 from __future__ import annotations
 
 import argparse
+import re
 from pathlib import Path
-from typing import TYPE_CHECKING, NoReturn
+from typing import TYPE_CHECKING, Any, NoReturn
 
 from retrieval import config
 
 EXIT_USAGE = 2
 
 
+# argparse's own messages, in Korean (the options' help and our type errors are Korean already).
+ARGPARSE_ERRORS = (
+    (re.compile(r"unrecognized arguments: (.*)"), "알 수 없는 인자: {0}"),
+    (re.compile(r"the following arguments are required: (.*)"), "빠진 인자: {0}"),
+    (
+        re.compile(r"argument (.*?): invalid choice: (.*?) \(choose from (.*)\)"),
+        "{0}에 {1}은(는) 쓸 수 없음(가능한 값: {2})",
+    ),
+    (re.compile(r"argument (.*?): invalid \w+ value: (.*)"), "{0}의 값 {1}을(를) 읽을 수 없음"),
+    (re.compile(r"argument (.*?): expected one argument"), "{0} 뒤에 값이 필요함"),
+    (re.compile(r"argument (.*?): (.*)"), "{1}"),  # ours (`ArgumentTypeError`), Korean
+    (re.compile(r"ambiguous option: (.*?) could match (.*)"), "{0}이(가) 여러 옵션과 맞음: {1}"),
+)
+
+
+def korean_error(message: str) -> str:
+    """argparse's error `message` in Korean; as it is when argparse says something new."""
+    for pattern, korean in ARGPARSE_ERRORS:
+        found = pattern.fullmatch(message)
+        if found:
+            return korean.format(*found.groups())
+    return message
+
+
+class KoreanFormatter(argparse.HelpFormatter):
+    def add_usage(self, usage, actions, groups, prefix=None):  # type: ignore[no-untyped-def]
+        super().add_usage(usage, actions, groups, "사용법: " if prefix is None else prefix)
+
+
 class KoreanArgumentParser(argparse.ArgumentParser):
+    """argparse with its usage, section titles, help option and errors in Korean."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("formatter_class", KoreanFormatter)
+        kwargs["add_help"] = False
+        super().__init__(*args, **kwargs)
+        self._positionals.title = "인자"
+        self._optionals.title = "옵션"
+        self.add_argument("-h", "--help", action="help", help="이 도움말을 보여 주고 끝냅니다")
+
     def error(self, message: str) -> NoReturn:
         self.exit(
             EXIT_USAGE,
-            f"명령을 이해하지 못했습니다({message}). `{self.prog} --help`로 사용법을 확인하세요.\n",
+            f"명령을 이해하지 못했습니다({korean_error(message)}). "
+            f"`{self.prog} --help`로 사용법을 확인하세요.\n",
         )
 
 

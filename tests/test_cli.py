@@ -239,10 +239,39 @@ def test_eval_details_show_each_question_and_its_verdict(env, capsys, two_questi
     assert details[0]["answer"]["retrieval"]["policy"] == "default"
 
 
-def test_usage_errors_are_korean(capsys) -> None:
+ARGPARSE_ENGLISH = re.compile(
+    r"usage:|options:|positional arguments|show this help|unrecognized|required|invalid|"
+    r"expected one|choose from|ambiguous"
+)
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["ask", "질문", "-k", "9"],
+        ["ask", "-k"],
+        ["ask", "질문", "--bogus"],
+        ["frobnicate"],
+        [],
+        ["calibrate"],
+        ["list", "--since"],
+    ],
+)
+def test_usage_errors_are_korean(capsys, argv: list[str]) -> None:
     with pytest.raises(SystemExit) as exit_:
-        main(["ask", "질문", "-k", "9"])
-    assert exit_.value.code == 2 and "명령을 이해하지 못했습니다" in capsys.readouterr().err
+        main(argv)
+    err = capsys.readouterr().err
+    assert exit_.value.code == 2 and "명령을 이해하지 못했습니다" in err
+    assert not ARGPARSE_ENGLISH.search(err), err
+
+
+def test_help_is_korean(capsys) -> None:
+    for argv in (["--help"], ["ask", "--help"], ["calibrate", "--help"]):
+        with pytest.raises(SystemExit):
+            main(argv)
+        out = capsys.readouterr().out
+        assert out.startswith("사용법: newsqa") and "옵션:" in out
+        assert not ARGPARSE_ENGLISH.search(out), out
 
 
 def help_entries(capsys, *argv: str) -> dict[str, str]:
