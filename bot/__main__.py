@@ -7,13 +7,14 @@ import sys
 
 from bot.config import load_bot_settings
 from bot.launch import run
+from retrieval.cli_parser import KoreanArgumentParser
 from retrieval.config import load_env_file, load_settings, retired_settings
 from retrieval.errors import SettingsError
 from retrieval.wording import notice_text
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = KoreanArgumentParser(
         prog="python -m bot", description="디스코드 질의응답 봇을 실행합니다."
     )
     parser.add_argument(
