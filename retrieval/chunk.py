@@ -15,6 +15,10 @@ class ChunkerSettings:
     def as_dict(self) -> dict[str, int]:
         return {"max_chars": self.max_chars, "overlap_sentences": self.overlap_sentences}
 
+    def described(self) -> str:
+        """As a user set it: NEWSQA_CHUNK_CHARS and the overlap, in words."""
+        return f"청크 {self.max_chars}자·겹침 {self.overlap_sentences}문장"
+
 
 def chunk_sentences(sentences: list[Span], settings: ChunkerSettings) -> list[tuple[int, int]]:
     """Return (first, last) sentence indexes, inclusive, of each chunk.

@@ -16,7 +16,13 @@ from retrieval import config
 from retrieval.cli_parser import EXIT_USAGE, build_parser
 from retrieval.cli_questions import questions
 from retrieval.config import Settings, load_settings, retired_settings
-from retrieval.errors import QuestionError, SettingsError, StoreError, user_message
+from retrieval.errors import (
+    ArticlesMissing,
+    QuestionError,
+    SettingsError,
+    StoreError,
+    user_message,
+)
 from retrieval.notices import Notice
 from retrieval.wording import notice_text
 
@@ -73,6 +79,11 @@ def _watch(settings: Settings, args: argparse.Namespace) -> int:
     from retrieval.pipeline import build_index
     from retrieval.watch import watch
 
+    if not settings.articles.exists():  # said as `newsqa index` says it, before watching
+        raise ArticlesMissing(
+            f"기사 경로 '{settings.articles}'이(가) 없습니다",
+            hint="--articles로 기사 폴더를 지정하세요.",
+        )
     if args.full:
         _print_report(build_index(settings, full=True, say=_tell), args.json)
     _say(f"'{settings.articles}' 폴더를 지켜보고 있습니다. 끝내려면 Ctrl+C를 누르세요.")
@@ -142,10 +153,14 @@ def _cases(path: Path) -> list[Case] | None:
         _say(f"질문 세트 파일 '{path}'을(를) 찾을 수 없습니다. 경로를 확인하세요.")
         return None
     try:
-        return read_cases(path)
+        cases = read_cases(path)
     except QuestionSetError as exc:
         _say(exc.sentence())
         return None
+    if not cases:
+        _say(f"질문 세트 '{path}'에 질문이 없습니다. 한 줄에 질문 하나씩 JSON으로 적어 주세요.")
+        return None
+    return cases
 
 
 def run_eval(args: argparse.Namespace) -> int:

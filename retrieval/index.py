@@ -261,7 +261,7 @@ def _check_compatible(manifest: Manifest, chunker: ChunkerSettings) -> None:
         raise IndexIncompatible("형태소 분석 설정이 다른 색인")
     if manifest.chunker != chunker:
         raise IndexIncompatible(
-            f"청크 설정이 다름: 색인 {manifest.chunker.as_dict()}, 현재 {chunker.as_dict()}"
+            f"청크 설정이 다름: 색인은 {manifest.chunker.described()}, 지금은 {chunker.described()}"
         )
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+import unicodedata
 from dataclasses import asdict
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -205,8 +206,17 @@ def calibration_saved(path: Path, previous: Path | None) -> str:
 
 
 def report_text(report: dict[str, Any], indent: str = "") -> str:
+    """One figure a line, values aligned in a terminal (a Hangul syllable takes two columns);
+    a rate with nothing to count (no unanswerable question) is "-"."""
     labels = {k: v for k, v in REPORT_LABELS.items() if k in report}
-    width = max(len(v) for v in labels.values())
-    return "\n".join(
-        f"{indent}{label:<{width}}  {report.get(key)}" for key, label in labels.items()
-    )
+    width = max(_columns(v) for v in labels.values())
+    lines = []
+    for key, label in labels.items():
+        value = report.get(key)
+        shown = "-" if value is None else MODE_NAMES.get(value, value) if key == "mode" else value
+        lines.append(f"{indent}{label}{' ' * (width - _columns(label))}  {shown}")
+    return "\n".join(lines)
+
+
+def _columns(text: str) -> int:
+    return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)

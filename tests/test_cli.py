@@ -316,6 +316,29 @@ def test_python_dash_m_retrieval_runs(env) -> None:
     assert result.returncode == 0 and "질문" in result.stdout
 
 
+def test_an_empty_question_set_is_refused_and_a_rate_with_nothing_to_count_is_a_dash(
+    env, capsys, tmp_path: Path
+) -> None:
+    empty = tmp_path / "empty.jsonl"
+    empty.write_text("", encoding="utf-8")
+    for command in ("eval", "calibrate"):
+        code, out, err = run(capsys, command, str(empty))
+        assert code == 2 and "질문이 없습니다" in err and not out
+    one = tmp_path / "one.jsonl"
+    line = {"question": "지아이랩의 대표는?", "answers": ["전창호"], "articles": ["x"]}
+    one.write_text(json.dumps(line, ensure_ascii=False), encoding="utf-8")
+    code, out, _ = run(capsys, "eval", str(one))
+    rows = dict(re.split(r"\s{2,}", row.strip(), maxsplit=1) for row in out.strip().splitlines())
+    assert code == 0 and rows["답 없는 질문 기권율"] == "-" and rows["검색 방식"] != "lexical"
+    assert "None" not in out
+
+
+def test_watching_a_folder_that_is_not_there_says_so_before_watching(env, capsys, tmp_path):
+    code, out, err = run(capsys, "index", "--watch", "--articles", str(tmp_path / "nope"))
+    assert code == 1 and "없습니다" in err and "지켜보고" not in err + out
+    assert len(err.strip().splitlines()) == 1
+
+
 def test_eval_refuses_malformed_sets_with_the_line(env, capsys, tmp_path: Path) -> None:
     questions = tmp_path / "bad.jsonl"
     questions.write_text('{"question": "지아이랩?", "answers": "전창호"}\n', encoding="utf-8")

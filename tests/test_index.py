@@ -181,8 +181,10 @@ def test_vectors_of_another_precision_are_not_mixed_in(settings, embedder) -> No
 
 def test_chunker_settings_change_is_refused(settings) -> None:
     build_index(settings)
-    with pytest.raises(errors.IndexIncompatible):
+    with pytest.raises(errors.IndexIncompatible) as refused:
         build_index(settings.with_overrides(chunk_chars=200))
+    said = refused.value.sentence()
+    assert "청크 400자" in said and "청크 200자" in said and "{" not in said  # no Python dict
 
 
 def test_old_generations_are_collected(settings, seeds: Path) -> None:
