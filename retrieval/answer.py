@@ -124,7 +124,7 @@ def choose(
 class _Trimming:
     """A passage as a quote. When the question asks for a kind of thing (a number, a date, a
     name), a joined sentence that adds nothing of the question to the other (it holds none of
-    it, or only terms the other holds too) is left out, unless it holds that kind and either
+    it, or only terms the other or the article's title holds too) is left out, unless it holds that kind and either
     the other sentence does not or it follows the other: the sentence
     after the one naming the topic often answers about it ("이 시점에서 … 9만 명 정도였다"),
     while as a quote's first words an unrelated sentence (the agreement's terms before "전창호
@@ -144,11 +144,11 @@ class _Trimming:
         if passage.first == passage.last or self.kind is None:
             return passage
         first, last = (self.by_key[(passage.article_id, n)] for n in (passage.first, passage.last))
-        whole = passage.signals["cover"]  # the pair's coverage
-        full = [
-            coverage(self.evidence.terms, self.holding[(s.article_id, s.number)]) >= whole
-            for s in (first, last)
-        ]
+        # The title is shown with every quote: what it says, a sentence need not add.
+        title = self.evidence.titles.get(passage.article_id, frozenset())
+        held = [self.holding[(s.article_id, s.number)] | title for s in (first, last)]
+        whole = coverage(self.evidence.terms, held[0] | held[1])
+        full = [coverage(self.evidence.terms, h) >= whole for h in held]
         if full[0] == full[1]:
             return passage  # each holds all of it the pair holds, or each adds to the other
         empty, kept = (last, first) if full[0] else (first, last)

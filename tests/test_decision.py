@@ -223,3 +223,23 @@ def test_a_quote_is_trimmed_by_the_person_a_sentence_names_again() -> None:
     joined = [p for p in passages(evidence, 0.0) if (p.first, p.last) == (1, 2)]
     ((_, quote),) = trimmed(evidence, [(1.0, joined[0])])
     assert evidence.articles["a"].body[quote.start : quote.end] == article[2]
+
+
+def test_a_joined_sentence_that_adds_only_what_the_title_says_is_left_out() -> None:
+    """ "벤처기업협회의 회원사는 몇 개인가요?" quoted "현재 약 1만8200여개의 기업들을 회원사로
+    두고 있다." with the next paragraph, a speech that only names 벤처기업협회 again: the title,
+    shown with every quote, says that already."""
+    from dataclasses import replace
+
+    from retrieval.answer import trimmed
+    from retrieval.signals import passages
+
+    question = [("벤처기업협회", "NNP"), ("회원사", "NNG"), ("몇", "MM")]
+    article = ["현재 18200 기업 회원사 보유.", "Kim 벤처기업협회 협회장 발언."]
+    evidence = fake_evidence(question, {"a": article})
+    joined = next(p for p in passages(evidence, 0.0) if (p.first, p.last) == (0, 1))
+    ((_, quote),) = trimmed(evidence, [(1.0, joined)])
+    assert (quote.first, quote.last) == (0, 1)  # the other sentence adds the association
+    titled = replace(evidence, titles={"a": frozenset({"벤처기업협회", "광주시"})})
+    ((_, quote),) = trimmed(titled, [(1.0, joined)])
+    assert titled.articles["a"].body[quote.start : quote.end] == article[0]
