@@ -149,6 +149,9 @@ def _cases(path: Path) -> list[Case] | None:
     from retrieval.errors import QuestionSetError
     from retrieval.evaluate import read_cases
 
+    if path.is_dir():
+        _say(f"'{path}'은(는) 폴더입니다. 질문 세트 파일(.jsonl)을 지정하세요.")
+        return None
     if not path.is_file():
         _say(f"질문 세트 파일 '{path}'을(를) 찾을 수 없습니다. 경로를 확인하세요.")
         return None

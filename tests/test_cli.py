@@ -324,6 +324,8 @@ def test_an_empty_question_set_is_refused_and_a_rate_with_nothing_to_count_is_a_
     for command in ("eval", "calibrate"):
         code, out, err = run(capsys, command, str(empty))
         assert code == 2 and "질문이 없습니다" in err and not out
+        code, out, err = run(capsys, command, str(tmp_path))
+        assert code == 2 and "폴더입니다" in err and not out
     one = tmp_path / "one.jsonl"
     line = {"question": "지아이랩의 대표는?", "answers": ["전창호"], "articles": ["x"]}
     one.write_text(json.dumps(line, ensure_ascii=False), encoding="utf-8")
