@@ -124,13 +124,16 @@ def choose(
 class _Trimming:
     """A passage as a quote. When the question asks for a kind of thing (a number, a date, a
     name), a joined sentence that adds nothing of the question to the other (it holds none of
-    it, or only terms the other or the article's title holds too) is left out, unless it holds that kind and either
+    it, or only terms the other holds too) is left out, unless it holds that kind and either
     the other sentence does not or it follows the other: the sentence
     after the one naming the topic often answers about it ("이 시점에서 … 9만 명 정도였다"),
     while as a quote's first words an unrelated sentence (the agreement's terms before "전창호
-    ㈜지아이랩 대표는 …") only hides the answer. When nothing specific is asked, either sentence
-    may be the answer ("Liz Mitchell은 이 노래의 목소리를 제공하였고" beside the song "…부를
-    사람은?" names), so both stay. Ranking is untouched: only what is quoted."""
+    ㈜지아이랩 대표는 …") only hides the answer. A joined sentence that holds nothing of the
+    kind is also left out when it adds only what the article's title says, which is shown with
+    every quote (a speech naming 벤처기업협회 again after "…1만8200여개의 기업들을 회원사로 두고
+    있다"). When nothing specific is asked, either sentence may be the answer ("Liz Mitchell은
+    이 노래의 목소리를 제공하였고" beside the song "…부를 사람은?" names), so both stay.
+    Ranking is untouched: only what is quoted."""
 
     def __init__(self, evidence: Evidence) -> None:
         self.evidence = evidence
@@ -144,16 +147,23 @@ class _Trimming:
         if passage.first == passage.last or self.kind is None:
             return passage
         first, last = (self.by_key[(passage.article_id, n)] for n in (passage.first, passage.last))
-        # The title is shown with every quote: what it says, a sentence need not add.
+        held = [self.holding[(s.article_id, s.number)] for s in (first, last)]
         title = self.evidence.titles.get(passage.article_id, frozenset())
-        held = [self.holding[(s.article_id, s.number)] | title for s in (first, last)]
-        whole = coverage(self.evidence.terms, held[0] | held[1])
-        full = [coverage(self.evidence.terms, h) >= whole for h in held]
+        titled = [h | title for h in held]
+        whole = coverage(self.evidence.terms, titled[0] | titled[1])
+        full = [coverage(self.evidence.terms, h) >= whole for h in titled]
         if full[0] == full[1]:
-            return passage  # each holds all of it the pair holds, or each adds to the other
-        empty, kept = (last, first) if full[0] else (first, last)
-        if self._holds_asked(empty) and (empty is last or not self._holds_asked(kept)):
-            return passage
+            return passage  # each holds all of it the pair and title hold, or each adds to it
+        (empty, kept), at = ((last, first), 0) if full[0] else ((first, last), 1)
+        if self._holds_asked(empty):
+            # Left out only as it would be without the title: the title never makes a
+            # sentence holding the kind asked look empty.
+            cover = passage.signals["cover"]
+            full_alone = [coverage(self.evidence.terms, h) >= cover for h in held]
+            if not full_alone[at] or full_alone[1 - at]:
+                return passage
+            if empty is last or not self._holds_asked(kept):
+                return passage
         span = kept.span
         return replace(passage, first=kept.number, last=kept.number, start=span.start, end=span.end)
 

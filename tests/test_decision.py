@@ -243,3 +243,11 @@ def test_a_joined_sentence_that_adds_only_what_the_title_says_is_left_out() -> N
     titled = replace(evidence, titles={"a": frozenset({"벤처기업협회", "광주시"})})
     ((_, quote),) = trimmed(titled, [(1.0, joined)])
     assert titled.articles["a"].body[quote.start : quote.end] == article[0]
+    # A sentence holding the kind asked is never left out for what the title says.
+    answer_first = fake_evidence(
+        question, {"a": ["현재 18200 회원사 보유.", "Kim 벤처기업협회 1995 설립."]}
+    )
+    answer_first = replace(answer_first, titles={"a": frozenset({"회원사"})})
+    joined = next(p for p in passages(answer_first, 0.0) if (p.first, p.last) == (0, 1))
+    ((_, quote),) = trimmed(answer_first, [(1.0, joined)])
+    assert (quote.first, quote.last) == (0, 1)
