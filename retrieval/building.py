@@ -3,6 +3,7 @@ writer, with what the user is told on the way."""
 
 from __future__ import annotations
 
+import json
 import logging
 import time
 from collections.abc import Iterator
@@ -25,6 +26,7 @@ from retrieval.errors import (
     disk_full,
 )
 from retrieval.index import NewsIndex
+from retrieval.manifest import MANIFEST
 from retrieval.model_choice import ModelLoader, resolve_model
 from retrieval.notices import (
     BuildingFirst,
@@ -41,7 +43,6 @@ from retrieval.update import UpdateSummary, update_index
 if TYPE_CHECKING:
     from retrieval.article_files import Skipped
     from retrieval.ingest import Corpus
-    from retrieval.manifest import Manifest
 
 log = logging.getLogger(__name__)
 
@@ -132,7 +133,7 @@ def _build(
             say(BuildingFirst(folder, settings.articles))
         mark = time.perf_counter()
         old: NewsIndex | None = None
-        replaced = _readable_manifest(folder) if full else None
+        replaced = _replaced(folder) if full else None
         if not full:
             try:
                 # Sizes here: the update verifies the checksums of what it reads and carries
@@ -160,13 +161,36 @@ def _build(
     return IndexReport(replace(summary, took_s=time.perf_counter() - started), skipped, notices)
 
 
-def _readable_manifest(folder: Path) -> Manifest | None:
-    """The manifest of the index a full rebuild replaces; None when there is none, or when it
-    is damaged (the rebuild is how that is repaired, so it must not stop it)."""
+@dataclass(frozen=True)
+class Replaced:
+    """What an index a full rebuild replaces held, as far as its manifest can be read."""
+
+    model: str | None  # whose vectors it held
+    model_requested: str | None  # as the user named it
+    has_vectors: bool
+
+
+def _replaced(folder: Path) -> Replaced | None:
+    """What the index in `folder` holds. A damaged or older manifest is read leniently: the
+    rebuild is how that is repaired, and it must still know whether vectors are at stake
+    (None: there is no index, or nothing of its manifest can be read)."""
     try:
-        return generations.read_manifest(folder)
-    except StoreError:
+        manifest = generations.read_manifest(folder)
+        return Replaced(manifest.model, manifest.model_requested, manifest.has_vectors)
+    except IndexMissing:
         return None
+    except StoreError:
+        pass
+    try:
+        data = json.loads((folder / MANIFEST).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    if not isinstance(data, dict):
+        return None
+    model, requested = data.get("model"), data.get("model_requested")
+    model = model if isinstance(model, str) else None
+    requested = requested if isinstance(requested, str) else None
+    return Replaced(model, requested, bool(data.get("dense")) or model is not None)
 
 
 def _update_and_save(
@@ -175,11 +199,11 @@ def _update_and_save(
     corpus: Corpus,
     load_model: ModelLoader | None,
     notices: list[Notice],
-    replaced: Manifest | None = None,
+    replaced: Replaced | None = None,
 ) -> UpdateSummary:
     """Embed what changed with the run's model and commit the new generation (under the
     caller's writer lock); the summary's phases hold the model load, lexical and write times.
-    `replaced`: the manifest of the index a full rebuild replaces. The rebuild keeps its model
+    `replaced`: what the index a full rebuild replaces held. The rebuild keeps its model
     unless another is named, and never drops its vectors unless no model is asked for (a
     mistyped model path would otherwise turn a hybrid index lexical with one notice); dropped
     vectors are said."""
@@ -189,7 +213,9 @@ def _update_and_save(
         settings = settings.with_overrides(model=replaced.model_requested)
     choice = resolve_model(settings, old, load_model, updating=True)
     notices.extend(choice.notices)
-    before = old.manifest if old is not None else replaced
+    before = replaced
+    if old is not None:
+        before = Replaced(old.model, old.manifest.model_requested, old.has_vectors)
     if choice.embedder is None and before is not None and before.has_vectors:
         if wants_model(choice.requested):
             raise ModelMismatch.rebuild_without_model(before.model, choice.requested)

@@ -84,3 +84,29 @@ def test_an_update_without_a_model_says_it_dropped_the_vectors(indexed, embedder
     assert VectorsDropped(embedder.name) in build_index(lexical).notices
     assert Pipeline.open(lexical).index.dense is None
     assert not any(isinstance(n, VectorsDropped) for n in build_index(lexical).notices)
+
+
+def test_a_rebuild_of_an_index_it_cannot_open_keeps_its_vectors_at_stake(indexed, embedder):
+    """After an upgrade the manifest is of an older format (`IndexIncompatible`), and the fix
+    is `--full`: the rebuild still reads which model made the vectors, and will not drop them
+    because another model failed to load."""
+    import json
+
+    from retrieval.manifest import MANIFEST
+
+    path = indexed.index_dir / MANIFEST
+    path.write_text(json.dumps({**json.loads(path.read_text()), "format_version": 1}))
+    unnamed = replace(indexed, model=None)
+
+    def only_the_recorded_one(name: str) -> CountingEmbedder:
+        if name != embedder.name:
+            raise ModelUnavailable(f"{name} is not cached")
+        return embedder
+
+    assert build_index(unnamed, full=True, load_model=only_the_recorded_one).summary.chunks_embedded
+
+    def none_loads(name: str) -> CountingEmbedder:
+        raise ModelUnavailable(f"{name} is not cached")
+
+    path.write_text(json.dumps({**json.loads(path.read_text()), "format_version": 1}))
+    assert "--model none" in refusal(lambda: build_index(unnamed, full=True, load_model=none_loads))
