@@ -225,10 +225,15 @@ def named_again(
     return out
 
 
+# What news writes between a surname and its title: 전/현 (former, current), a determiner.
+BEFORE_TITLE = r"\s?(?:(?:전|현|前|現)\s?)?"
+
+
 def _titled_here(surname: str, title: str, sentence: str) -> bool:
-    return (
-        re.search(rf"(?<![가-힣]){re.escape(surname)}\s?{re.escape(title)}", sentence) is not None
-    )
+    """Whether `sentence` writes `title` right after `surname` ("강 시장", "강 전 시장"), not
+    after a bound noun ("김 씨는 시장에")."""
+    pattern = rf"(?<![가-힣]){re.escape(surname)}{BEFORE_TITLE}{re.escape(title)}"
+    return re.search(pattern, sentence) is not None
 
 
 SentenceKey = tuple[str, int]  # (article id, sentence number)

@@ -164,6 +164,8 @@ def test_a_person_named_again_by_surname_and_title_is_held() -> None:
     # The title must follow the surname: 씨 (a bound noun, not among the tagged words) is.
     assert again(["강기정"], tagged, article, "강 씨는 시장에 갔다.") == tagged
     assert again(["강기정"], tagged, article, "강시장은 갔다.")[0] == ("강기정", "NNP")
+    for written in ("강 전 시장은 웃었다.", "강 현 시장은 웃었다."):  # 전 is a determiner (MM)
+        assert again(["강기정"], tagged, article, written)[0] == ("강기정", "NNP"), written
 
 
 def test_passages_count_the_person_a_sentence_names_again() -> None:
