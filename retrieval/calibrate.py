@@ -320,13 +320,19 @@ def handled(report: dict[str, Any]) -> int:
     return round(hits + refused)
 
 
+def handled_by_mode(figures: dict[str, dict[str, Any]]) -> dict[str, int]:
+    """Questions handled right in each mode, over the question sets of a fitted policy's
+    cross-validated `figures` ({set: {mode: report}})."""
+    right: dict[str, int] = {}
+    for by_mode in figures.values():
+        for mode, report in by_mode.items():
+            right[mode] = right.get(mode, 0) + handled(report)
+    return right
+
+
 def improves(fitted: AnswerPolicy, baseline: dict[str, Any]) -> bool:
     """Whether `fitted`'s cross-validated figures handle at least as many questions right as
     `baseline` (`figures_of`) in every mode: a policy fitted on too few questions, or on ones
     unlike what is asked, can do worse than the default, and must not replace it unasked."""
-    by_source: dict[str, dict[str, Any]] = (fitted.fitted or {}).get("cross_validated", {})
-    for mode, report in baseline.items():
-        fitted_right = sum(handled(r[mode]) for r in by_source.values() if mode in r)
-        if fitted_right < handled(report):
-            return False
-    return True
+    right = handled_by_mode((fitted.fitted or {}).get("cross_validated", {}))
+    return all(right.get(mode, 0) >= handled(report) for mode, report in baseline.items())

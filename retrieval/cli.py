@@ -8,6 +8,7 @@ import logging
 import os
 import shutil
 import sys
+import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -220,10 +221,8 @@ def run_calibrate(args: argparse.Namespace) -> int:
     )
     baseline = calibrate.figures_of(default, examples)
     figures = fitted.fitted["cross_validated"]
-    right = {
-        mode: (sum(calibrate.handled(r[mode]) for r in figures.values()), calibrate.handled(b))
-        for mode, b in baseline.items()
-    }
+    fitted_right = calibrate.handled_by_mode(figures)
+    right = {m: (fitted_right.get(m, 0), calibrate.handled(b)) for m, b in baseline.items()}
     installed = args.force or calibrate.improves(fitted, baseline)
     path = settings.index_dir / policy.INDEX_FILE
     previous = _keep_previous(path) if installed else None
@@ -255,10 +254,16 @@ def run_calibrate(args: argparse.Namespace) -> int:
 
 
 def _keep_previous(path: Path) -> Path | None:
-    """The calibrated policy a new one replaces, copied aside: calibrating never loses one."""
+    """The calibrated policy a new one replaces, copied aside under the time it was replaced
+    (never over an earlier copy): calibrating never loses one."""
     if not path.is_file():
         return None
-    kept = path.with_name(path.stem + ".previous" + path.suffix)
+    stamp = time.strftime("%Y%m%d-%H%M%S")
+    kept = path.with_name(f"{path.stem}.previous-{stamp}{path.suffix}")
+    n = 1
+    while kept.exists():
+        n += 1
+        kept = path.with_name(f"{path.stem}.previous-{stamp}-{n}{path.suffix}")
     shutil.copy2(path, kept)
     return kept
 

@@ -201,7 +201,13 @@ def calibration_text(
 
 
 def calibration_saved(path: Path, previous: Path | None) -> str:
-    kept = f" 이전 정책은 {previous}에 보관했습니다." if previous else ""
+    """Where the policy went, and where the one it replaced is kept (to restore it, rename it
+    back)."""
+    kept = (
+        f" 이전 정책은 {previous}에 보관했습니다(되돌리려면 그 파일을 {path.name}로 바꾸세요)."
+        if previous
+        else ""
+    )
     return f"답변 정책을 저장했습니다: {path} (이 색인으로 답할 때 씁니다).{kept}"
 
 

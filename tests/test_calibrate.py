@@ -132,6 +132,63 @@ def test_a_fit_replaces_the_default_only_when_it_handles_as_many_questions_right
     assert not calibrate.improves(fitted(report(1.0, 1.0)), both)
 
 
+@pytest.mark.usefixtures("seeds_indexed")
+def test_calibrate_stores_only_a_fit_that_does_not_do_worse_and_keeps_what_it_replaces(
+    env: Path, capsys, tmp_path: Path, monkeypatch
+) -> None:
+    """The fit itself is stubbed (its cross-validated figures are given): what is decided and
+    stored around it is what this checks."""
+    questions = tmp_path / "two.jsonl"
+    lines = [
+        {
+            "question": "지아이랩의 대표는 누구인가요?",
+            "answers": ["전창호"],
+            "articles": ["003_9ef72064848059dd"],
+        },
+        {
+            "question": "코스피가 5000포인트를 돌파한 날은 언제인가요?",
+            "answers": [],
+            "articles": [],
+        },
+    ]
+    questions.write_text("\n".join(json.dumps(q, ensure_ascii=False) for q in lines), "utf-8")
+    handled: list[float] = []  # the stub's hit@1, in turn
+
+    def fit(base, examples, name, model, command, target, progress):
+        report = {
+            "questions": 2,
+            "answerable": 1,
+            "unanswerable": 1,
+            "article_hit@1": handled.pop(0),
+            "abstained_unanswerable": 1.0,
+        }
+        return replace(
+            base, name=name, fitted={"cross_validated": {"two.jsonl": {"lexical": report}}}
+        )
+
+    monkeypatch.setattr(calibrate, "fitted_policy", fit)
+    stored = env / policy.INDEX_FILE
+    handled.append(0.0)  # 1 of 2 right; the default answers the first and refuses the second
+    code, out, err = run_cli(capsys, "calibrate", str(questions))
+    assert code == 1 and not stored.exists() and "--force" in err and "1/2" in out and "2/2" in out
+    handled.append(1.0)
+    assert run_cli(capsys, "calibrate", str(questions))[0] == 0 and stored.exists()
+    first = stored.read_bytes()
+    handled.append(1.0)
+    code, out, _ = run_cli(capsys, "calibrate", str(questions))
+    kept = sorted(env.glob("policy.previous-*.json"))
+    assert code == 0 and len(kept) == 1 and kept[0].read_bytes() == first and kept[0].name in out
+    handled.append(0.0)
+    assert run_cli(capsys, "calibrate", str(questions), "--force")[0] == 0
+    assert len(list(env.glob("policy.previous-*.json"))) == 2  # the earlier copy is not overwritten
+
+
+def run_cli(capsys, *argv: str) -> tuple[int, str, str]:
+    code = main(list(argv))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
 @pytest.mark.slow  # fits the policy with cross-validation on the dev set, end to end
 def test_calibrate_stores_a_policy_the_index_then_answers_with(env: Path, capsys) -> None:
     if not DEV_SET.is_file():
