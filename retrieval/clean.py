@@ -68,7 +68,11 @@ SIDEBAR_HEADER = re.compile(
     r"포토\s*뉴스|이\s*시각\s*\S+\s*뉴스|실시간\s*(뉴스|기사)|오늘의\s*(뉴스|기사))\s*(더보기)?\s*[>›]?$"
 )
 LIST_ITEM = re.compile(r"^(\d{1,2}[.)]|[-•·*]|\[\d+\])\s")
-BULLET = re.compile(r"^[•·◆◇■□●○►▶*-]\s+")  # "-" and "*": Markdown's list items
+BULLET = re.compile(r"^[•·◆◇■□●○►▶]\s+")
+# Markdown's list items: "- " or "* " on two or more lines in a row ("* 표시는 잠정치" alone is
+# a footnote, not a list, and keeps its mark).
+MARKDOWN_ITEM = re.compile(r"^([-*])\s+")
+HEADING = re.compile(r"^#{1,6}\s")
 SIDEBAR_RESUME_CHARS = 40  # after a sidebar header, a prose line this long ends the sidebar
 SENTENCE_END = re.compile(r"[.!?][\"'”’)]*$")
 SEAM = "\n\n"  # in a body: the page had something here that the cleaner removed
@@ -157,6 +161,18 @@ def _drop_sidebars(lines: list[str | None]) -> list[str | None]:
     return out
 
 
+def _markdown_items(lines: list[str | None]) -> set[int]:
+    """Indexes of the lines that are Markdown list items: each starts with "- " or "* " and a
+    line next to it starts with the same mark."""
+    marks = [m.group(1) if line and (m := MARKDOWN_ITEM.match(line)) else None for line in lines]
+    return {
+        i
+        for i, mark in enumerate(marks)
+        if mark
+        and mark in (marks[i - 1] if i else None, marks[i + 1] if i + 1 < len(marks) else None)
+    }
+
+
 def _looks_like_title(line: str) -> bool:
     return 4 <= len(line) <= MAX_TITLE_CHARS and not SENTENCE_END.search(line) and not is_junk(line)
 
@@ -178,12 +194,13 @@ def clean_page(raw: str, title: str | None = None) -> CleanPage:
     seam_before: list[bool] = []  # per kept line: was something removed just above it?
     seam = False
     seen: set[str] = set()
-    for line in lines:
+    listed = _markdown_items(lines)
+    for at, line in enumerate(lines):
         if line is None:
             seam = True
             continue
         original = line
-        line = BULLET.sub("", line)
+        line = MARKDOWN_ITEM.sub("", line) if at in listed else BULLET.sub("", line)
         if not line:
             continue
         date = date or date_in_line(line)
@@ -214,7 +231,7 @@ def clean_page(raw: str, title: str | None = None) -> CleanPage:
         kept.append(line)
         seam_before.append(seam or line != original)  # a marker cut from its start is a seam too
         # A heading or a list item stands apart from the line after it, as from the one before.
-        seam = original.startswith("#") or bool(BULLET.match(original))
+        seam = bool(HEADING.match(original) or BULLET.match(original)) or at in listed
 
     title, body = _title_and_body(kept, seam_before, title)
     return CleanPage(body=body, title=title, outlet=outlet, date=date, url=url, author=author)

@@ -157,7 +157,7 @@ def test_markdown_list_items_and_headings_stand_apart() -> None:
             "## 주요 내용과 일정",
             "시는 로봇 실증센터를 북구에 세운다고 밝혔다.",
             "- 사업비는 모두 320억원이다.",
-            "* 완공은 2027년 말로 잡았다.",
+            "- 완공은 2027년 말로 잡았다.",
             "전략 발표회는 시청 대회의실에서 열렸다.",
         ]
     )
@@ -174,6 +174,9 @@ def test_markdown_list_items_and_headings_stand_apart() -> None:
         + SEAM
         + "전략 발표회는 시청 대회의실에서 열렸다."
     )
+    # One line starting with a mark is no list: a footnote keeps the mark it explains.
+    footnote = "올해 성장률은 2.1%로 예상된다고 밝혔다.\n* 표시는 잠정치로 바뀔 수 있다."
+    assert clean_page(footnote).body == footnote
 
 
 def test_text_is_read_as_nfc() -> None:
