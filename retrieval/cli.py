@@ -19,9 +19,10 @@ from retrieval.cli_questions import questions
 from retrieval.config import Settings, load_settings, retired_settings
 from retrieval.errors import (
     ArticlesMissing,
+    NewsqaError,
     QuestionError,
     SettingsError,
-    StoreError,
+    at_index,
     user_message,
 )
 from retrieval.notices import Notice
@@ -336,7 +337,7 @@ def main(argv: list[str] | None = None) -> int:
         return EXIT_OK
     except Exception as exc:  # noqa: BLE001 - the edge: every error becomes one sentence
         message = user_message(exc)
-        if isinstance(exc, StoreError):
+        if isinstance(exc, NewsqaError):
             message = exc.sentence_at(_index_dir(args))
         if message is None:
             logging.getLogger("newsqa").debug("unexpected error", exc_info=True)
@@ -348,10 +349,11 @@ def main(argv: list[str] | None = None) -> int:
     except BaseException as exc:  # a Rust panic in tantivy is pyo3's PanicException, no Exception
         if type(exc).__name__ != "PanicException" or args.verbose:
             raise
-        _say(
+        said = (
             "색인을 읽다가 내부 오류가 났습니다. `newsqa check`로 색인을 확인하고, "
             "손상되었다면 `newsqa index --full`로 다시 만드세요."
         )
+        _say(at_index(said, _index_dir(args)))
         return EXIT_ERROR
 
 

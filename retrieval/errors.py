@@ -37,6 +37,21 @@ class NewsqaError(Exception):
             return message
         return f"{message.rstrip('.')}. {self.hint}"
 
+    def sentence_at(self, folder: Path) -> str:
+        """The sentence, a rebuild command it names naming `folder` unless it is the default
+        index: run as printed, `newsqa index --full` would rebuild the default index instead."""
+        return at_index(self.sentence(), folder)
+
+
+def at_index(sentence: str, folder: Path) -> str:
+    """`sentence` with its `newsqa index --full` command run on `folder`."""
+    from retrieval.config import is_default_index  # config raises from here
+
+    if is_default_index(folder):
+        return sentence
+    where = f" --index {shlex.quote(str(folder))}"
+    return sentence.replace("`newsqa index --full", "`newsqa index --full" + where)
+
 
 class QuestionError(NewsqaError, ValueError):
     """A question that cannot be asked as it is (empty, too long); the message says what to do."""
@@ -75,8 +90,8 @@ class ModelMismatch(NewsqaError):
     @classmethod
     def other_model(cls, indexed: str | None, name: str) -> ModelMismatch:
         return cls(
-            f"색인은 '{indexed}' 모델로 만들어졌는데 '{name}' 모델이 지정되었으니, "
-            "같은 모델을 지정하거나 `newsqa index --full`로 색인을 다시 만드세요."
+            f"색인은 '{indexed}' 모델로 만들어졌는데 '{name}' 모델이 지정되었으니, 같은 모델을 "
+            f"지정하거나 `newsqa index --full --model {shlex.quote(name)}`로 색인을 다시 만드세요."
         )
 
     @classmethod
@@ -179,16 +194,6 @@ class StoreError(NewsqaError, RuntimeError):
     """An index folder that cannot be used as asked."""
 
     hint = "--index로 색인 폴더를 다시 지정하세요."
-
-    def sentence_at(self, folder: Path) -> str:
-        """The sentence, its rebuild command naming `folder` unless it is the default index:
-        run as printed, `newsqa index --full` would rebuild the default index instead."""
-        from retrieval.config import is_default_index  # config raises from here
-
-        if self.hint != REBUILD or is_default_index(folder):
-            return self.sentence()
-        command = f"`newsqa index --full --index {shlex.quote(str(folder))}`"
-        return self.sentence().replace("`newsqa index --full`", command)
 
 
 class IndexMissing(StoreError):
