@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import re
+from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NoReturn
 
@@ -13,18 +14,40 @@ EXIT_USAGE = 2
 
 
 # argparse's own messages, in Korean (the options' help and our type errors are Korean already).
-ARGPARSE_ERRORS = (
-    (re.compile(r"unrecognized arguments: (.*)"), "알 수 없는 인자: {0}"),
-    (re.compile(r"the following arguments are required: (.*)"), "빠진 인자: {0}"),
+ARGPARSE_ERRORS: tuple[tuple[re.Pattern[str], Callable[[re.Match[str]], str]], ...] = (
+    (re.compile(r"unrecognized arguments: (.*)"), lambda m: f"알 수 없는 인자: {m[1]}"),
+    (
+        re.compile(r"the following arguments are required: (.*)"),
+        lambda m: f"빠진 인자: {_named(m[1])}",
+    ),
     (
         re.compile(r"argument (.*?): invalid choice: (.*?) \(choose from (.*)\)"),
-        "{0}에 {1}은(는) 쓸 수 없음(가능한 값: {2})",
+        lambda m: f"{_named(m[1])}에 {m[2]}은(는) 없음, 가능한 값: {m[3].replace(chr(39), '')}",
     ),
-    (re.compile(r"argument (.*?): invalid \w+ value: (.*)"), "{0}의 값 {1}을(를) 읽을 수 없음"),
-    (re.compile(r"argument (.*?): expected one argument"), "{0} 뒤에 값이 필요함"),
-    (re.compile(r"argument (.*?): (.*)"), "{1}"),  # ours (`ArgumentTypeError`), Korean
-    (re.compile(r"ambiguous option: (.*?) could match (.*)"), "{0}이(가) 여러 옵션과 맞음: {1}"),
+    (
+        re.compile(r"argument (.*?): invalid \w+ value: (.*)"),
+        lambda m: f"{m[1]}의 값 {m[2]}을(를) 읽을 수 없음",
+    ),
+    (re.compile(r"argument (.*?): expected .*arguments?"), lambda m: f"{m[1]} 뒤에 값이 필요함"),
+    (
+        re.compile(r"argument (.*?): ignored explicit argument (.*)"),
+        lambda m: f"{m[1]}에는 값({m[2]})을 붙일 수 없음",
+    ),
+    (
+        re.compile(r"ambiguous option: (.*?) could match (.*)"),
+        lambda m: f"{m[1]}이(가) 여러 옵션과 맞음: {m[2]}",
+    ),
+    # Ours (`ArgumentTypeError`) are Korean; anything else keeps the option it is about.
+    (
+        re.compile(r"argument (.*?): (.*)"),
+        lambda m: m[2] if re.search("[가-힣]", m[2]) else f"{m[1]}: {m[2]}",
+    ),
 )
+
+
+def _named(argument: str) -> str:
+    """The list of commands argparse names the command argument by, as "명령"."""
+    return "명령" if argument.startswith("{") else argument
 
 
 def korean_error(message: str) -> str:
@@ -32,12 +55,18 @@ def korean_error(message: str) -> str:
     for pattern, korean in ARGPARSE_ERRORS:
         found = pattern.fullmatch(message)
         if found:
-            return korean.format(*found.groups())
+            return korean(found)
     return message
 
 
 class KoreanFormatter(argparse.HelpFormatter):
-    def add_usage(self, usage, actions, groups, prefix=None):  # type: ignore[no-untyped-def]
+    def add_usage(
+        self,
+        usage: str | None,
+        actions: Iterable[argparse.Action],
+        groups: Iterable[Any],
+        prefix: str | None = None,
+    ) -> None:
         super().add_usage(usage, actions, groups, "사용법: " if prefix is None else prefix)
 
 
