@@ -117,10 +117,7 @@ def _build(
 ) -> IndexReport | None:
     started = time.perf_counter()
     if not settings.articles.exists():
-        raise ArticlesMissing(
-            f"기사 경로 '{settings.articles}'이(가) 없습니다",
-            hint="--articles로 기사 폴더를 지정하세요.",
-        )
+        raise ArticlesMissing.no_path(settings.articles)
     from retrieval.ingest import read_corpus  # YAML and the cleaners: not needed to answer
 
     chunker = chunker_of(settings)

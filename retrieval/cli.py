@@ -82,10 +82,7 @@ def _watch(settings: Settings, args: argparse.Namespace) -> int:
     from retrieval.watch import watch
 
     if not settings.articles.exists():  # said as `newsqa index` says it, before watching
-        raise ArticlesMissing(
-            f"기사 경로 '{settings.articles}'이(가) 없습니다",
-            hint="--articles로 기사 폴더를 지정하세요.",
-        )
+        raise ArticlesMissing.no_path(settings.articles)
     if args.full:
         _print_report(build_index(settings, full=True, say=_tell), args.json)
     _say(f"'{settings.articles}' 폴더를 지켜보고 있습니다. 끝내려면 Ctrl+C를 누르세요.")

@@ -82,6 +82,12 @@ class SettingsError(NewsqaError, ValueError):
 class ArticlesMissing(NewsqaError):
     """No articles where an index was to be built from them."""
 
+    @classmethod
+    def no_path(cls, path: Path) -> ArticlesMissing:
+        return cls(
+            f"기사 경로 '{path}'이(가) 없습니다", hint="--articles로 기사 폴더를 지정하세요."
+        )
+
 
 class ModelMismatch(NewsqaError):
     """The index's vectors were made by another model, dimension or precision than asked for,
