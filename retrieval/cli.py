@@ -51,8 +51,8 @@ def run_bot(args: argparse.Namespace) -> int:
 def _settings(args: argparse.Namespace) -> Settings:
     """The environment's settings (and `.env`'s, loaded by `main`), overridden by the flags."""
     fields = ("articles", "index_dir", "model", "top_k")
-    overrides = {f: getattr(args, f, None) for f in fields}
-    settings = config.validate(load_settings().with_overrides(**overrides))
+    overrides = {f: v for f in fields if (v := getattr(args, f, None)) is not None}
+    settings = config.validate(config.read_settings(without=overrides).with_overrides(**overrides))
     for notice in retired_settings():
         _tell(notice)
     return settings

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
@@ -140,13 +140,17 @@ def load_env_file(path: Path = Path(".env")) -> None:
         load_dotenv(path, override=False)
 
 
-def read(scope: Scope, environ: Mapping[str, str] | None = None) -> dict[str, Any]:
-    """The values set (not empty) for the table's `scope`, by field, parsed and range-checked."""
+def read(
+    scope: Scope, environ: Mapping[str, str] | None = None, without: Iterable[str] = ()
+) -> dict[str, Any]:
+    """The values set (not empty) for the table's `scope`, by field, parsed and range-checked;
+    fields `without` are not read (a flag gives them)."""
     source = os.environ if environ is None else environ
+    skipped = set(without)
     values: dict[str, Any] = {}
     for setting in TABLE:
         raw = source.get(setting.name, "").strip()
-        if setting.scope == scope and raw:  # set but empty means "use the default"
+        if setting.scope == scope and raw and setting.field not in skipped:  # empty: default
             values[setting.field] = setting.parse(raw)
     return values
 
@@ -165,9 +169,17 @@ def validate(settings: Settings) -> Settings:
     return settings
 
 
+def read_settings(
+    environ: Mapping[str, str] | None = None, without: Iterable[str] = ()
+) -> Settings:
+    """The core's settings from `environ` (default: the process environment) but the fields
+    `without`, which the CLI's flags give: a flag wins even over a variable set wrong."""
+    return Settings(**read("core", environ, without))
+
+
 def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
-    """The core's settings from `environ` (default: the process environment)."""
-    return validate(Settings(**read("core", environ)))
+    """The core's settings from `environ` (default: the process environment), checked."""
+    return validate(read_settings(environ))
 
 
 # Settings that no longer exist: the answer policy decides what they did (`newsqa calibrate`).

@@ -432,3 +432,13 @@ def test_ask_without_a_question_at_a_terminal_prompts_for_one(env, capsys, monke
     code, out, err = run(capsys, "ask")
     assert code == 0 and "전창호" in out and "질문: 지아이랩의 대표는 누구인가요?" in out
     assert "Ctrl+D" in err and err.count(PROMPT) == 3  # two lines read, then the end
+
+
+@pytest.mark.usefixtures("seeds_indexed")
+def test_a_flag_wins_over_a_variable_set_wrong(env, capsys, monkeypatch) -> None:
+    """`ask -k 1` with NEWSQA_TOP_K=7 in the environment: the flag says what to use."""
+    monkeypatch.setenv("NEWSQA_TOP_K", "7")
+    code, out, _ = run(capsys, "ask", "지아이랩의 대표는 누구인가요?", "-k", "1", "--json")
+    assert code == 0 and len(json.loads(out)["quotes"]) == 1
+    code, _, err = run(capsys, "ask", "지아이랩의 대표는 누구인가요?")
+    assert code != 0 and "NEWSQA_TOP_K" in err
