@@ -168,16 +168,9 @@ class Replaced:
 
 
 def _replaced(folder: Path) -> Replaced | None:
-    """What the index in `folder` holds. A damaged or older manifest is read leniently: the
-    rebuild is how that is repaired, and it must still know whether vectors are at stake
-    (None: there is no index, or nothing of its manifest can be read)."""
-    try:
-        manifest = generations.read_manifest(folder)
-        return Replaced(manifest.model, manifest.model_requested, manifest.has_vectors)
-    except IndexMissing:
-        return None
-    except StoreError:
-        pass
+    """What the index in `folder` holds, read leniently from its manifest's JSON: a damaged or
+    older manifest is what the rebuild repairs, and it must still know whether vectors are at
+    stake (None: there is no index, or nothing of its manifest can be read)."""
     try:
         data = json.loads((folder / MANIFEST).read_text(encoding="utf-8"))
     except (OSError, ValueError):

@@ -320,19 +320,22 @@ def handled(report: dict[str, Any]) -> int:
     return round(hits + refused)
 
 
-def handled_by_mode(figures: dict[str, dict[str, Any]]) -> dict[str, int]:
-    """Questions handled right in each mode, over the question sets of a fitted policy's
-    cross-validated `figures` ({set: {mode: report}})."""
-    right: dict[str, int] = {}
+def compared(
+    figures: dict[str, dict[str, Any]], baseline: dict[str, Any]
+) -> dict[str, tuple[int, int]]:
+    """Questions handled right in each mode of `baseline` (`figures_of`): by the fitted policy
+    (its cross-validated `figures`, {set: {mode: report}}, summed over the sets) and by the
+    baseline."""
+    fitted: dict[str, int] = {}
     for by_mode in figures.values():
         for mode, report in by_mode.items():
-            right[mode] = right.get(mode, 0) + handled(report)
-    return right
+            fitted[mode] = fitted.get(mode, 0) + handled(report)
+    return {mode: (fitted.get(mode, 0), handled(report)) for mode, report in baseline.items()}
 
 
 def improves(fitted: AnswerPolicy, baseline: dict[str, Any]) -> bool:
     """Whether `fitted`'s cross-validated figures handle at least as many questions right as
     `baseline` (`figures_of`) in every mode: a policy fitted on too few questions, or on ones
     unlike what is asked, can do worse than the default, and must not replace it unasked."""
-    right = handled_by_mode((fitted.fitted or {}).get("cross_validated", {}))
-    return all(right.get(mode, 0) >= handled(report) for mode, report in baseline.items())
+    right = compared((fitted.fitted or {}).get("cross_validated", {}), baseline)
+    return all(mine >= theirs for mine, theirs in right.values())

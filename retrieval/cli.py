@@ -219,8 +219,7 @@ def run_calibrate(args: argparse.Namespace) -> int:
     )
     baseline = calibrate.figures_of(default, examples)
     figures = fitted.fitted["cross_validated"]
-    fitted_right = calibrate.handled_by_mode(figures)
-    right = {m: (fitted_right.get(m, 0), calibrate.handled(b)) for m, b in baseline.items()}
+    right = calibrate.compared(figures, baseline)
     installed = args.force or calibrate.improves(fitted, baseline)
     path = settings.index_dir / policy.INDEX_FILE
     previous = _keep_previous(path) if installed else None
@@ -333,9 +332,10 @@ def main(argv: list[str] | None = None) -> int:
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())  # no error at exit flush
         return EXIT_OK
     except Exception as exc:  # noqa: BLE001 - the edge: every error becomes one sentence
-        message = user_message(exc)
         if isinstance(exc, NewsqaError):
-            message = exc.sentence_at(_index_dir(args))
+            message: str | None = exc.sentence_at(_index_dir(args))
+        else:
+            message = user_message(exc)
         if message is None:
             logging.getLogger("newsqa").debug("unexpected error", exc_info=True)
             message = f"예기치 못한 오류가 발생했습니다({type(exc).__name__}: {exc}). -v로 다시 실행해 자세한 기록을 확인하세요."

@@ -70,7 +70,7 @@ class ModelMissing:
 @dataclass(frozen=True)
 class VectorsDropped:
     """An update asked for no model (`--model none`) on an index with vectors: they were
-    dropped, and the index now searches lexically only (as README promises, but said)."""
+    dropped, as README says they are, and the index now searches lexically only."""
 
     model: str | None  # whose vectors they were
 
