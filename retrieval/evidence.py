@@ -13,13 +13,14 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING
 
-from retrieval import carry
+from retrieval import carry, spacing
+from retrieval.article_store import StoredArticle
 from retrieval.candidates import CandidateSentence, ranked_articles, read_candidates
 from retrieval.index import NewsIndex
-from retrieval.kiwi_analyser import Morph
+from retrieval.kiwi_analyser import Morph, analyze
 from retrieval.question_time import NOTHING_ASKED, TimeAsked, is_recency
 from retrieval.search import Context, SearchResult, ordered, search
-from retrieval.terms import Term, index_tokens, query_terms, request_verbs
+from retrieval.terms import Term, index_tokens, query_terms, request_verbs, tokenize
 from retrieval.time_filter import OVERFETCH, narrowed
 from retrieval.types import Article, SameStory
 
@@ -30,6 +31,7 @@ if TYPE_CHECKING:
     from retrieval.policy import AnswerPolicy
 
 MAX_RELATED = 5  # further retrieved articles offered as "more sources"
+SPACED_CHUNKS = 20  # chunks holding both words of a name read for the two written apart
 BACKGROUND_SAMPLE = 512  # chunk vectors a question's similarities are compared with
 
 
@@ -114,10 +116,13 @@ class EvidenceReader:
             idf, known = lexical.idf(term.form), False  # df 0: the highest idf there is
             if term.entity:
                 known = lexical.holds_inside(term.form)  # "삼성" inside "삼성전자"
+        parts = term.parts
+        if not known and parts == (term.form,) and (apart := self._written_apart(term.form)):
+            parts, idf, known = apart, max(lexical.idf(p) for p in apart), True
         aliases = lexical.aliases(term.form) if term.entity and not known else ()
         return QuestionTerm(
             term.form,
-            term.parts,
+            parts,
             term.entity,
             idf,
             known,
@@ -125,6 +130,36 @@ class EvidenceReader:
             term.foreign,
             term.predicate,
         )
+
+    def _written_apart(self, form: str) -> tuple[str, ...] | None:
+        """The index tokens of `form` as some article writes it with a space inside ("생 시르"
+        for 생시르), if one does (`retrieval.spacing`)."""
+        lexical = self.index.lexical
+        for first, second in spacing.cuts(form):
+            tokens = tokenize(f"{first} {second}")
+            if not tokens or not all(t in lexical for t in tokens):
+                continue
+            for chunk_id in lexical.holding_all(tokens, SPACED_CHUNKS):
+                stored, start, end = self.index.chunk_location(chunk_id)
+                body = stored.article.body
+                text = body[stored.sentences[start].start : stored.sentences[end].end]
+                for place in (stored.article.title, text):
+                    for begin, finish in spacing.written_apart(place, first, second):
+                        morphs = analyze(place[begin : finish + spacing.AFTER])
+                        if spacing.ends_a_word(morphs, finish - begin):
+                            inside = [m for m in morphs if m.end <= finish - begin]
+                            words = self._chunk_tokens(stored, start, end)
+                            held = tuple(
+                                t for t in dict.fromkeys(index_tokens(inside)) if t in words
+                            )
+                            if held:
+                                return held
+        return None
+
+    @staticmethod
+    def _chunk_tokens(stored: StoredArticle, start: int, end: int) -> frozenset[str]:
+        """The index tokens of a chunk's sentences and its article's title."""
+        return frozenset(stored.title_tokens).union(*stored.sentence_tokens[start : end + 1])
 
     def terms(self, morphs: list[Morph]) -> tuple[QuestionTerm, ...]:
         found = query_terms(morphs)
@@ -137,8 +172,12 @@ class EvidenceReader:
 
     def _tokens(self, morphs: list[Morph], terms: Iterable[QuestionTerm]) -> list[str]:
         """What the search looks for: the question's index tokens, and the corpus's spelling
-        of a name it writes otherwise (each term's aliases)."""
-        return index_tokens(morphs) + [a for t in terms for a in t.aliases]
+        of a name it writes otherwise (each term's aliases, and the words of a name it writes
+        apart)."""
+        tokens = index_tokens(morphs)
+        said = set(tokens)
+        apart = [p for t in terms if t.form in said for p in t.parts if p not in said]
+        return tokens + [a for t in terms for a in t.aliases] + list(dict.fromkeys(apart))
 
     def gather(
         self,

@@ -171,6 +171,18 @@ class LexicalIndex:
             return False
         return any(term in self for term in self._terms().containing(form))
 
+    def holding_all(self, tokens: Collection[str], k: int) -> list[int]:
+        """Ids of up to `k` live chunks that hold every one of `tokens`."""
+        import tantivy
+
+        if k <= 0 or not tokens or self.n_docs == 0:
+            return []
+        query = tantivy.Query.boolean_query([(tantivy.Occur.Must, self._term(t)) for t in tokens])
+        with self._reading():
+            hits = self._searcher.search(query, limit=k, count=False).hits
+            ids = self._searcher.fast_field_values(ID_FIELD, [address for _, address in hits])
+            return [int(i) for i in ids]
+
     def aliases(self, form: str) -> tuple[str, ...]:
         """Live terms that stand for `form` though spelled otherwise: one letter away (천황 for
         천왕), or, for a foreign word, its singular (day for days), its letters written out

@@ -266,3 +266,21 @@ def test_a_latin_name_the_article_writes_in_hangul_letters_is_found(settings, se
     answer = pipeline.ask("SOS Lab 대표는 누구야?")
     assert answer.answered and "정지성" in answer.quotes[0].text
     assert not pipeline.ask("Qbadelix Lab 대표는 누구야?").answered
+
+
+def test_a_name_the_article_writes_with_a_space_is_known_when_asked_as_one_word(
+    settings, seeds: Path
+) -> None:
+    """생시르 for the article's "생 시르": the same name spaced otherwise, not an unknown one.
+    A word the article only begins ("연구 자료" for 연구자) is still unknown."""
+    (seeds / "war.txt").write_text(
+        "비트겐슈타인은 생 시르의 군대를 공격해 폴라즈크를 탈환했다. 그는 연구 자료를 남겼다.",
+        encoding="utf-8",
+    )
+    build_index(settings)
+    pipeline = Pipeline.open(settings)
+    terms = {t.form: t for t in pipeline.evidence("생시르의 군대를 공격한 연구자는?").terms}
+    assert terms["생시르"].known and "시르" in terms["생시르"].parts
+    assert not terms["연구자"].known
+    answer = pipeline.ask("생시르의 군대를 공격해 탈환한 곳은 어디야?")
+    assert answer.answered and "폴라즈크" in answer.quotes[0].text
