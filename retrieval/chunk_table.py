@@ -28,8 +28,11 @@ import sys
 from array import array
 from bisect import bisect_left
 from collections.abc import Callable, Iterable, Mapping
+from datetime import date
 from pathlib import Path
 from typing import NamedTuple
+
+import numpy as np
 
 TABLE = "chunks.bin"
 SEGMENT_NAMES = "chunk_segments.json"
@@ -211,6 +214,17 @@ class ChunkTable:
             return 0
         return self._values[DATE_COLUMN * self._n + i]
 
+    def dated_within(self, first: date, last: date) -> int:
+        """How many chunks belong to articles dated in [first, last] (a date of a month only,
+        when that month overlaps it): what a question's period is, as a word, held by."""
+        keys = np.frombuffer(self._column(DATE_COLUMN), dtype=np.int64)
+        exact = keys % 100 != 0
+        day_first, day_last = _key(first), _key(last)
+        month_first, month_last = day_first // 100 * 100, day_last // 100 * 100
+        by_day = exact & (keys >= day_first) & (keys <= day_last)
+        by_month = ~exact & (keys > 0) & (keys >= month_first) & (keys <= month_last)
+        return int(np.count_nonzero(by_day | by_month))
+
     def runs(self) -> dict[tuple[str, int], range]:
         """The rows of each record, by (segment, offset): an article's chunk ids are given in
         one run, so its rows are adjacent. ValueError when they are not, or name no segment."""
@@ -266,3 +280,8 @@ def _coalesced(spans: Iterable[range]) -> list[range]:
         elif len(span):
             joined.append(span)
     return joined
+
+
+def _key(day: date) -> int:
+    """A day as the table's date keys write it (`retrieval.date_keys.date_key`)."""
+    return day.year * 10_000 + day.month * 100 + day.day

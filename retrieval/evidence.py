@@ -16,9 +16,10 @@ from typing import TYPE_CHECKING
 from retrieval import carry, spacing
 from retrieval.article_store import StoredArticle
 from retrieval.candidates import CandidateSentence, ranked_articles, read_candidates
+from retrieval.date_keys import date_key, overlaps
 from retrieval.index import NewsIndex
 from retrieval.kiwi_analyser import Morph, analyze
-from retrieval.question_time import NOTHING_ASKED, TimeAsked, is_recency
+from retrieval.question_time import NOTHING_ASKED, Period, TimeAsked, is_recency
 from retrieval.search import Context, SearchResult, ordered, search
 from retrieval.terms import Term, index_tokens, query_terms, request_verbs, tokenize
 from retrieval.time_filter import OVERFETCH, narrowed
@@ -161,6 +162,17 @@ class EvidenceReader:
         """The index tokens of a chunk's sentences and its article's title."""
         return frozenset(stored.title_tokens).union(*stored.sentence_tokens[start : end + 1])
 
+    def _period_terms(
+        self, terms: tuple[QuestionTerm, ...], dated: frozenset[str], period: Period
+    ) -> tuple[QuestionTerm, ...]:
+        """`terms`, those naming the period (`dated`) known and as rare as the chunks that
+        hold them: by their text or by their article's date."""
+        lexical, by_date = self.index.lexical, self.index.table.dated_within(*period)
+        return tuple(
+            replace(t, known=True, idf=lexical.idf(t.form, more=by_date)) if t.form in dated else t
+            for t in terms
+        )
+
     def terms(self, morphs: list[Morph]) -> tuple[QuestionTerm, ...]:
         found = query_terms(morphs)
         terms = [self.term(t) for t in found]
@@ -195,7 +207,7 @@ class EvidenceReader:
         what the question says about time (`retrieval.question_time`); `carried`: the
         exchange a follow-up continues (`retrieval.carry`)."""
         index = self.index
-        result, terms, morphs, context = self._search(
+        result, terms, morphs, context, dated = self._search(
             morphs, vector, candidates, (lexical_weight, dense_weight), asked_time, carried
         )
         z_of, top_z = self._dense_z(result, vector)
@@ -210,6 +222,9 @@ class EvidenceReader:
             chosen.update(cited[: policy.candidate_chunks])
         orders = (lexical_order, dense_order)
         found, records, article_of = read_candidates(index, result, orders, chosen, z_of)
+        if dated and asked_time.period is not None:
+            found = _holding_the_period(found, records, asked_time.period, dated)
+            terms = self._period_terms(terms, dated, asked_time.period)
         articles, ranked = ranked_articles(index, result, records, article_of, MAX_RELATED)
         return Evidence(
             question,
@@ -235,29 +250,30 @@ class EvidenceReader:
         weights: tuple[float, float],
         asked_time: TimeAsked,
         carried: Carried | None,
-    ) -> tuple[SearchResult, tuple[QuestionTerm, ...], list[Morph], Context | None]:
+    ) -> tuple[SearchResult, tuple[QuestionTerm, ...], list[Morph], Context | None, frozenset[str]]:
         """The search a question makes, with the terms and morphemes it was made of: narrowed
-        to the period it asks about, and carrying what a follow-up continues."""
+        to the period it asks about, and carrying what a follow-up continues. Last, the tokens
+        naming the period that sentences of articles dated in it hold (none unless such an
+        article was found)."""
         index = self.index
         morphs = _asked(morphs)
         # "최근" asks for an order of the answer, not for a word a passage must hold.
         morphs = _without(morphs, is_recency) if asked_time.recent else morphs
         cited = self._cited(carried) if carried is not None else None
         terms, tokens, context = self._query(morphs, carried, cited)
-        result = None
+        result, dated = None, frozenset[str]()
         if asked_time.period is not None:
             wide = search(index, tokens, vector, candidates * OVERFETCH, *weights, context)
             cut = narrowed(index, wide, asked_time.period, candidates, *weights, context)
             result = cut.result if cut is not None else None
             if cut is not None and cut.confirmed:
-                # An article dated in the period need not write "2024년": its passages are
-                # judged on the rest of the question. Otherwise (only chunks that name the
-                # period, which hold the words, or undated ones) the words stay.
-                morphs = _without(morphs, asked_time.naming)
-                terms, tokens, context = self._query(morphs, carried, cited)
+                # An article dated in the period need not write "2024년": its sentences hold
+                # the words that name the period (`gather`). An undated one, or one kept for a
+                # date its text names, is judged on whether it writes them.
+                dated = frozenset(index_tokens([m for m in morphs if asked_time.naming(m)]))
         if result is None:
             result = search(index, tokens, vector, candidates, *weights, context)
-        return result, terms, morphs, context
+        return result, terms, morphs, context, dated
 
     def _query(
         self, morphs: list[Morph], carried: Carried | None, cited: Cited | None
@@ -311,6 +327,21 @@ class EvidenceReader:
         spread = max(spread, 1e-6)
         z = {c: (s - mean) / spread for c, s in result.dense_scores.items()}
         return z, max(z.values())
+
+
+def _holding_the_period(
+    sentences: tuple[CandidateSentence, ...],
+    records: Mapping[str, StoredArticle],
+    period: Period,
+    tokens: frozenset[str],
+) -> tuple[CandidateSentence, ...]:
+    """The sentences, those of an article dated in `period` holding `tokens` (the words the
+    question names the period with): a report of those days need not write its own date."""
+    first, last = period
+    dated = {i for i, s in records.items() if overlaps(date_key(s.article.date), first, last)}
+    return tuple(
+        replace(s, tokens=s.tokens | tokens) if s.article_id in dated else s for s in sentences
+    )
 
 
 def _asked(morphs: list[Morph]) -> list[Morph]:

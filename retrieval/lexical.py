@@ -145,9 +145,10 @@ class LexicalIndex:
     def document_frequency(self, token: str) -> int:
         return self._live_count(token) if token else 0
 
-    def idf(self, token: str) -> float:
-        """Lucene's BM25 idf (as tantivy scores); a token absent from the corpus gets the most."""
-        df = self.document_frequency(token)
+    def idf(self, token: str, more: int = 0) -> float:
+        """Lucene's BM25 idf (as tantivy scores); a token absent from the corpus gets the most.
+        `more`: chunks that hold it though their text does not (a period, by their date)."""
+        df = min(self.n_docs, self.document_frequency(token) + more)
         return math.log(1 + (self.n_docs - df + 0.5) / (df + 0.5))
 
     @property

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from array import array
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -156,6 +157,19 @@ def test_spread_ids_cover_the_whole_table() -> None:
     assert len(picked) == 512 and picked[0] == 0 and picked[-1] == 1499
     assert picked == sorted(set(picked))
     assert table.spread(5000) == list(range(1500))
+
+
+def test_chunks_dated_in_a_period_are_counted_by_day_or_by_month() -> None:
+    """What a question's "2024년 3월" is held by: chunks of articles dated then (a date of a
+    month only counts when the month overlaps), never undated ones."""
+    keys = [20240307, 20240307, 20240300, 20241002, 20200000 + 1106, 0]
+    table = ChunkTable.build(
+        (Row(i, "seg", 0, 10, 0, 0, 0, key) for i, key in enumerate(keys)), ["seg"]
+    )
+    assert table.dated_within(date(2024, 3, 1), date(2024, 3, 31)) == 3
+    assert table.dated_within(date(2024, 3, 8), date(2024, 3, 8)) == 1  # the month-only one
+    assert table.dated_within(date(2024, 1, 1), date(2024, 12, 31)) == 4
+    assert table.dated_within(date(2021, 1, 1), date(2023, 12, 31)) == 0
 
 
 def test_a_row_pointing_at_other_sentences_of_its_record_is_refused(settings) -> None:

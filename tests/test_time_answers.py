@@ -192,13 +192,16 @@ def test_when_prefers_the_sentence_with_the_date_and_grounds_it(corpus, capsys) 
     [
         # The only C랩 article is undated: unknown is not "outside 2023".
         ("2023년 C랩 아웃사이드 광주 개소식은 어디서 열렸어?", "000_8944c63ec2984883", "사옥"),
-        # Once the dates have kept the period's chunks, "2024년 10월" is no word a passage
-        # must hold: the question is judged as it is without it.
+        # Once the dates have kept the period's chunks, every sentence of the article dated
+        # then holds "2024년 10월": no passage of it must write the words.
         (
             "2024년 10월 강기정 시장과 만난 AI 기업들은 무엇을 요구했어?",
             "001_3a6c26851f6077eb",
             "기업",
         ),
+        # The article dated 2024-03-07 holds "2024년 3월" by its date; the undated one about
+        # 2020's agreements says "업무협약을 체결" more often but never names the period.
+        ("2024년 3월 광주시와 업무협약을 체결한 곳은?", "004_ecd383afc86f028b", "벤처기업협회"),
     ],
 )
 def test_a_year_on_the_seeds_keeps_the_article_it_is_about(
