@@ -46,6 +46,7 @@ ASKED_KIND = {
 }
 DATE_UNITS = frozenset({"년", "월", "일", "년도", "연도"})  # "몇 년에" asks for a date
 YEAR_NOUNS = frozenset({"년도", "연도"})  # "완공 년도는?" asks for a date with no question word
+YEAR_WORD = "해"  # the native word for a year: "방영된 해는?" asks for one
 # A number of years, months or days that is a span, not a point in time ("1년간", "3일 동안",
 # "10년 만에", "2년째"): what follows the unit, with the particles that end the word.
 SPAN_AFTER = r"\s*(?:(?:간|동안)(?:[의은는도에]|[^가-힣]|$)|째|만(?:에|엔|의|이|인|입|으로))"
@@ -114,6 +115,9 @@ def asked_kind(morphs: Iterable[Morph]) -> str | None:
     morphs = list(morphs)
     for i, morph in enumerate(morphs):
         if morph.tag == "NNB" and morph.form in YEAR_NOUNS:
+            return "date"
+        after_verb = i > 0 and morphs[i - 1].tag == "ETM"  # "방영된 해": the year it happened
+        if morph.tag == "NNG" and morph.form == YEAR_WORD and after_verb:
             return "date"
         kind = ASKED_KIND.get(morph.form)
         if kind is None or morph.tag not in {"NR", "MM", "NP", "MAG", "NNG"}:

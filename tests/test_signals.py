@@ -49,6 +49,8 @@ def test_names_match_inside_longer_names_and_through_aliases() -> None:
         ("사무공간은 몇 년 동안 쓸 수 있나요?", "number"),  # a span of years, not a year
         ("몇 년 만에 돌아왔나요?", "number"),
         ("GP-슈트레케의 완공 년도는?", "date"),
+        ("드라마 패션왕이 방영된 해는?", "date"),  # 해 after a verb: the year it happened
+        ("해가 뜨는 곳은?", None),  # the sun
         ("파인데이터센터는 언제 들어설 예정인가요?", "date"),
         ("지아이랩의 대표는 누구인가요?", "name"),
         ("간담회는 어디에서 열렸나요?", "name"),
