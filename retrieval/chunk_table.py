@@ -32,8 +32,6 @@ from datetime import date
 from pathlib import Path
 from typing import NamedTuple
 
-import numpy as np
-
 TABLE = "chunks.bin"
 SEGMENT_NAMES = "chunk_segments.json"
 COLUMNS = 8
@@ -217,6 +215,8 @@ class ChunkTable:
     def dated_within(self, first: date, last: date) -> int:
         """How many chunks belong to articles dated in [first, last] (a date of a month only,
         when that month overlaps it): what a question's period is, as a word, held by."""
+        import numpy as np  # here: a question without a period never pays for the import
+
         keys = np.frombuffer(self._column(DATE_COLUMN), dtype=np.int64)
         exact = keys % 100 != 0
         day_first, day_last = _key(first), _key(last)

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING
 
 from retrieval import carry, spacing
-from retrieval.article_store import StoredArticle
+from retrieval.article_store import StoredArticle, chunk_tokens
 from retrieval.candidates import CandidateSentence, ranked_articles, read_candidates
 from retrieval.date_keys import date_key, overlaps
 from retrieval.index import NewsIndex
@@ -141,26 +141,26 @@ class EvidenceReader:
             if not tokens or not all(t in lexical for t in tokens):
                 continue
             for chunk_id in lexical.holding_all(tokens, SPACED_CHUNKS):
-                stored, start, end = self.index.chunk_location(chunk_id)
-                body = stored.article.body
-                text = body[stored.sentences[start].start : stored.sentences[end].end]
-                for place in (stored.article.title, text):
-                    for begin, finish in spacing.written_apart(place, first, second):
-                        morphs = analyze(place[begin : finish + spacing.AFTER])
-                        if spacing.ends_a_word(morphs, finish - begin):
-                            inside = [m for m in morphs if m.end <= finish - begin]
-                            words = self._chunk_tokens(stored, start, end)
-                            held = tuple(
-                                t for t in dict.fromkeys(index_tokens(inside)) if t in words
-                            )
-                            if held:
-                                return held
+                held = self._apart_in(chunk_id, first, second)
+                if held:
+                    return held
         return None
 
-    @staticmethod
-    def _chunk_tokens(stored: StoredArticle, start: int, end: int) -> frozenset[str]:
-        """The index tokens of a chunk's sentences and its article's title."""
-        return frozenset(stored.title_tokens).union(*stored.sentence_tokens[start : end + 1])
+    def _apart_in(self, chunk_id: int, first: str, second: str) -> tuple[str, ...]:
+        """The chunk's index tokens of the name where its title or text writes `first`, a
+        space, then `second`, ending a word there; none if it does not."""
+        stored, start, end = self.index.chunk_location(chunk_id)
+        text = stored.article.body[stored.sentences[start].start : stored.sentences[end].end]
+        words = frozenset(chunk_tokens(stored, start, end))
+        for place in (stored.article.title, text):
+            for begin, finish in spacing.written_apart(place, first, second):
+                morphs = analyze(place[begin : finish + spacing.AFTER])
+                if spacing.ends_a_word(morphs, finish - begin):
+                    inside = index_tokens([m for m in morphs if m.end <= finish - begin])
+                    held = tuple(t for t in dict.fromkeys(inside) if t in words)
+                    if held:
+                        return held
+        return ()
 
     def _period_terms(
         self, terms: tuple[QuestionTerm, ...], dated: frozenset[str], period: Period
@@ -269,8 +269,15 @@ class EvidenceReader:
             if cut is not None and cut.confirmed:
                 # An article dated in the period need not write "2024년": its sentences hold
                 # the words that name the period (`gather`). An undated one, or one kept for a
-                # date its text names, is judged on whether it writes them.
-                dated = frozenset(index_tokens([m for m in morphs if asked_time.naming(m)]))
+                # date its text names, is judged on whether it writes them. The rest of the
+                # question (the kind asked, its word pairs, what a follow-up carries) is read
+                # without them, as the period is no word of what it asks.
+                period = [m for m in morphs if asked_time.naming(m)]
+                dated = frozenset(index_tokens(period))
+                named = tuple(t for t in terms if t.form in dated)
+                morphs = _without(morphs, asked_time.naming)
+                terms, _, context = self._query(morphs, carried, cited)
+                terms += tuple(t for t in named if t.form not in {u.form for u in terms})
         if result is None:
             result = search(index, tokens, vector, candidates, *weights, context)
         return result, terms, morphs, context, dated

@@ -147,7 +147,8 @@ class LexicalIndex:
 
     def idf(self, token: str, more: int = 0) -> float:
         """Lucene's BM25 idf (as tantivy scores); a token absent from the corpus gets the most.
-        `more`: chunks that hold it though their text does not (a period, by their date)."""
+        `more`: chunks that hold it by other means (a period, by their article's date), added
+        to those that write it; a chunk doing both counts twice, a slight underestimate."""
         df = min(self.n_docs, self.document_frequency(token) + more)
         return math.log(1 + (self.n_docs - df + 0.5) / (df + 0.5))
 

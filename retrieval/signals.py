@@ -116,9 +116,6 @@ def asked_kind(morphs: Iterable[Morph]) -> str | None:
     for i, morph in enumerate(morphs):
         if morph.tag == "NNB" and morph.form in YEAR_NOUNS:
             return "date"
-        after_verb = i > 0 and morphs[i - 1].tag == "ETM"  # "방영된 해": the year it happened
-        if morph.tag == "NNG" and morph.form == YEAR_WORD and after_verb:
-            return "date"
         kind = ASKED_KIND.get(morph.form)
         if kind is None or morph.tag not in {"NR", "MM", "NP", "MAG", "NNG"}:
             continue
@@ -126,7 +123,21 @@ def asked_kind(morphs: Iterable[Morph]) -> str | None:
             span = i + 2 < len(morphs) and morphs[i + 2].form in SPANS  # "몇 년 동안": a number
             return "number" if span else "date"
         return kind
-    return None
+    return "date" if _asks_the_year(morphs) else None
+
+
+def _asks_the_year(morphs: list[Morph]) -> bool:
+    """ "방영된 해는?": 해 after a verb's adnominal ending, closing the question with only a
+    topic or subject particle, asks for the year it happened ("지는 해를 본 곳은" does not)."""
+    for i, morph in enumerate(morphs):
+        if morph.tag != "NNG" or morph.form != YEAR_WORD or i == 0 or morphs[i - 1].tag != "ETM":
+            continue
+        rest = morphs[i + 1 :]
+        if rest and rest[0].tag in {"JX", "JKS"}:
+            rest = rest[1:]
+        if all(m.tag == "SF" for m in rest):
+            return True
+    return False
 
 
 def holds(term: QuestionTerm, tokens: frozenset[str]) -> float:
@@ -137,7 +148,7 @@ def holds(term: QuestionTerm, tokens: frozenset[str]) -> float:
         return 1.0  # a name inside a longer one: "삼성" in "삼성전자"
     if any(alias in tokens for alias in term.aliases):
         return 1.0  # written otherwise: 삼성 for Samsung, 천황 for 천왕
-    if len(term.parts) > 1:
+    if term.parts and term.parts != (term.form,):  # a compound, or a name written apart
         return sum(p in tokens for p in term.parts) / len(term.parts)
     return 0.0
 

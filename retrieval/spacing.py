@@ -23,8 +23,8 @@ def cuts(form: str) -> list[tuple[str, str]]:
 
 
 def written_apart(text: str, first: str, second: str) -> Iterator[tuple[int, int]]:
-    """Where `text` starts a word with `first`, then white space, then `second`: (start, end)."""
-    pattern = rf"(?<![가-힣A-Za-z0-9]){re.escape(first)}[^\S\n]+{re.escape(second)}"
+    """Where `text` starts a word with `first`, then one space, then `second`: (start, end)."""
+    pattern = rf"(?<![가-힣A-Za-z0-9]){re.escape(first)}[^\S\n]{re.escape(second)}"
     for match in re.finditer(pattern, text):
         yield match.start(), match.end()
 

@@ -284,3 +284,19 @@ def test_a_name_the_article_writes_with_a_space_is_known_when_asked_as_one_word(
     assert not terms["연구자"].known
     answer = pipeline.ask("생시르의 군대를 공격해 탈환한 곳은 어디야?")
     assert answer.answered and "폴라즈크" in answer.quotes[0].text
+    # The search looks for the name's words as the article writes them.
+    assert "war" in pipeline.evidence("생시르는 어떤 사람이야?").ranked
+
+
+def test_a_period_is_held_by_the_articles_dated_in_it_not_by_undated_ones(
+    pipeline: Pipeline,
+) -> None:
+    """ "2024년 3월": the article dated 2024-03-07 holds it in every sentence; the undated
+    page about 2020's agreements does not write it. The year is a known term, as rare as the
+    chunks dated in 2024 make it."""
+    evidence = pipeline.evidence("2024년 3월 광주시와 업무협약을 체결한 곳은?")
+    year = next(t for t in evidence.terms if t.form == "2024")
+    assert year.known and year.idf < evidence.rarest
+    holding = {s.article_id: "2024" in s.tokens for s in evidence.sentences}
+    assert holding["004_ecd383afc86f028b"] and not holding["002_1271b9cf7e65fcdf"]
+    assert "2024" not in {m.form for m in evidence.question_morphs}  # no word of what it asks

@@ -37,6 +37,8 @@ def test_names_match_inside_longer_names_and_through_aliases() -> None:
     compound = term("벤처기업협회", known=True, parts=("벤처", "기업", "협회"))
     assert holds(compound, frozenset({"벤처", "협회"})) == pytest.approx(2 / 3)
     assert holds(term("기업", known=True), frozenset({"기업들"})) == 0.0  # not a name
+    apart = term("생시르", entity=True, known=True, parts=("시르",))  # "생 시르": 생 a prefix
+    assert holds(apart, frozenset({"시르", "군대"})) == 1.0
 
 
 @pytest.mark.parametrize(
@@ -51,6 +53,9 @@ def test_names_match_inside_longer_names_and_through_aliases() -> None:
         ("GP-슈트레케의 완공 년도는?", "date"),
         ("드라마 패션왕이 방영된 해는?", "date"),  # 해 after a verb: the year it happened
         ("해가 뜨는 곳은?", None),  # the sun
+        ("떠오르는 해를 본 곳은 어디야?", "name"),  # the sun again; 어디 asks
+        ("지난 해 매출은 얼마야?", "number"),  # the question word decides
+        ("같은 해 누가 대표가 되었나?", "name"),
         ("파인데이터센터는 언제 들어설 예정인가요?", "date"),
         ("지아이랩의 대표는 누구인가요?", "name"),
         ("간담회는 어디에서 열렸나요?", "name"),
