@@ -107,6 +107,13 @@ def content_morphs(morphs: list[Morph]) -> list[tuple[str, str]]:
     return [(t, m.tag) for m in morphs if (t := _norm(m))]
 
 
+def spaced_nouns(before: Morph, after: Morph) -> bool:
+    """Two content nouns with one space between them ("지아이 랩"): a compound or a name some
+    writers space, which the corpus may write as one word."""
+    nouns = before.tag in NOUN_TAGS and after.tag in NOUN_TAGS
+    return nouns and bool(_norm(before) and _norm(after)) and after.start - before.end == 1
+
+
 def index_tokens(morphs: list[Morph]) -> list[str]:
     """Content morphemes in order (repeats kept: BM25 counts them), then joined noun sub-runs."""
     tokens = [t for m in morphs if (t := _norm(m))]

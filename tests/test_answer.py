@@ -288,6 +288,15 @@ def test_a_name_the_article_writes_with_a_space_is_known_when_asked_as_one_word(
     assert "war" in pipeline.evidence("생시르는 어떤 사람이야?").ranked
 
 
+def test_a_name_the_question_spaces_is_read_as_the_articles_write_it(pipeline: Pipeline) -> None:
+    """ "지아이 랩" for the articles' 지아이랩 (지아이 alone is no word of theirs): answered as
+    the name written together is. Two words the articles know apart stay two ("AI 기업")."""
+    spaced = pipeline.ask("지아이 랩의 대표는 누구인가요?")
+    assert spaced.quotes[0].text.startswith("전창호 ㈜지아이랩 대표는")
+    forms = {t.form for t in pipeline.evidence("AI 기업 대표는 누구야?").terms}
+    assert {"ai", "기업"} <= forms and "ai기업" not in forms
+
+
 def test_a_period_is_held_by_the_articles_dated_in_it_not_by_undated_ones(
     pipeline: Pipeline,
 ) -> None:

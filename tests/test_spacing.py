@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from retrieval.kiwi_analyser import analyze
+from retrieval.kiwi_analyser import Morph, analyze
 from retrieval.spacing import cuts, ends_a_word, written_apart
+from retrieval.terms import spaced_nouns
 
 
 def test_a_word_is_cut_in_two_at_every_letter_and_short_or_latin_words_not_at_all() -> None:
@@ -23,3 +24,11 @@ def test_the_name_must_end_where_a_word_of_the_text_ends() -> None:
     assert ends_a_word(name, 4)
     longer = analyze("연구 자료를 냈다")
     assert not ends_a_word(longer, 4)  # "연구 자" is the head of 자료, not a word of its own
+
+
+def test_nouns_one_space_apart_may_be_one_word_the_writer_spaced() -> None:
+    gi = Morph("지아이", "NNG", 0, 3)
+    assert spaced_nouns(gi, Morph("랩", "NNG", 4, 5))
+    assert not spaced_nouns(gi, Morph("랩", "NNG", 3, 4))  # written together: one run already
+    assert not spaced_nouns(gi, Morph("랩", "NNG", 5, 6))  # more than a space between
+    assert not spaced_nouns(gi, Morph("의", "JKG", 4, 5))  # a particle, not a noun
