@@ -128,21 +128,24 @@ def tokenize(text: str) -> list[str]:
 
 
 def _latin_phrases(morphs: list[Morph]) -> dict[int, tuple[str, ...]]:
-    """The Latin words written one space apart ("SOS Lab", "GI LAB"), by morpheme: one name."""
+    """The Latin words written one space apart ("SOS Lab", "GI LAB", "C-Lab Outside"), by
+    morpheme: one name. A hyphenated run is one word of it, as its term is ("clab")."""
+    word_of = {id(m): _joined(run) for run in noun_runs(morphs) for m in run}
     groups: list[list[Morph]] = []
     for before, morph in zip([None, *morphs], morphs, strict=False):
         if morph.tag != "SL":
             continue
-        if before is not None and before.tag == "SL" and 0 < morph.start - before.end <= 1:
+        spaced = before is not None and before.tag == "SL" and 0 < morph.start - before.end <= 1
+        if spaced or (groups and word_of.get(id(morph), "") == word_of.get(id(groups[-1][-1]))):
             groups[-1].append(morph)
         else:
             groups.append([morph])
-    return {
-        id(m): tuple(m.form.lower() for m in group)
-        for group in groups
-        if len(group) > 1
-        for m in group
-    }
+    phrases: dict[int, tuple[str, ...]] = {}
+    for group in groups:
+        words = tuple(dict.fromkeys(word_of.get(id(m), m.form.lower()) for m in group))
+        if len(words) > 1:
+            phrases.update((id(m), words) for m in group)
+    return phrases
 
 
 def request_verbs(morphs: list[Morph]) -> frozenset[int]:

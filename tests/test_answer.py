@@ -288,6 +288,17 @@ def test_a_name_the_article_writes_with_a_space_is_known_when_asked_as_one_word(
     assert "war" in pipeline.evidence("생시르는 어떤 사람이야?").ranked
 
 
+def test_an_english_word_of_a_hyphenated_name_is_wording_not_an_unknown_name(
+    pipeline: Pipeline,
+) -> None:
+    """ "C-Lab Outside 광주": the articles write C랩 아웃사이드, so Outside is another word of a
+    name they know (C-Lab is C랩), not a foreign name no article writes (which is refused)."""
+    terms = {t.form: t for t in pipeline.evidence("C-Lab Outside 광주 선정 기업").terms}
+    assert terms["outside"].wording
+    answer = pipeline.ask("C-Lab Outside 광주에 선정된 기업은 몇 개야?")
+    assert answer.answered and answer.quotes[0].article_id == "000_8944c63ec2984883"
+
+
 def test_a_name_the_question_spaces_is_read_as_the_articles_write_it(pipeline: Pipeline) -> None:
     """ "지아이 랩" for the articles' 지아이랩 (지아이 alone is no word of theirs): answered as
     the name written together is. Two words the articles know apart stay two ("AI 기업")."""
