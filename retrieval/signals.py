@@ -46,7 +46,9 @@ ASKED_KIND = {
 }
 DATE_UNITS = frozenset({"년", "월", "일", "년도", "연도"})  # "몇 년에" asks for a date
 YEAR_NOUNS = frozenset({"년도", "연도"})  # "완공 년도는?" asks for a date with no question word
-YEAR_WORD = "해"  # the native word for a year: "방영된 해는?" asks for one
+# Nouns of time that, closing a question after a verb ("방영된 해는?", "체포된 날은?",
+# "협약한 날짜는?"), ask for the date it happened: the native words for 년 and 일.
+TIME_NOUNS = frozenset({"해", "날", "날짜"})
 # A number of years, months or days that is a span, not a point in time ("1년간", "3일 동안",
 # "10년 만에", "2년째"): what follows the unit, with the particles that end the word.
 SPAN_AFTER = r"\s*(?:(?:간|동안)(?:[의은는도에]|[^가-힣]|$)|째|만(?:에|엔|의|이|인|입|으로))"
@@ -123,14 +125,17 @@ def asked_kind(morphs: Iterable[Morph]) -> str | None:
             span = i + 2 < len(morphs) and morphs[i + 2].form in SPANS  # "몇 년 동안": a number
             return "number" if span else "date"
         return kind
-    return "date" if _asks_the_year(morphs) else None
+    return "date" if _asks_the_time(morphs) else None
 
 
-def _asks_the_year(morphs: list[Morph]) -> bool:
-    """ "방영된 해는?": 해 after a verb's adnominal ending, closing the question with only a
-    topic or subject particle, asks for the year it happened ("지는 해를 본 곳은" does not)."""
+def _asks_the_time(morphs: list[Morph]) -> bool:
+    """ "방영된 해는?": a noun of time after a verb's adnominal ending, closing the question
+    with only a topic or subject particle, asks when it happened ("지는 해를 본 곳은" does not:
+    the sun; nor does "날을 세운 칼은": a blade)."""
     for i, morph in enumerate(morphs):
-        if morph.tag != "NNG" or morph.form != YEAR_WORD or i == 0 or morphs[i - 1].tag != "ETM":
+        if morph.tag != "NNG" or morph.form not in TIME_NOUNS:
+            continue
+        if i == 0 or morphs[i - 1].tag != "ETM":
             continue
         rest = morphs[i + 1 :]
         if rest and rest[0].tag in {"JX", "JKS"}:

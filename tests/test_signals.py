@@ -56,6 +56,9 @@ def test_names_match_inside_longer_names_and_through_aliases() -> None:
         ("떠오르는 해를 본 곳은 어디야?", "name"),  # the sun again; 어디 asks
         ("지난 해 매출은 얼마야?", "number"),  # the question word decides
         ("같은 해 누가 대표가 되었나?", "name"),
+        ("임종석이 지명수배 된 날은?", "date"),
+        ("이회창이 대통령 후보가 된 날짜는?", "date"),
+        ("날을 세운 칼은 무엇인가?", None),
         ("파인데이터센터는 언제 들어설 예정인가요?", "date"),
         ("지아이랩의 대표는 누구인가요?", "name"),
         ("간담회는 어디에서 열렸나요?", "name"),
