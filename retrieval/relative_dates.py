@@ -47,10 +47,17 @@ _DAY = rf"(?P<day>{_alternation(DAY_WORDS)})(?!날)"  # "오늘날" is nowadays
 _WEEK = rf"(?P<week>{_alternation(WEEK_WORDS)})"
 _COMING = r"(?P<dir>오는|지난)\s*(?:(?P<cmonth>\d{1,2})월(?:\s*(?P<cmday>\d{1,2})일)?|(?P<cday>\d{1,2})일)"
 _AGO = rf"(?P<count>\d{{1,3}}|{_alternation(NATIVE_DAYS)})\s*(?P<unit>년|개월|달|주|일)?\s*(?P<way>전|후|뒤)"
+# A day of the month ("7일 오후", "3월 7일") with no year: the article's month or year, when it
+# is not after the article's date (a later one may be next month's or last year's: not guessed).
+# Not after a year or a month ("2024년 3월 7일" is written out; "3월 7일" is one expression), nor
+# a count of days ("7일간", "3일 동안", "1일 평균", "주 5일").
+_NO_COUNT = r"(?!\s*(?:간|동안|째|만|씩|당|이내|이상|이하|미만|마다|평균|치)(?![가-힣]))"
+_NOT_AFTER = r"(?<!년)(?<!년 )(?<!월)(?<!월 )(?<!주)(?<!주 )"
+_BARE = rf"{_NOT_AFTER}(?:(?P<bmonth>\d{{1,2}})월\s*)?(?P<bday>\d{{1,2}})일{_NO_COUNT}"
 # A part ends there or takes a particle ("말까지"), so "초등학교" or "말씀" is no part.
 _PART_END = r"(?=[^가-힣]|$|까지|부터|에|께|쯤|경|의|로|엔|이|가|은|는)"
 PATTERN = re.compile(
-    rf"{_BEFORE}(?:{_YEAR}|{_MONTH}|{_DAY}|{_WEEK}|{_COMING}|{_AGO})"
+    rf"{_BEFORE}(?:{_YEAR}|{_MONTH}|{_DAY}|{_WEEK}|{_COMING}|{_AGO}|{_BARE})"
     rf"(?:\s*(?P<part>{'|'.join(PARTS)}){_PART_END})?"
 )
 
@@ -103,6 +110,8 @@ def _needs_day(match: re.Match[str], published: date) -> bool:
     g = match.groupdict()
     if g["day"] or g["week"] or g["cday"]:
         return True
+    if g["bday"]:  # "7일" of a month-dated article: before or after its day, unknown
+        return g["bmonth"] is None or int(g["bmonth"]) >= published.month
     if g["cmonth"]:
         return int(g["cmonth"]) == published.month
     if g["count"]:
@@ -132,6 +141,8 @@ def _meaning(match: re.Match[str], today: date) -> tuple[str, date, date] | None
             return _week(today + timedelta(weeks=WEEK_WORDS[g["week"]]))
         if g["dir"]:
             return _coming_or_past(today, g["dir"] == "오는", None, None, g["cday"])
+        if g["bday"]:
+            return _this_year(today, g["bmonth"], g["bday"])
         return _ago(today, g["count"], g["unit"], g["way"])
     except ValueError:  # 2월 30일, 13월: no such date
         return None
@@ -176,6 +187,13 @@ def _in_year(
 def _shift_month(year: int, month: int, by: int) -> tuple[int, int]:
     index = year * 12 + (month - 1) + by
     return index // 12, index % 12 + 1
+
+
+def _this_year(today: date, month: str | None, day: str) -> tuple[str, date, date] | None:
+    """ "7일" of an article of 2024-03-07 is 2024년 3월 7일, "1월 5일" 2024년 1월 5일; a date
+    after the article's is not guessed (next month's "28일", or last December's "12월 28일")."""
+    meant = date(today.year, int(month) if month else today.month, int(day))
+    return _day(meant) if meant <= today else None
 
 
 def _day(day: date) -> tuple[str, date, date]:

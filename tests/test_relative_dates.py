@@ -48,6 +48,10 @@ CASES = [
     ("열흘 뒤", "열흘 뒤", "2023년 3월 30일", date(2023, 3, 30), date(2023, 3, 30)),
     ("6개월 후", "6개월 후", "2023년 9월", date(2023, 9, 1), date(2023, 9, 30)),
     ("지난주 발표", "지난주", "2023년 3월 13일 주", date(2023, 3, 13), date(2023, 3, 19)),
+    # A day of the month with no year: the article's month, up to its day.
+    ("20일 광주시에 따르면", "20일", "2023년 3월 20일", ARTICLE, ARTICLE),
+    ("2일 오후 열린", "2일", "2023년 3월 2일", date(2023, 3, 2), date(2023, 3, 2)),
+    ("1월 5일 발표", "1월 5일", "2023년 1월 5일", date(2023, 1, 5), date(2023, 1, 5)),
 ]
 
 
@@ -83,6 +87,13 @@ def test_month_and_year_boundaries() -> None:
         "3 전",
         "전날 밤",  # the day before some event, not before the article
         "이날 말",
+        "28일 개최",  # after the article's day: next month's 28th, or this one's? not guessed
+        "12월 28일 발표",  # last December or the coming one
+        "2023년 3월 7일 체결",  # written out in full: a date, not relative to the article
+        "7일간 열린",  # counts of days
+        "3일 동안",
+        "1일 평균 이용객",
+        "주 5일 근무",
     ],
 )
 def test_what_is_no_relative_date_is_left_alone(text: str) -> None:
@@ -99,6 +110,8 @@ def test_grounded_on_the_article_and_stored_dates() -> None:
     [found] = ground_on_article("지난해 10월", "2023-03-20")
     assert (found.expression, found.resolved) == ("지난해 10월", "2022년 10월")
     assert ground_on_article("이날", "2023-03") == [] and ground_on_article("이날", None) == []
+    assert ground_on_article("7일 오후", "2023-03") == []  # before or after its day: unknown
+    assert ground_on_article("1월 5일", "2023-03")[0].resolved == "2023년 1월 5일"
     assert parse_date("2024-10-02") == date(2024, 10, 2)
     assert parse_date("2024-10") == date(2024, 10, 1)
     assert (
