@@ -21,15 +21,7 @@ from retrieval.index import NewsIndex
 from retrieval.kiwi_analyser import Morph, analyze
 from retrieval.question_time import NOTHING_ASKED, Period, TimeAsked, is_recency
 from retrieval.search import Context, SearchResult, ordered, search
-from retrieval.terms import (
-    NOUN_TAGS,
-    Term,
-    index_tokens,
-    query_terms,
-    request_verbs,
-    spaced_nouns,
-    tokenize,
-)
+from retrieval.terms import Term, index_tokens, query_terms, request_verbs, tokenize
 from retrieval.time_filter import OVERFETCH, narrowed
 from retrieval.types import Article, SameStory
 
@@ -182,21 +174,8 @@ class EvidenceReader:
         )
 
     def written_together(self, morphs: list[Morph]) -> list[Morph]:
-        """The question with two nouns it writes apart read as the one word the corpus writes
-        ("지아이 랩" as 지아이랩, "인트 플로우" as 인트플로우) where one of the two is no word of
-        the corpus and the two joined are. Two words it knows apart ("AI 기업") stay two."""
-        lexical = self.index.lexical
-        read: list[Morph] = []
-        for morph in morphs:
-            before = read[-1] if read else None
-            if before is not None and spaced_nouns(before, morph):
-                words = [w.lower() for w in (before.form, morph.form)]
-                joined = "".join(words)
-                if joined in lexical and not all(w in lexical for w in words):
-                    read[-1] = _one_word(before, morph)
-                    continue
-            read.append(morph)
-        return read
+        """`spacing.written_together` against this corpus's words."""
+        return spacing.written_together(morphs, self.index.lexical.__contains__)
 
     def terms(self, morphs: list[Morph]) -> tuple[QuestionTerm, ...]:
         found = query_terms(morphs)
@@ -374,15 +353,6 @@ def _holding_the_period(
     return tuple(
         replace(s, tokens=s.tokens | tokens) if s.article_id in dated else s for s in sentences
     )
-
-
-def _one_word(before: Morph, after: Morph) -> Morph:
-    """Two nouns as one, tagged as Kiwi reads them written together (a name when it reads
-    them as more than one noun still)."""
-    form = before.form + after.form
-    alone = analyze(form)
-    tag = alone[0].tag if len(alone) == 1 and alone[0].tag in NOUN_TAGS else "NNP"
-    return Morph(form, tag, before.start, after.end)
 
 
 def _asked(morphs: list[Morph]) -> list[Morph]:

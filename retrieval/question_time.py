@@ -84,7 +84,7 @@ def time_asked(question: str, morphs: Iterable[Morph], today: date) -> TimeAsked
     """The period `question` is about (all the dates it names, first to last; relative ones
     read against `today`), and whether it asks for the newest."""
     found = _absolute(question)
-    found += [((g.first, g.last), (g.start, g.end)) for g in ground(question, today)]
+    found += [((g.first, g.last), (g.start, g.end)) for g in ground(question, today, bare=False)]
     spans = [span for span, _ in found]
     period = (min(s[0] for s in spans), max(s[1] for s in spans)) if spans else None
     recent = any(is_recency(m) for m in morphs)

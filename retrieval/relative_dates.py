@@ -47,13 +47,17 @@ _DAY = rf"(?P<day>{_alternation(DAY_WORDS)})(?!날)"  # "오늘날" is nowadays
 _WEEK = rf"(?P<week>{_alternation(WEEK_WORDS)})"
 _COMING = r"(?P<dir>오는|지난)\s*(?:(?P<cmonth>\d{1,2})월(?:\s*(?P<cmday>\d{1,2})일)?|(?P<cday>\d{1,2})일)"
 _AGO = rf"(?P<count>\d{{1,3}}|{_alternation(NATIVE_DAYS)})\s*(?P<unit>년|개월|달|주|일)?\s*(?P<way>전|후|뒤)"
-# A day of the month ("7일 오후", "3월 7일") with no year: the article's month or year, when it
-# is not after the article's date (a later one may be next month's or last year's: not guessed).
-# Not after a year or a month ("2024년 3월 7일" is written out; "3월 7일" is one expression), nor
-# a count of days ("7일간", "3일 동안", "1일 평균", "주 5일").
-_NO_COUNT = r"(?!\s*(?:간|동안|째|만|씩|당|이내|이상|이하|미만|마다|평균|치)(?![가-힣]))"
-_NOT_AFTER = r"(?<!년)(?<!년 )(?<!월)(?<!월 )(?<!주)(?<!주 )"
+# A day of the month ("7일 오후", "3월 7일") with no year: the article's month, or its year
+# within `BARE_MONTHS` before it, when it is not after the article's date (a later one may be
+# next month's, the coming one or last year's: not guessed). Not after a year, a month, a
+# digit or a range mark ("2024년 3월 7일" and "2023.1.7일" are written out; "1∼7일" is a span),
+# nor a count of days ("7일간", "3일 만에", "1일 평균은", "7일장", "주 5일").
+_COUNTS = "간|동안|째|만|씩|당|이내|이상|이하|미만|마다|평균|치|차|장|여|가량|연속|짜리|분"
+_WORD_END = r"(?:[의은는도에이인입가을를로과와]|[^가-힣]|$)"
+_NO_COUNT = rf"(?!\d)(?!\s*(?:{_COUNTS}){_WORD_END})"
+_NOT_AFTER = r"(?<![년월.~∼\-])(?<!년 )(?<!월 )(?<!주 )"
 _BARE = rf"{_NOT_AFTER}(?:(?P<bmonth>\d{{1,2}})월\s*)?(?P<bday>\d{{1,2}})일{_NO_COUNT}"
+BARE_MONTHS = 6  # a month and day without a year: read in the article's year this far back
 # A part ends there or takes a particle ("말까지"), so "초등학교" or "말씀" is no part.
 _PART_END = r"(?=[^가-힣]|$|까지|부터|에|께|쯤|경|의|로|엔|이|가|은|는)"
 PATTERN = re.compile(
@@ -74,15 +78,21 @@ class GroundedDate:
     last: date
 
 
-def ground(text: str, published: date | None, *, day_known: bool = True) -> list[GroundedDate]:
+def ground(
+    text: str, published: date | None, *, day_known: bool = True, bare: bool = True
+) -> list[GroundedDate]:
     """The relative time expressions of `text`, resolved against the article date `published`
     (none when the article has no date). Without `day_known` (the page printed only the month,
     "2020-11"), what depends on the day is left unresolved rather than guessed: "이날", "어제",
-    "지난 3일", "2주 전", and "오는/지난 N월" of the article's own month."""
+    "지난 3일", "2주 전", "7일", and "오는/지난 N월" of the article's own month. Without `bare`,
+    a day or month-and-day with no year is not read at all: a question's "3월 7일" names no
+    year, and today is not its date."""
     if published is None:
         return []
     found = []
     for match in PATTERN.finditer(text):
+        if match.group("bday") and not bare:
+            continue
         if not day_known and _needs_day(match, published):
             continue
         meaning = _meaning(match, published)
@@ -191,9 +201,12 @@ def _shift_month(year: int, month: int, by: int) -> tuple[int, int]:
 
 def _this_year(today: date, month: str | None, day: str) -> tuple[str, date, date] | None:
     """ "7일" of an article of 2024-03-07 is 2024년 3월 7일, "1월 5일" 2024년 1월 5일; a date
-    after the article's is not guessed (next month's "28일", or last December's "12월 28일")."""
+    after the article's is not guessed (next month's "28일", or last December's "12월 28일"),
+    nor one more than `BARE_MONTHS` before it (an event coming next year, written without
+    "오는")."""
     meant = date(today.year, int(month) if month else today.month, int(day))
-    return _day(meant) if meant <= today else None
+    months_before = (today.year - meant.year) * 12 + today.month - meant.month
+    return _day(meant) if meant <= today and months_before <= BARE_MONTHS else None
 
 
 def _day(day: date) -> tuple[str, date, date]:

@@ -41,6 +41,7 @@ ASKED_KIND = {
     "얼마": "number",
     "얼마나": "number",
     "언제": "date",
+    "며칠": "date",
     "누구": "name",
     "어디": "name",
 }
@@ -124,6 +125,8 @@ def asked_kind(morphs: Iterable[Morph]) -> str | None:
         if kind == "number" and i + 1 < len(morphs) and morphs[i + 1].form in DATE_UNITS:
             span = i + 2 < len(morphs) and morphs[i + 2].form in SPANS  # "몇 년 동안": a number
             return "number" if span else "date"
+        if morph.form == "며칠" and i + 1 < len(morphs) and morphs[i + 1].form in SPANS:
+            return "number"  # "며칠 동안": how many days, not which
         return kind
     return "date" if _asks_the_time(morphs) else None
 

@@ -130,7 +130,8 @@ def tokenize(text: str) -> list[str]:
 def _latin_phrases(morphs: list[Morph]) -> dict[int, tuple[str, ...]]:
     """The Latin words written one space apart ("SOS Lab", "GI LAB", "C-Lab Outside"), by
     morpheme: one name. A hyphenated run is one word of it, as its term is ("clab")."""
-    word_of = {id(m): _joined(run) for run in noun_runs(morphs) for m in run}
+    latin = [run for run in noun_runs(morphs) if all(m.tag == "SL" for m in run)]
+    word_of = {id(m): _joined(run) for run in latin for m in run}
     groups: list[list[Morph]] = []
     for before, morph in zip([None, *morphs], morphs, strict=False):
         if morph.tag != "SL":

@@ -297,6 +297,8 @@ def test_an_english_word_of_a_hyphenated_name_is_wording_not_an_unknown_name(
     assert terms["outside"].wording
     answer = pipeline.ask("C-Lab Outside 광주에 선정된 기업은 몇 개야?")
     assert answer.answered and answer.quotes[0].article_id == "000_8944c63ec2984883"
+    # A Latin word beside a name written partly in Hangul is no word of it.
+    assert not pipeline.ask("Nvidia C랩 선정 기업은?").answered
 
 
 def test_a_name_the_question_spaces_is_read_as_the_articles_write_it(pipeline: Pipeline) -> None:

@@ -28,6 +28,9 @@ TODAY = date(2025, 6, 1)
         ("회원사는 1만8200개인가요?", None),
         ("2023년 2월 30일 행사는?", None),  # no such day
         ("11월에 열린 행사는?", None),  # which year's November: not a period
+        ("3월 7일에 열린 행사는?", None),  # nor which year's 7 March
+        ("7일에 열린 행사는?", None),  # nor which month's 7th: today is not its date
+        ("3일 만에 문을 연 곳은?", None),
         # A number after "N월" is a day only when "일" follows it.
         ("2024년 3월 10개 기업과 맺은 협약은?", (date(2024, 3, 1), date(2024, 3, 31))),
         ("2024년 3월 2단계 사업은?", (date(2024, 3, 1), date(2024, 3, 31))),

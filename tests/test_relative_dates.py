@@ -94,6 +94,13 @@ def test_month_and_year_boundaries() -> None:
         "3일 동안",
         "1일 평균 이용객",
         "주 5일 근무",
+        "3일 만에 매진",  # counts of days, with the particle that ends the word
+        "7일간의 일정",
+        "10일째인 행사",
+        "7일장을 치렀다",
+        "1일1식",
+        "2023.1.7일",  # the year and month written otherwise
+        "1∼7일 열린",  # a span's end, not a day on its own
     ],
 )
 def test_what_is_no_relative_date_is_left_alone(text: str) -> None:
@@ -112,6 +119,9 @@ def test_grounded_on_the_article_and_stored_dates() -> None:
     assert ground_on_article("이날", "2023-03") == [] and ground_on_article("이날", None) == []
     assert ground_on_article("7일 오후", "2023-03") == []  # before or after its day: unknown
     assert ground_on_article("1월 5일", "2023-03")[0].resolved == "2023년 1월 5일"
+    # Eleven months back is more likely the coming January: not guessed.
+    assert ground_on_article("1월 5일 개막 예정", "2024-12-28") == []
+    assert ground("7일 오후", ARTICLE, bare=False) == []  # as a question reads it
     assert parse_date("2024-10-02") == date(2024, 10, 2)
     assert parse_date("2024-10") == date(2024, 10, 1)
     assert (

@@ -58,7 +58,9 @@ def test_names_match_inside_longer_names_and_through_aliases() -> None:
         ("같은 해 누가 대표가 되었나?", "name"),
         ("임종석이 지명수배 된 날은?", "date"),
         ("이회창이 대통령 후보가 된 날짜는?", "date"),
-        ("날을 세운 칼은 무엇인가?", None),
+        ("무딘 날을 세운 칼은 무엇인가?", None),  # a blade: 날 does not close the question
+        ("협약을 맺은 날은 며칠인가요?", "date"),
+        ("행사는 며칠 동안 열리나요?", "number"),  # how many days, not which
         ("파인데이터센터는 언제 들어설 예정인가요?", "date"),
         ("지아이랩의 대표는 누구인가요?", "name"),
         ("간담회는 어디에서 열렸나요?", "name"),

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from retrieval.kiwi_analyser import Morph, analyze
-from retrieval.spacing import cuts, ends_a_word, written_apart
+from retrieval.spacing import cuts, ends_a_word, one_word, written_apart, written_together
 from retrieval.terms import spaced_nouns
 
 
@@ -32,3 +32,19 @@ def test_nouns_one_space_apart_may_be_one_word_the_writer_spaced() -> None:
     assert not spaced_nouns(gi, Morph("랩", "NNG", 3, 4))  # written together: one run already
     assert not spaced_nouns(gi, Morph("랩", "NNG", 5, 6))  # more than a space between
     assert not spaced_nouns(gi, Morph("의", "JKG", 4, 5))  # a particle, not a noun
+
+
+def test_nouns_spaced_are_read_as_one_word_only_where_one_of_them_is_unknown() -> None:
+    known = {"지아이랩", "랩", "ai", "기업", "ai기업"}.__contains__
+    read = written_together(analyze("지아이 랩의 대표"), known)
+    assert [(m.form, m.start, m.end) for m in read[:1]] == [("지아이랩", 0, 5)]
+    assert [m.form.lower() for m in written_together(analyze("AI 기업 대표"), known)][:2] == [
+        "ai",
+        "기업",
+    ]
+
+
+def test_a_word_made_of_two_is_a_proper_noun_when_either_was() -> None:
+    name = one_word(Morph("인트", "NNP", 0, 2), Morph("플로우", "NNG", 3, 6))
+    assert (name.form, name.tag, name.start, name.end) == ("인트플로우", "NNP", 0, 6)
+    assert one_word(Morph("GI", "SL", 0, 2), Morph("랩", "NNG", 3, 4)).form == "gi랩"
