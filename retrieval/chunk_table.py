@@ -32,6 +32,8 @@ from datetime import date
 from pathlib import Path
 from typing import NamedTuple
 
+from retrieval.date_keys import day_key
+
 TABLE = "chunks.bin"
 SEGMENT_NAMES = "chunk_segments.json"
 COLUMNS = 8
@@ -219,8 +221,8 @@ class ChunkTable:
 
         keys = np.frombuffer(self._column(DATE_COLUMN), dtype=np.int64)
         exact = keys % 100 != 0
-        day_first, day_last = _key(first), _key(last)
-        month_first, month_last = day_first // 100 * 100, day_last // 100 * 100
+        day_first, day_last = day_key(first), day_key(last)
+        month_first, month_last = day_key(first, exact=False), day_key(last, exact=False)
         by_day = exact & (keys >= day_first) & (keys <= day_last)
         by_month = ~exact & (keys > 0) & (keys >= month_first) & (keys <= month_last)
         return int(np.count_nonzero(by_day | by_month))
@@ -280,8 +282,3 @@ def _coalesced(spans: Iterable[range]) -> list[range]:
         elif len(span):
             joined.append(span)
     return joined
-
-
-def _key(day: date) -> int:
-    """A day as the table's date keys write it (`retrieval.date_keys.date_key`)."""
-    return day.year * 10_000 + day.month * 100 + day.day

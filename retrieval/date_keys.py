@@ -21,7 +21,11 @@ def date_key(value: str | None) -> int:
     day = parse_date(value)
     if day is None or value is None:
         return UNDATED
-    exact = len(value) == len("YYYY-MM-DD")
+    return day_key(day, exact=len(value) == len("YYYY-MM-DD"))
+
+
+def day_key(day: date, exact: bool = True) -> int:
+    """The key of `day` (of its month alone, without `exact`)."""
     return day.year * 10_000 + day.month * 100 + (day.day if exact else 0)
 
 

@@ -228,7 +228,6 @@ class EvidenceReader:
         found, records, article_of = read_candidates(index, result, orders, chosen, z_of)
         if dated and asked_time.period is not None:
             found = _holding_the_period(found, records, asked_time.period, dated)
-            terms = self._period_terms(terms, dated, asked_time.period)
         articles, ranked = ranked_articles(index, result, records, article_of, MAX_RELATED)
         return Evidence(
             question,
@@ -276,12 +275,13 @@ class EvidenceReader:
                 # date its text names, is judged on whether it writes them. The rest of the
                 # question (the kind asked, its word pairs, what a follow-up carries) is read
                 # without them, as the period is no word of what it asks.
-                period = [m for m in morphs if asked_time.naming(m)]
-                dated = frozenset(index_tokens(period))
+                dated = frozenset(index_tokens([m for m in morphs if asked_time.naming(m)]))
                 named = tuple(t for t in terms if t.form in dated)
                 morphs = _without(morphs, asked_time.naming)
                 terms, _, context = self._query(morphs, carried, cited)
-                terms += tuple(t for t in named if t.form not in {u.form for u in terms})
+                kept = {u.form for u in terms}
+                terms += tuple(t for t in named if t.form not in kept)
+                terms = self._period_terms(terms, dated, asked_time.period)
         if result is None:
             result = search(index, tokens, vector, candidates, *weights, context)
         return result, terms, morphs, context, dated

@@ -136,9 +136,8 @@ def _asks_the_time(morphs: list[Morph]) -> bool:
     with only a topic or subject particle, asks when it happened ("지는 해를 본 곳은" does not:
     the sun; nor does "날을 세운 칼은": a blade)."""
     for i, morph in enumerate(morphs):
-        if morph.tag != "NNG" or morph.form not in TIME_NOUNS:
-            continue
-        if i == 0 or morphs[i - 1].tag != "ETM":
+        after_verb = i > 0 and morphs[i - 1].tag == "ETM"
+        if morph.tag != "NNG" or morph.form not in TIME_NOUNS or not after_verb:
             continue
         rest = morphs[i + 1 :]
         if rest and rest[0].tag in {"JX", "JKS"}:
